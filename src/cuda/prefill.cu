@@ -1,0 +1,15 @@
+/* CUDA KDA prefill: placeholder until the kernel lands (answers "unsupported"). */
+#include "internal.h"
+
+extern "C" size_t fkda_cuda_prefill_workspace(const fkda_prefill_args *a, const fkda_dims *d)
+{
+    (void)a; (void)d;
+    return 0;
+}
+
+extern "C" fkda_status fkda_cuda_prefill(const fkda_prefill_args *a, const fkda_dims *d, void *ws, size_t ws_bytes,
+                                    void *stream)
+{
+    (void)a; (void)d; (void)ws; (void)ws_bytes; (void)stream;
+    return fkda_fail(FKDA_ERROR_UNSUPPORTED, "backend: the CUDA prefill kernel is not implemented yet");
+}
