@@ -208,6 +208,8 @@ FKDA_API fkda_status fkda_prefill(const fkda_prefill_args *args, void *workspace
  *                           A negative read index skips the sequence: nothing read or written, its
  *                           outputs are zeros. A negative write index skips that write. Indices >= slots
  *                           are treated like negative ones by the CUDA backend (no host check).
+ *                           With cu_seqlens on the device (CUDA) the longest sequence is unknown on the
+ *                           host: Tmax is not checked and the states of tokens t >= Tmax are not written.
  *   num_accepted_tokens     optional, int32 or int64 [N], values in [1, Tmax]; needs [N, Tmax] indices.
  * ------------------------------------------------------------------------------------------------- */
 typedef struct fkda_decode_args {
