@@ -1,5 +1,350 @@
-/* CUDA KDA decode: placeholder until the kernel lands (answers "unsupported"). */
+/* CUDA KDA decode: a few tokens per sequence against a state pool updated in place (continuous batching,
+ * speculative decoding).
+ *
+ * The math, per sequence n, value head hv (q/k head h = hv / group), token t, with the state stored
+ * V-first (row v of the pool slot is S[:, v], K = 128 channels):
+ *
+ *     S'[v, :] = exp(a_t) * S[v, :]                        a_t from the gate (bounded, softplus, given)
+ *     u[v]     = beta_t * (v_t[v] - <S'[v, :], k_t>)
+ *     S[v, :]  = S'[v, :] + u[v] * k_t
+ *     o_t[v]   = scale * <S[v, :], q_t> = <S'[v, :], qs> + u[v] * <k_t, qs>     (qs = scale * q_t)
+ *
+ * The second form of o_t lets both dot products run over S' in the same pass.
+ *
+ * Work split: the state dominates the bytes (64 KB fp32 per sequence and head against ~1 KB of q, k, v,
+ * g), so the kernel is a streaming copy with arithmetic on the way. One warp owns R consecutive rows v of
+ * one (n, hv); lane l holds channels 4l..4l+3 of each of its rows in registers (one 16-byte load per row
+ * for fp32, 8 bytes for bf16), so decay, both dots (a warp butterfly reduction), the update and the output
+ * stay in registers. All R row loads are issued before the per-token preprocessing (gate, L2 norms, beta),
+ * which each warp recomputes from L1/L2-resident inputs and which hides behind the state loads. The state
+ * is touched once, so its loads and stores use streaming cache hints. Each row is read and written by the
+ * same warp, so updating the pool in place is safe.
+ *
+ * Slot indices live on the device and are never checked on the host: a read slot outside [0, slots)
+ * skips the sequence (zeros out, nothing read or written), a write slot outside it skips that write.
+ * cu_seqlens bounds are clamped into [0, T] and num_accepted_tokens into [1, Tmax]. No allocation, no
+ * host synchronisation, no atomics: graph-capturable and deterministic.
+ */
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "internal.h"
+
+#define DEC_K 128
+#define DEC_V 128
+#define DEC_WARPS 4 /* warps per CTA */
+
+enum { DT_BF16 = 0, DT_F16 = 1, DT_F32 = 2 };
+enum { GATE_BOUNDED = 0, GATE_SOFTPLUS = 1, GATE_GIVEN = 2 };
+
+/* Everything the kernel needs: pointers, strides in elements, dimensions, flags. */
+typedef struct dec_params {
+    const char *q, *k, *v, *g, *beta;
+    char *out;
+    char *pool;
+    const float *A_log, *dt_bias;
+    const void *idx, *nacc, *cu;
+    int64_t q_s[3], k_s[3], v_s[3], g_s[3], beta_s[3], out_s[3]; /* [b, t, head] strides */
+    int64_t pool_s[3];                                            /* [slot, hv, v] strides */
+    int64_t idx_s[2], nacc_s, cu_s, A_s, bias_s;                  /* bias_s: stride of dt_bias between heads */
+    int64_t N, T, HV, group, slots, idx_cols;
+    int q_dt, k_dt, v_dt, g_dt, beta_dt, out_dt;
+    int idx64, nacc64, cu64;
+    int has_idx, idx_spec, has_nacc, varlen, has_A, has_bias;
+    int gate, l2norm, beta_sigmoid, neg_eig;
+    float scale, lower_bound;
+} dec_params;
+
+/* ---- element access ------------------------------------------------------------------------------ */
+static __device__ __forceinline__ int dt_size(int dt) { return dt == DT_F32 ? 4 : 2; }
+
+/* Four consecutive elements at element offset off (caller guarantees 4-element alignment). */
+static __device__ __forceinline__ float4 load4(const char *base, int64_t off, int dt)
+{
+    const char *p = base + off * dt_size(dt);
+    if (dt == DT_F32) return *(const float4 *)p;
+    uint2 raw = *(const uint2 *)p;
+    float2 a, b;
+    if (dt == DT_BF16) {
+        a = __bfloat1622float2(*(const __nv_bfloat162 *)&raw.x);
+        b = __bfloat1622float2(*(const __nv_bfloat162 *)&raw.y);
+    } else {
+        a = __half22float2(*(const __half2 *)&raw.x);
+        b = __half22float2(*(const __half2 *)&raw.y);
+    }
+    return make_float4(a.x, a.y, b.x, b.y);
+}
+
+static __device__ __forceinline__ void store4(char *base, int64_t off, int dt, float4 x)
+{
+    char *p = base + off * dt_size(dt);
+    if (dt == DT_F32) {
+        *(float4 *)p = x;
+        return;
+    }
+    uint2 raw;
+    if (dt == DT_BF16) {
+        __nv_bfloat162 a = __floats2bfloat162_rn(x.x, x.y), b = __floats2bfloat162_rn(x.z, x.w);
+        raw.x = *(const unsigned *)&a;
+        raw.y = *(const unsigned *)&b;
+    } else {
+        __half2 a = __floats2half2_rn(x.x, x.y), b = __floats2half2_rn(x.z, x.w);
+        raw.x = *(const unsigned *)&a;
+        raw.y = *(const unsigned *)&b;
+    }
+    *(uint2 *)p = raw;
+}
+
+static __device__ __forceinline__ float load1(const char *base, int64_t off, int dt)
+{
+    if (dt == DT_F32) return ((const float *)base)[off];
+    if (dt == DT_BF16) return __bfloat162float(((const __nv_bfloat16 *)base)[off]);
+    return __half2float(((const __half *)base)[off]);
+}
+
+static __device__ __forceinline__ int64_t load_index(const void *p, int is64, int64_t off)
+{
+    return is64 ? ((const int64_t *)p)[off] : (int64_t)((const int32_t *)p)[off];
+}
+
+/* State rows: fp32 (16 bytes per lane) or bf16 (8 bytes per lane), streamed (.cs: touched once). */
+static __device__ __forceinline__ float4 state_load(const float *p) { return __ldcs((const float4 *)p); }
+static __device__ __forceinline__ float4 state_load(const __nv_bfloat16 *p)
+{
+    uint2 raw = __ldcs((const uint2 *)p);
+    float2 a = __bfloat1622float2(*(const __nv_bfloat162 *)&raw.x);
+    float2 b = __bfloat1622float2(*(const __nv_bfloat162 *)&raw.y);
+    return make_float4(a.x, a.y, b.x, b.y);
+}
+static __device__ __forceinline__ void state_store(float *p, float4 x) { __stcs((float4 *)p, x); }
+static __device__ __forceinline__ void state_store(__nv_bfloat16 *p, float4 x)
+{
+    __nv_bfloat162 a = __floats2bfloat162_rn(x.x, x.y), b = __floats2bfloat162_rn(x.z, x.w);
+    uint2 raw;
+    raw.x = *(const unsigned *)&a;
+    raw.y = *(const unsigned *)&b;
+    __stcs((uint2 *)p, raw);
+}
+
+static __device__ __forceinline__ float warp_sum(float x)
+{
+#pragma unroll
+    for (int m = 16; m > 0; m >>= 1) x += __shfl_xor_sync(0xffffffffu, x, m);
+    return x;
+}
+
+static __device__ __forceinline__ float dot4(float4 a, float4 b) { return a.x * b.x + a.y * b.y + a.z * b.z + a.w * b.w; }
+
+static __device__ __forceinline__ float sigmoidf_(float x) { return 1.0f / (1.0f + __expf(-x)); }
+
+/* exp(a) for this lane's 4 channels: the per-channel decay of one token. */
+static __device__ __forceinline__ float decay1(const dec_params &p, float x, float A)
+{
+    float a;
+    if (p.gate == GATE_BOUNDED) a = p.lower_bound * sigmoidf_(A * x);
+    else if (p.gate == GATE_SOFTPLUS) a = -A * (x > 20.0f ? x : log1pf(__expf(x)));
+    else a = x;
+    return __expf(a);
+}
+
+/* ---- the kernel ---------------------------------------------------------------------------------- */
+template <int R, typename S>
+__global__ void __launch_bounds__(32 * DEC_WARPS) kda_decode_kernel(const dec_params p)
+{
+    const int lane = threadIdx.x & 31;
+    const int64_t groups = DEC_V / (R * DEC_WARPS);
+    const int64_t blk = blockIdx.x;
+    const int64_t nh = blk / groups;
+    const int n = (int)(nh / p.HV), hv = (int)(nh % p.HV), h = hv / (int)p.group;
+    const int row0 = (int)(blk % groups) * (R * DEC_WARPS) + (threadIdx.x >> 5) * R;
+    const int kc = lane * 4; /* this lane's first channel */
+
+    /* Tokens of this sequence: [bos, eos) of batch row b. */
+    int64_t b = n, bos = 0, eos = p.T;
+    if (p.varlen) {
+        b = 0;
+        bos = load_index(p.cu, p.cu64, n * p.cu_s);
+        eos = load_index(p.cu, p.cu64, (n + 1) * p.cu_s);
+        bos = bos < 0 ? 0 : (bos > p.T ? p.T : bos);
+        eos = eos < bos ? bos : (eos > p.T ? p.T : eos);
+    }
+    const int64_t len = eos - bos;
+    if (len <= 0) return;
+
+    /* Read slot (and, without speculative indices, the write slot). */
+    int64_t slot = n;
+    if (p.has_idx) {
+        int64_t col = 0;
+        if (p.has_nacc) {
+            col = load_index(p.nacc, p.nacc64, n * p.nacc_s) - 1;
+            col = col < 0 ? 0 : (col >= p.idx_cols ? p.idx_cols - 1 : col);
+        }
+        slot = load_index(p.idx, p.idx64, n * p.idx_s[0] + col * p.idx_s[1]);
+    }
+    const bool skip = slot < 0 || slot >= p.slots;
+
+    if (skip) { /* padding: zeros out, the pool untouched */
+        if (lane == 0) {
+            for (int64_t t = bos; t < eos; t++)
+#pragma unroll
+                for (int r = 0; r < R; r += 4)
+                    store4(p.out, b * p.out_s[0] + t * p.out_s[1] + hv * p.out_s[2] + row0 + r, p.out_dt,
+                           make_float4(0.f, 0.f, 0.f, 0.f));
+        }
+        return;
+    }
+
+    S *pool = (S *)p.pool;
+    const int64_t head_off = (int64_t)hv * p.pool_s[1] + (int64_t)row0 * p.pool_s[2] + kc;
+
+    /* Issue all state loads first: they are the bytes that matter. */
+    float4 s[R];
+    {
+        const S *src = pool + slot * p.pool_s[0] + head_off;
+#pragma unroll
+        for (int r = 0; r < R; r++) s[r] = state_load(src + r * p.pool_s[2]);
+    }
+
+    /* Per-head constants of the gate. */
+    float A = 1.0f;
+    if (p.has_A) A = __expf(p.A_log[hv * p.A_s]);
+    float bias[4] = {0.f, 0.f, 0.f, 0.f};
+    if (p.has_bias) {
+#pragma unroll
+        for (int i = 0; i < 4; i++) bias[i] = p.dt_bias[hv * p.bias_s + kc + i];
+    }
+
+    for (int64_t t = bos; t < eos; t++) {
+        /* Per-token preprocessing: q, k (L2 norm), gate decay, beta. */
+        float4 q = load4(p.q, b * p.q_s[0] + t * p.q_s[1] + h * p.q_s[2] + kc, p.q_dt);
+        float4 k = load4(p.k, b * p.k_s[0] + t * p.k_s[1] + h * p.k_s[2] + kc, p.k_dt);
+        float4 g = load4(p.g, b * p.g_s[0] + t * p.g_s[1] + hv * p.g_s[2] + kc, p.g_dt);
+        float vv[R];
+#pragma unroll
+        for (int r = 0; r < R; r += 4) {
+            float4 x = load4(p.v, b * p.v_s[0] + t * p.v_s[1] + hv * p.v_s[2] + row0 + r, p.v_dt);
+            vv[r] = x.x; vv[r + 1] = x.y; vv[r + 2] = x.z; vv[r + 3] = x.w;
+        }
+        float beta = load1(p.beta, b * p.beta_s[0] + t * p.beta_s[1] + hv * p.beta_s[2], p.beta_dt);
+        if (p.beta_sigmoid) beta = sigmoidf_(beta);
+        if (p.neg_eig) beta *= 2.0f;
+
+        float qscale = p.scale;
+        if (p.l2norm) {
+            const float qq = warp_sum(dot4(q, q)), kk = warp_sum(dot4(k, k));
+            qscale *= rsqrtf(qq + 1e-6f);
+            const float kinv = rsqrtf(kk + 1e-6f);
+            k.x *= kinv; k.y *= kinv; k.z *= kinv; k.w *= kinv;
+        }
+        q.x *= qscale; q.y *= qscale; q.z *= qscale; q.w *= qscale;
+        const float kq = warp_sum(dot4(k, q));
+
+        float4 e;
+        e.x = decay1(p, g.x + bias[0], A);
+        e.y = decay1(p, g.y + bias[1], A);
+        e.z = decay1(p, g.z + bias[2], A);
+        e.w = decay1(p, g.w + bias[3], A);
+
+        /* Decay, both dots over S', then the rank-1 update and the output. */
+        float dk[R], dq[R];
+#pragma unroll
+        for (int r = 0; r < R; r++) {
+            s[r].x *= e.x; s[r].y *= e.y; s[r].z *= e.z; s[r].w *= e.w;
+            dk[r] = dot4(s[r], k);
+            dq[r] = dot4(s[r], q);
+        }
+#pragma unroll
+        for (int m = 16; m > 0; m >>= 1) {
+#pragma unroll
+            for (int r = 0; r < R; r++) {
+                dk[r] += __shfl_xor_sync(0xffffffffu, dk[r], m);
+                dq[r] += __shfl_xor_sync(0xffffffffu, dq[r], m);
+            }
+        }
+        float o[R];
+#pragma unroll
+        for (int r = 0; r < R; r++) {
+            const float u = beta * (vv[r] - dk[r]);
+            s[r].x += u * k.x; s[r].y += u * k.y; s[r].z += u * k.z; s[r].w += u * k.w;
+            o[r] = dq[r] + u * kq;
+        }
+        if (lane == 0) {
+#pragma unroll
+            for (int r = 0; r < R; r += 4)
+                store4(p.out, b * p.out_s[0] + t * p.out_s[1] + hv * p.out_s[2] + row0 + r, p.out_dt,
+                       make_float4(o[r], o[r + 1], o[r + 2], o[r + 3]));
+        }
+
+        /* Speculative decoding: the state after token t goes to slot idx[n, t]. */
+        if (p.idx_spec) {
+            const int64_t j = t - bos;
+            if (j < p.idx_cols) {
+                const int64_t ws = load_index(p.idx, p.idx64, n * p.idx_s[0] + j * p.idx_s[1]);
+                if (ws >= 0 && ws < p.slots) {
+                    S *dst = pool + ws * p.pool_s[0] + head_off;
+#pragma unroll
+                    for (int r = 0; r < R; r++) state_store(dst + r * p.pool_s[2], s[r]);
+                }
+            }
+        }
+    }
+
+    if (!p.idx_spec) { /* the state after the last token goes back to the slot it came from */
+        S *dst = pool + slot * p.pool_s[0] + head_off;
+#pragma unroll
+        for (int r = 0; r < R; r++) state_store(dst + r * p.pool_s[2], s[r]);
+    }
+}
+
+/* ---- host side ----------------------------------------------------------------------------------- */
+static int dtype_code(fkda_dtype dt)
+{
+    switch (dt) {
+    case FKDA_BFLOAT16: return DT_BF16;
+    case FKDA_FLOAT16: return DT_F16;
+    case FKDA_FLOAT32: return DT_F32;
+    default: return -1;
+    }
+}
+
+/* A token-major tensor [B, T, heads, inner] read 4 elements at a time: float dtype, unit inner stride,
+ * every other stride and the base address a multiple of 4 elements. Fills code and the outer strides. */
+static fkda_status vector_operand(const char *name, const fkda_tensor *t, int *code, int64_t s[3])
+{
+    *code = dtype_code(t->dtype);
+    if (*code < 0) return fkda_fail(FKDA_ERROR_UNSUPPORTED, "%s: dtype %s not supported by the CUDA decode", name,
+                                    fkda_dtype_name(t->dtype));
+    if (t->rank != 4 || t->stride[3] != 1)
+        return fkda_fail(FKDA_ERROR_UNSUPPORTED, "%s: the CUDA decode needs a unit stride in the last dimension",
+                         name);
+    const size_t bytes = fkda_dtype_size(t->dtype) * 4;
+    for (int i = 0; i < 3; i++) {
+        s[i] = t->stride[i];
+        if (t->stride[i] % 4 != 0 && t->shape[i] > 1)
+            return fkda_fail(FKDA_ERROR_UNSUPPORTED, "%s: stride %d (%lld) must be a multiple of 4 elements",
+                             name, i, (long long)t->stride[i]);
+    }
+    if ((uintptr_t)t->data % bytes != 0)
+        return fkda_fail(FKDA_ERROR_UNSUPPORTED, "%s: data must be aligned to %zu bytes", name, bytes);
+    return FKDA_SUCCESS;
+}
+
+/* Rows per warp: fewer rows (more warps) when there is little work, to spread it over the SMs.
+ * FKDA_DECODE_ROWS (4, 8 or 16) overrides the choice; it exists for the benchmarks. */
+static int rows_per_warp(const fkda_dims *d)
+{
+    const char *env = getenv("FKDA_DECODE_ROWS");
+    if (env != NULL) {
+        const int r = atoi(env);
+        if (r == 4 || r == 8 || r == 16) return r;
+    }
+    const int64_t warps8 = d->N * d->HV * DEC_V / 8;
+    return warps8 < 2048 ? 4 : 8;
+}
 
 extern "C" size_t fkda_cuda_decode_workspace(const fkda_decode_args *a, const fkda_dims *d)
 {
@@ -8,8 +353,120 @@ extern "C" size_t fkda_cuda_decode_workspace(const fkda_decode_args *a, const fk
 }
 
 extern "C" fkda_status fkda_cuda_decode(const fkda_decode_args *a, const fkda_dims *d, void *ws, size_t ws_bytes,
-                                    void *stream)
+                                        void *stream)
 {
-    (void)a; (void)d; (void)ws; (void)ws_bytes; (void)stream;
-    return fkda_fail(FKDA_ERROR_UNSUPPORTED, "backend: the CUDA decode kernel is not implemented yet");
+    (void)ws; (void)ws_bytes;
+    if (d->K != DEC_K || d->V != DEC_V)
+        return fkda_fail(FKDA_ERROR_UNSUPPORTED, "the CUDA decode supports K = V = 128 only (got K = %lld, V = %lld)",
+                         (long long)d->K, (long long)d->V);
+    if (a->state_layout != FKDA_STATE_V_FIRST)
+        return fkda_fail(FKDA_ERROR_UNSUPPORTED, "state_layout: the CUDA decode supports the V-first pool only");
+
+    dec_params p;
+    memset(&p, 0, sizeof p);
+    fkda_status st;
+    if ((st = vector_operand("q", &a->q, &p.q_dt, p.q_s)) != FKDA_SUCCESS) return st;
+    if ((st = vector_operand("k", &a->k, &p.k_dt, p.k_s)) != FKDA_SUCCESS) return st;
+    if ((st = vector_operand("v", &a->v, &p.v_dt, p.v_s)) != FKDA_SUCCESS) return st;
+    if ((st = vector_operand("g", &a->g, &p.g_dt, p.g_s)) != FKDA_SUCCESS) return st;
+    if ((st = vector_operand("out", &a->out, &p.out_dt, p.out_s)) != FKDA_SUCCESS) return st;
+    p.beta_dt = dtype_code(a->beta.dtype);
+    if (p.beta_dt < 0 || a->beta.rank != 3)
+        return fkda_fail(FKDA_ERROR_UNSUPPORTED, "beta: dtype %s or rank %d not supported by the CUDA decode",
+                         fkda_dtype_name(a->beta.dtype), a->beta.rank);
+    for (int i = 0; i < 3; i++) p.beta_s[i] = a->beta.stride[i];
+
+    /* The pool: f32 or bf16, [slots, HV, V, K] with unit K stride and 4-element aligned rows. */
+    const fkda_tensor *sp = &a->state_pool;
+    if (sp->dtype != FKDA_FLOAT32 && sp->dtype != FKDA_BFLOAT16)
+        return fkda_fail(FKDA_ERROR_UNSUPPORTED, "state_pool: dtype %s not supported by the CUDA decode",
+                         fkda_dtype_name(sp->dtype));
+    if (sp->rank != 4 || sp->stride[3] != 1 || (uintptr_t)sp->data % (fkda_dtype_size(sp->dtype) * 4) != 0)
+        return fkda_fail(FKDA_ERROR_UNSUPPORTED, "state_pool: the CUDA decode needs a unit K stride and "
+                                                 "%zu-byte alignment", fkda_dtype_size(sp->dtype) * 4);
+    for (int i = 0; i < 3; i++) {
+        p.pool_s[i] = sp->stride[i];
+        if (sp->stride[i] % 4 != 0)
+            return fkda_fail(FKDA_ERROR_UNSUPPORTED, "state_pool: stride %d (%lld) must be a multiple of 4", i,
+                             (long long)sp->stride[i]);
+    }
+
+    p.q = (const char *)a->q.data;
+    p.k = (const char *)a->k.data;
+    p.v = (const char *)a->v.data;
+    p.g = (const char *)a->g.data;
+    p.beta = (const char *)a->beta.data;
+    p.out = (char *)a->out.data;
+    p.pool = (char *)sp->data;
+
+    if (a->A_log.rank > 0) {
+        if (a->A_log.dtype != FKDA_FLOAT32)
+            return fkda_fail(FKDA_ERROR_UNSUPPORTED, "A_log: the CUDA decode needs f32");
+        p.has_A = 1;
+        p.A_log = (const float *)a->A_log.data;
+        p.A_s = a->A_log.stride[0];
+    }
+    if (a->dt_bias.rank > 0) {
+        const fkda_tensor *bt = &a->dt_bias;
+        if (bt->dtype != FKDA_FLOAT32 || bt->stride[bt->rank - 1] != 1)
+            return fkda_fail(FKDA_ERROR_UNSUPPORTED, "dt_bias: the CUDA decode needs f32 with a unit inner stride");
+        p.has_bias = 1;
+        p.dt_bias = (const float *)bt->data;
+        p.bias_s = bt->rank == 2 ? bt->stride[0] : DEC_K;
+    }
+    if (a->ssm_state_indices.rank > 0) {
+        const fkda_tensor *it = &a->ssm_state_indices;
+        p.has_idx = 1;
+        p.idx = it->data;
+        p.idx64 = it->dtype == FKDA_INT64;
+        p.idx_spec = it->rank == 2;
+        p.idx_s[0] = it->stride[0];
+        p.idx_s[1] = it->rank == 2 ? it->stride[1] : 0;
+    }
+    if (a->num_accepted_tokens.rank > 0) {
+        p.has_nacc = 1;
+        p.nacc = a->num_accepted_tokens.data;
+        p.nacc64 = a->num_accepted_tokens.dtype == FKDA_INT64;
+        p.nacc_s = a->num_accepted_tokens.stride[0];
+    }
+    if (d->varlen) {
+        p.varlen = 1;
+        p.cu = a->cu_seqlens.data;
+        p.cu64 = a->cu_seqlens.dtype == FKDA_INT64;
+        p.cu_s = a->cu_seqlens.stride[0];
+    }
+    p.N = d->N;
+    p.T = d->T;
+    p.HV = d->HV;
+    p.group = d->group;
+    p.slots = d->slots;
+    p.idx_cols = d->idx_cols > 0 ? d->idx_cols : 1;
+    p.gate = a->gate == FKDA_GATE_BOUNDED ? GATE_BOUNDED : a->gate == FKDA_GATE_SOFTPLUS ? GATE_SOFTPLUS : GATE_GIVEN;
+    p.l2norm = (a->flags & FKDA_QK_L2NORM) != 0;
+    p.beta_sigmoid = (a->flags & FKDA_BETA_SIGMOID) != 0;
+    p.neg_eig = (a->flags & FKDA_ALLOW_NEG_EIGVAL) != 0;
+    p.scale = d->scale;
+    p.lower_bound = a->lower_bound;
+
+    if (d->N == 0 || d->T == 0) return FKDA_SUCCESS;
+
+    const int R = rows_per_warp(d);
+    const int64_t blocks = d->N * d->HV * (DEC_V / (R * DEC_WARPS));
+    cudaStream_t s = (cudaStream_t)stream;
+    const bool bf16 = sp->dtype == FKDA_BFLOAT16;
+    const dim3 grid((unsigned)blocks), block(32 * DEC_WARPS);
+    if (R == 4) {
+        if (bf16) kda_decode_kernel<4, __nv_bfloat16><<<grid, block, 0, s>>>(p);
+        else kda_decode_kernel<4, float><<<grid, block, 0, s>>>(p);
+    } else if (R == 8) {
+        if (bf16) kda_decode_kernel<8, __nv_bfloat16><<<grid, block, 0, s>>>(p);
+        else kda_decode_kernel<8, float><<<grid, block, 0, s>>>(p);
+    } else {
+        if (bf16) kda_decode_kernel<16, __nv_bfloat16><<<grid, block, 0, s>>>(p);
+        else kda_decode_kernel<16, float><<<grid, block, 0, s>>>(p);
+    }
+    const cudaError_t err = cudaGetLastError();
+    if (err != cudaSuccess)
+        return fkda_fail(FKDA_ERROR_CUDA, "CUDA decode launch: %s", cudaGetErrorString(err));
+    return FKDA_SUCCESS;
 }
