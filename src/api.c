@@ -433,6 +433,28 @@ static fkda_status validate_common(const common_view *c, fkda_dims *d, fkda_back
     return FKDA_SUCCESS;
 }
 
+/* An output whose elements share memory (a zero or too small stride) would be written twice. */
+static fkda_status check_distinct_elements(const fkda_tensor *t, const char *name)
+{
+    int order[FKDA_MAX_RANK], n = 0;
+    for (int i = 0; i < t->rank; i++)
+        if (t->shape[i] > 1) order[n++] = i;
+    for (int i = 1; i < n; i++) /* insertion sort by stride */
+        for (int j = i; j > 0 && t->stride[order[j]] < t->stride[order[j - 1]]; j--) {
+            int x = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = x;
+        }
+    int64_t span = 0; /* elements spanned by the dimensions so far, minus one */
+    for (int i = 0; i < n; i++) {
+        if (t->stride[order[i]] <= span)
+            return fkda_fail(FKDA_ERROR_OVERLAP, "%s: stride %lld of dimension %d makes elements share memory (outputs need distinct elements)",
+                             name, (long long)t->stride[order[i]], order[i]);
+        span += (t->shape[order[i]] - 1) * t->stride[order[i]];
+    }
+    return FKDA_SUCCESS;
+}
+
 /* out (and other outputs) must not share memory with any input or with each other. */
 static fkda_status check_no_overlap(const fkda_tensor *outp, const char *oname, const fkda_tensor *const *ins, const char *const *inames,
                                     size_t n)
@@ -475,8 +497,10 @@ static fkda_status validate_prefill(const fkda_prefill_args *a, fkda_dims *d, fk
 
     const fkda_tensor *ins[] = {&a->q, &a->k, &a->v, &a->g, &a->beta, &a->A_log, &a->dt_bias, &a->cu_seqlens, &a->initial_state};
     const char *inames[] = {"q", "k", "v", "g", "beta", "A_log", "dt_bias", "cu_seqlens", "initial_state"};
+    TRY(check_distinct_elements(&a->out, "out"));
     TRY(check_no_overlap(&a->out, "out", ins, inames, 9));
     if (present(&a->final_state)) {
+        TRY(check_distinct_elements(&a->final_state, "final_state"));
         int in_place = present(&a->initial_state) && same_view(&a->final_state, &a->initial_state);
         TRY(check_no_overlap(&a->final_state, "final_state", ins, inames, in_place ? 8 : 9));
         if (overlaps(&a->final_state, &a->out)) return fkda_fail(FKDA_ERROR_OVERLAP, "final_state: overlaps the memory of out");
@@ -606,6 +630,8 @@ static fkda_status validate_decode(const fkda_decode_args *a, fkda_dims *d, fkda
                                 &a->num_accepted_tokens, &a->state_pool};
     const char *inames[] = {"q", "k", "v", "g", "beta", "A_log", "dt_bias", "cu_seqlens", "ssm_state_indices", "num_accepted_tokens",
                             "state_pool"};
+    TRY(check_distinct_elements(&a->out, "out"));
+    TRY(check_distinct_elements(&a->state_pool, "state_pool"));
     TRY(check_no_overlap(&a->out, "out", ins, inames, 11));
     TRY(check_no_overlap(&a->state_pool, "state_pool", ins, inames, 10));
     return FKDA_SUCCESS;
