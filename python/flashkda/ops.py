@@ -1,0 +1,363 @@
+"""The KDA forward on numpy arrays and torch tensors: prefill, decode, and the FlashKDA / FLA-compatible
+entry points built on them.
+
+KDA, per sequence and value head, state S in R^{K x V} (S_0 = initial state or zeros), t = 1..T:
+
+    S'  = diag(exp(a_t)) S_{t-1},   u_t = beta_t (v_t - S'^T k_t),   S_t = S' + k_t u_t^T,   o_t = scale S_t^T q_t
+
+with the log-decay a_t from the gate input g (bounded: a = lower_bound * sigmoid(exp(A_log) (g + dt_bias));
+softplus: a = -exp(A_log) softplus(g + dt_bias); precomputed: a = g). docs/semantics.md is the contract.
+
+Every call fills one C args struct and calls fkda_prefill / fkda_decode once. torch CUDA tensors run on the
+CUDA backend on the current stream, with the workspace (if any) from torch's caching allocator, and no host
+synchronisation: the calls can be captured in a CUDA graph. Host arrays run on the CPU backend.
+"""
+from __future__ import annotations
+
+import ctypes
+import sys
+
+import numpy as np
+
+from . import _lib
+from ._lib import BACKENDS, GATES, STATE_LAYOUTS, lib
+
+__all__ = ["prefill", "decode", "fwd", "chunk_kda", "fused_recurrent_kda", "fused_recurrent_kda_fwd"]
+
+
+# ---- shared plumbing ------------------------------------------------------------------------------------
+def _code(table: dict, value, name: str) -> int:
+    if isinstance(value, int):
+        return value
+    try:
+        return table[value]
+    except KeyError:
+        raise ValueError(f"{name}: {value!r} is not one of {sorted(table)}") from None
+
+
+def _flags(qk_l2norm: bool, beta_sigmoid: bool, allow_neg_eigval: bool) -> int:
+    return ((_lib.QK_L2NORM if qk_l2norm else 0) | (_lib.BETA_SIGMOID if beta_sigmoid else 0)
+            | (_lib.ALLOW_NEG_EIGVAL if allow_neg_eigval else 0))
+
+
+def _is_torch(x) -> bool:
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(x, torch.Tensor)
+
+
+def _empty(like, shape, dtype=None):
+    """An uninitialised array on like's device (torch: through the caching allocator)."""
+    if isinstance(like, np.ndarray):
+        return np.empty(shape, dtype if dtype is not None else like.dtype)
+    return sys.modules["torch"].empty(shape, dtype=dtype if dtype is not None else like.dtype, device=like.device)
+
+
+def _zeros(like, shape, dtype=None):
+    if isinstance(like, np.ndarray):
+        return np.zeros(shape, dtype if dtype is not None else like.dtype)
+    return sys.modules["torch"].zeros(shape, dtype=dtype if dtype is not None else like.dtype, device=like.device)
+
+
+def _f32(like):
+    return np.float32 if isinstance(like, np.ndarray) else sys.modules["torch"].float32
+
+
+def _nbytes(ws) -> int:
+    if isinstance(ws, np.ndarray):
+        return ws.nbytes
+    return ws.numel() * ws.element_size()
+
+
+def _address(ws) -> int:
+    """Data address of a workspace buffer (any dtype; it is raw bytes to the library)."""
+    if isinstance(ws, np.ndarray):
+        return ws.__array_interface__["data"][0]
+    return ws.data_ptr()
+
+
+def _run(args, offsets, tensors, options_offset, options, size_fn, run_fn, backend, workspace, q):
+    """Packs the tensors and options into args, picks the backend and stream, gets a workspace, calls."""
+    on_cuda = None
+    for name, x in tensors:
+        if x is None:
+            continue
+        cuda = _lib.pack(args, offsets[name], x, name)
+        if name == "cu_seqlens_host":
+            if cuda:
+                raise ValueError("cu_seqlens_host: must be a host (CPU) tensor")
+            continue
+        if on_cuda is None:
+            on_cuda = cuda
+        elif cuda != on_cuda:
+            raise ValueError(f"{name}: on {'CUDA' if cuda else 'the CPU'} while q is on {'CUDA' if on_cuda else 'the CPU'}")
+    if backend is None:
+        backend_code = BACKENDS["cuda"] if on_cuda else BACKENDS["cpu"]
+    else:
+        backend_code = _code(BACKENDS, backend, "backend")
+    options[5] = backend_code
+    _lib._OPTIONS_PACK.pack_into(args, options_offset, *options)
+
+    addr = ctypes.addressof(args)
+    size = ctypes.c_size_t(0)
+    status = size_fn(addr, ctypes.addressof(size))
+    if status:
+        _lib.raise_for(status)
+    need = size.value
+    if workspace is not None:
+        if _nbytes(workspace) < need:
+            raise ValueError(f"workspace: {_nbytes(workspace)} bytes given, {need} needed")
+        ws_ptr, ws_bytes = _address(workspace), _nbytes(workspace)
+    elif need:
+        workspace = _empty(q, (need,), np.uint8 if isinstance(q, np.ndarray) else sys.modules["torch"].uint8)
+        ws_ptr, ws_bytes = _address(workspace), need
+    else:
+        ws_ptr, ws_bytes = None, 0
+
+    if on_cuda:
+        torch = sys.modules["torch"]
+        index = q.device.index
+        if index != torch.cuda.current_device():
+            with torch.cuda.device(index):
+                status = run_fn(addr, ws_ptr, ws_bytes, _current_stream(torch, index))
+        else:
+            status = run_fn(addr, ws_ptr, ws_bytes, _current_stream(torch, index))
+    else:
+        status = run_fn(addr, ws_ptr, ws_bytes, None)
+    if status:
+        _lib.raise_for(status)
+
+
+def _current_stream(torch, index):
+    raw = getattr(torch._C, "_cuda_getCurrentRawStream", None)
+    if raw is not None:
+        return raw(index) or None
+    return torch.cuda.current_stream(index).cuda_stream or None
+
+
+def _scale_value(scale) -> float:
+    return 0.0 if scale is None else float(scale)  # 0 = FKDA_DEFAULT_SCALE, K^-0.5
+
+
+# ---- the two C entry points ----------------------------------------------------------------------------
+def prefill(q, k, v, g, beta, *, out=None, A_log=None, dt_bias=None, initial_state=None, final_state=None,
+            cu_seqlens=None, cu_seqlens_host=None, scale=None, lower_bound=-5.0, gate="bounded",
+            state_layout="v_first", qk_l2norm=True, beta_sigmoid=True, allow_neg_eigval=False, backend=None,
+            num_threads=0, workspace=None):
+    """The chunked KDA forward over whole sequences (fkda_prefill). Returns out [B, T, HV, V].
+
+    q, k [B, T, H, K]; v [B, T, HV, V]; g [B, T, HV, K]; beta [B, T, HV] (strided views are fine);
+    A_log [HV] and dt_bias [HV, K] or [HV*K] fp32; states [N, HV, V, K] (state_layout 'v_first') or
+    [N, HV, K, V] ('k_first'), fp32 or bf16 (final_state may be initial_state itself: updated in place);
+    cu_seqlens [N+1] int32/int64 with B == 1. gate: 'bounded' | 'softplus' | 'precomputed'.
+    backend: None (CUDA for CUDA tensors, else CPU), 'cpu', 'cuda', 'reference' or 'auto'.
+    """
+    if out is None:
+        out = _empty(v, tuple(v.shape))
+    args = _lib.PrefillArgs()
+    options = [_scale_value(scale), float(lower_bound), _flags(qk_l2norm, beta_sigmoid, allow_neg_eigval),
+               _code(GATES, gate, "gate"), _code(STATE_LAYOUTS, state_layout, "state_layout"), 0, int(num_threads)]
+    tensors = (("q", q), ("k", k), ("v", v), ("g", g), ("beta", beta), ("A_log", A_log), ("dt_bias", dt_bias),
+               ("initial_state", initial_state), ("final_state", final_state), ("cu_seqlens", cu_seqlens),
+               ("cu_seqlens_host", cu_seqlens_host), ("out", out))
+    _run(args, _lib.PREFILL_OFFSETS, tensors, _lib.PREFILL_OPTIONS_OFFSET, options, lib.fkda_prefill_workspace_size,
+         lib.fkda_prefill, backend, workspace, q)
+    return out
+
+
+def decode(q, k, v, g, beta, state_pool, ssm_state_indices=None, num_accepted_tokens=None, cu_seqlens=None,
+           out=None, A_log=None, dt_bias=None, scale=None, lower_bound=-5.0, *, gate="bounded",
+           state_layout="v_first", qk_l2norm=True, beta_sigmoid=True, allow_neg_eigval=False, backend=None,
+           num_threads=0, workspace=None):
+    """A few tokens per sequence against a state pool updated in place (fkda_decode). Returns out.
+
+    q, k [N, T, H, K] (or [1, total, H, K] with cu_seqlens [N+1]); v, out [.., HV, V]; g [.., HV, K];
+    beta [.., HV]; state_pool [slots, HV, V, K] (v_first) or [slots, HV, K, V], fp32 or bf16.
+    ssm_state_indices: None (sequence n uses slot n), [N] (read and write slot idx[n]) or [N, Tmax]
+    (read idx[n, num_accepted_tokens[n] - 1], write the state after token t to idx[n, t]); a negative
+    read index skips the sequence (zeros out, nothing written), a negative write index skips that write.
+    The defaults are the serving configuration: bounded gate, in-kernel L2 norm and beta sigmoid.
+    """
+    if out is None:
+        out = _empty(v, tuple(v.shape))
+    args = _lib.DecodeArgs()
+    options = [_scale_value(scale), float(lower_bound), _flags(qk_l2norm, beta_sigmoid, allow_neg_eigval),
+               _code(GATES, gate, "gate"), _code(STATE_LAYOUTS, state_layout, "state_layout"), 0, int(num_threads)]
+    tensors = (("q", q), ("k", k), ("v", v), ("g", g), ("beta", beta), ("A_log", A_log), ("dt_bias", dt_bias),
+               ("state_pool", state_pool), ("ssm_state_indices", ssm_state_indices),
+               ("num_accepted_tokens", num_accepted_tokens), ("cu_seqlens", cu_seqlens), ("out", out))
+    _run(args, _lib.DECODE_OFFSETS, tensors, _lib.DECODE_OPTIONS_OFFSET, options, lib.fkda_decode_workspace_size,
+         lib.fkda_decode, backend, workspace, q)
+    return out
+
+
+# ---- FlashKDA --------------------------------------------------------------------------------------------
+def fwd(q, k, v, g, beta, scale, out, A_log, dt_bias, lower_bound, initial_state=None, final_state=None,
+        cu_seqlens=None):
+    """FlashKDA's flash_kda.fwd: bounded gate, q/k L2 norm and beta sigmoid in the kernel, V-first states
+    [N, H, V, K], out written in place (returns None). Unlike FlashKDA it also takes GVA, int32
+    cu_seqlens, strided inputs and host arrays (CPU backend)."""
+    prefill(q, k, v, g, beta, out=out, A_log=A_log, dt_bias=dt_bias, initial_state=initial_state,
+            final_state=final_state, cu_seqlens=cu_seqlens, scale=float(scale), lower_bound=lower_bound,
+            gate="bounded", state_layout="v_first", qk_l2norm=True, beta_sigmoid=True)
+
+
+# ---- FLA ---------------------------------------------------------------------------------------------------
+_CHUNK_EXTRA = frozenset(("A_log", "dt_bias", "transpose_state_layout", "chunk_size", "out", "workspace", "backend"))
+
+
+def _fla_gate(use_gate_in_kernel, lower_bound, A_log, dt_bias, safe_gate=False):
+    """FLA's gate options -> (gate, lower_bound, A_log, dt_bias) of the C API."""
+    if not use_gate_in_kernel:
+        return "precomputed", -5.0, None, None  # FLA ignores A_log/dt_bias here
+    if lower_bound is None:
+        if safe_gate:
+            raise ValueError("safe_gate: `lower_bound` must be specified when `safe_gate=True` and `use_gate_in_kernel=True`.")
+        return "softplus", -5.0, A_log, dt_bias
+    if not -5.0 <= lower_bound < 0.0:
+        raise ValueError(f"lower_bound: must be in [-5, 0), got {lower_bound}")
+    return "bounded", float(lower_bound), A_log, dt_bias
+
+
+def _forward_only(*tensors):
+    torch = sys.modules.get("torch")
+    if torch is None or not torch.is_grad_enabled():
+        return
+    for t in tensors:
+        if t is not None and getattr(t, "requires_grad", False):
+            raise ValueError("autograd: flashkda is forward-only and an input requires grad; "
+                             "call it under torch.no_grad() or torch.inference_mode()")
+
+
+def _num_sequences(q, cu_seqlens) -> int:
+    return q.shape[0] if cu_seqlens is None else cu_seqlens.shape[0] - 1
+
+
+def _state_shape(N, HV, K, V, state_v_first):
+    return (N, HV, V, K) if state_v_first else (N, HV, K, V)
+
+
+def chunk_kda(q, k, v, g, beta, scale=None, initial_state=None, output_final_state=False,
+              use_qk_l2norm_in_kernel=False, use_gate_in_kernel=False, use_beta_sigmoid_in_kernel=False,
+              allow_neg_eigval=False, safe_gate=False, lower_bound=None, disable_recompute=False,
+              return_intermediate_states=False, state_v_first=False, cu_seqlens=None, cu_seqlens_cpu=None,
+              cp_context=None, use_graph=False, max_num_seqs=None, **kwargs):
+    """FLA's fla.ops.kda.chunk_kda (fla-core 0.6.0 signature), forward only. Returns (o, final_state).
+
+    A_log [HV] and dt_bias [HV*K] or [HV, K] come as keyword arguments (used with use_gate_in_kernel);
+    with lower_bound the gate is the bounded one, else -exp(A_log) * softplus(g + dt_bias).
+    final_state is fp32 [N, HV, K, V], or [N, HV, V, K] with state_v_first (transpose_state_layout is its
+    deprecated alias). Extra keywords: out, workspace (caller buffers), backend.
+    Combinations this library does not compute raise ValueError naming the option.
+    """
+    unknown = set(kwargs) - _CHUNK_EXTRA
+    if unknown:
+        raise ValueError(f"{sorted(unknown)[0]}: unknown option for flashkda.chunk_kda")
+    if "transpose_state_layout" in kwargs:
+        if state_v_first:
+            raise ValueError("transpose_state_layout: cannot pass both `state_v_first` and the deprecated `transpose_state_layout`.")
+        state_v_first = bool(kwargs["transpose_state_layout"])
+    if cp_context is not None:
+        raise ValueError("cp_context: context parallelism is not supported by flashkda")
+    if return_intermediate_states:
+        raise ValueError("return_intermediate_states: not supported by flashkda")
+    if allow_neg_eigval and not use_beta_sigmoid_in_kernel:
+        raise ValueError("allow_neg_eigval: `allow_neg_eigval=True` requires `use_beta_sigmoid_in_kernel=True`.")
+    chunk_size = kwargs.get("chunk_size", 64)
+    if chunk_size not in (32, 64):
+        raise ValueError(f"chunk_size: must be either 32 or 64 for KDA, got {chunk_size}.")
+    A_log, dt_bias = kwargs.get("A_log"), kwargs.get("dt_bias")
+    if use_gate_in_kernel and A_log is None and lower_bound is None:
+        raise ValueError("A_log: `A_log` must be provided when `use_gate_in_kernel=True` and `lower_bound` is not set.")
+    gate, lb, A_log, dt_bias = _fla_gate(use_gate_in_kernel, lower_bound, A_log, dt_bias, safe_gate)
+    if cu_seqlens is not None and q.shape[0] != 1:
+        raise ValueError(f"cu_seqlens: the batch size is expected to be 1 rather than {q.shape[0]} when using `cu_seqlens`.")
+    _forward_only(q, k, v, g, beta, A_log, dt_bias, initial_state)
+
+    final_state = None
+    if output_final_state:
+        N, HV, K, V = _num_sequences(q, cu_seqlens), v.shape[2], q.shape[3], v.shape[3]
+        final_state = _empty(q, _state_shape(N, HV, K, V, state_v_first), _f32(q))
+    o = prefill(q, k, v, g, beta, out=kwargs.get("out"), A_log=A_log, dt_bias=dt_bias, initial_state=initial_state,
+                final_state=final_state, cu_seqlens=cu_seqlens,
+                cu_seqlens_host=cu_seqlens_cpu if cu_seqlens is not None and _on_cuda(q) else None,
+                scale=scale, lower_bound=lb, gate=gate, state_layout="v_first" if state_v_first else "k_first",
+                qk_l2norm=use_qk_l2norm_in_kernel, beta_sigmoid=use_beta_sigmoid_in_kernel,
+                allow_neg_eigval=allow_neg_eigval, backend=kwargs.get("backend"), workspace=kwargs.get("workspace"))
+    return o, final_state
+
+
+def _on_cuda(x) -> bool:
+    return not isinstance(x, np.ndarray) and x.is_cuda
+
+
+def _private_pool(like, initial_state, N, HV, K, V, state_v_first):
+    """A fp32 state pool [N, ...] holding a copy of initial_state (or zeros): decode updates it in place."""
+    shape = _state_shape(N, HV, K, V, state_v_first)
+    if initial_state is None:
+        return _zeros(like, shape, _f32(like))
+    if isinstance(initial_state, np.ndarray):
+        return np.array(initial_state, dtype=np.float32, copy=True)
+    return initial_state.to(dtype=_f32(like), copy=True)
+
+
+def fused_recurrent_kda(q, k, v, g, beta, A_log=None, dt_bias=None, scale=None, initial_state=None,
+                        output_final_state=False, use_qk_l2norm_in_kernel=False, use_gate_in_kernel=False,
+                        use_beta_sigmoid_in_kernel=False, allow_neg_eigval=False, lower_bound=None,
+                        state_v_first=False, cu_seqlens=None, **kwargs):
+    """FLA's fla.ops.kda.fused_recurrent_kda (fla-core 0.6.0 signature), token by token through the decode
+    kernel. Returns (o, final_state) with final_state fp32 (None unless output_final_state)."""
+    unknown = set(kwargs) - {"transpose_state_layout", "out", "workspace", "backend"}
+    if unknown:
+        raise ValueError(f"{sorted(unknown)[0]}: unknown option for flashkda.fused_recurrent_kda")
+    if "transpose_state_layout" in kwargs:
+        if state_v_first:
+            raise ValueError("transpose_state_layout: cannot pass both `state_v_first` and the deprecated `transpose_state_layout`.")
+        state_v_first = bool(kwargs["transpose_state_layout"])
+    if cu_seqlens is not None and q.shape[0] != 1:
+        raise ValueError(f"cu_seqlens: the batch size is expected to be 1 rather than {q.shape[0]} when using `cu_seqlens`.")
+    if allow_neg_eigval and not use_beta_sigmoid_in_kernel:
+        raise ValueError("allow_neg_eigval: `allow_neg_eigval=True` requires `use_beta_sigmoid_in_kernel=True`.")
+    gate, lb, A_log, dt_bias = _fla_gate(use_gate_in_kernel, lower_bound, A_log, dt_bias)
+    _forward_only(q, k, v, g, beta, A_log, dt_bias, initial_state)
+    N, HV, K, V = _num_sequences(q, cu_seqlens), v.shape[2], q.shape[3], v.shape[3]
+    pool = _private_pool(q, initial_state, N, HV, K, V, state_v_first)
+    o = decode(q, k, v, g, beta, pool, cu_seqlens=cu_seqlens, out=kwargs.get("out"), A_log=A_log, dt_bias=dt_bias,
+               scale=scale, lower_bound=lb, gate=gate, state_layout="v_first" if state_v_first else "k_first",
+               qk_l2norm=use_qk_l2norm_in_kernel, beta_sigmoid=use_beta_sigmoid_in_kernel,
+               allow_neg_eigval=allow_neg_eigval, backend=kwargs.get("backend"), workspace=kwargs.get("workspace"))
+    return o, (pool if output_final_state else None)
+
+
+def fused_recurrent_kda_fwd(q, k, v, g, beta, A_log=None, dt_bias=None, initial_state=None, scale=None,
+                            output_final_state=False, inplace_final_state=True, state_v_first=False,
+                            cu_seqlens=None, ssm_state_indices=None, num_accepted_tokens=None,
+                            use_qk_l2norm_in_kernel=False, use_gate_in_kernel=False,
+                            use_beta_sigmoid_in_kernel=False, allow_neg_eigval=False, lower_bound=None, out=None,
+                            **kwargs):
+    """FLA's engine-level fla.ops.kda.fused_recurrent.fused_recurrent_kda_fwd (fla-core 0.6.0): with
+    inplace_final_state (the default) initial_state is the state pool, read through ssm_state_indices /
+    num_accepted_tokens and updated in place. Returns (out, final_state)."""
+    if beta.ndim == v.ndim:
+        raise ValueError("beta: a per-channel beta [.., HV, V] is not supported by flashkda (use [.., HV])")
+    if allow_neg_eigval and not use_beta_sigmoid_in_kernel:
+        raise ValueError("allow_neg_eigval: `allow_neg_eigval=True` requires `use_beta_sigmoid_in_kernel=True`.")
+    gate, lb, A_log, dt_bias = _fla_gate(use_gate_in_kernel, lower_bound, A_log, dt_bias)
+    layout = "v_first" if state_v_first else "k_first"
+    if out is None:
+        out = _zeros(v, tuple(v.shape))
+    if inplace_final_state:
+        if initial_state is None:
+            raise ValueError("initial_state: required with inplace_final_state=True (it is the state pool)")
+        pool = initial_state
+    else:
+        if ssm_state_indices is not None or num_accepted_tokens is not None:
+            raise ValueError("ssm_state_indices: needs inplace_final_state=True in flashkda")
+        N, HV, K, V = _num_sequences(q, cu_seqlens), v.shape[2], q.shape[3], v.shape[3]
+        pool = _private_pool(q, initial_state, N, HV, K, V, state_v_first)
+    decode(q, k, v, g, beta, pool, ssm_state_indices=ssm_state_indices, num_accepted_tokens=num_accepted_tokens,
+           cu_seqlens=cu_seqlens, out=out, A_log=A_log, dt_bias=dt_bias, scale=scale, lower_bound=lb, gate=gate,
+           state_layout=layout, qk_l2norm=use_qk_l2norm_in_kernel, beta_sigmoid=use_beta_sigmoid_in_kernel,
+           allow_neg_eigval=allow_neg_eigval, backend=kwargs.get("backend"), workspace=kwargs.get("workspace"))
+    if inplace_final_state:
+        return out, pool
+    return out, (pool if output_final_state else None)
