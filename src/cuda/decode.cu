@@ -419,7 +419,7 @@ extern "C" fkda_status fkda_cuda_decode(const fkda_decode_args *a, const fkda_di
         p.has_idx = 1;
         p.idx = it->data;
         p.idx64 = it->dtype == FKDA_INT64;
-        p.idx_spec = it->rank == 2;
+        p.idx_spec = d->idx_cols > 1; /* [N, 1] behaves like [N], as in the reference */
         p.idx_s[0] = it->stride[0];
         p.idx_s[1] = it->rank == 2 ? it->stride[1] : 0;
     }
