@@ -35,11 +35,11 @@ test-python: build
 fuzz:
 	CC=clang cmake -S . -B build-fuzz -DFKDA_CUDA=OFF -DFKDA_BUILD_CLI=OFF -DFKDA_BUILD_BENCH=OFF -DFKDA_FUZZ=ON \
 	    -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	    -DCMAKE_C_FLAGS="-fsanitize=address,undefined -fsanitize=fuzzer-no-link -fno-sanitize-recover=all"
+	    -DCMAKE_C_FLAGS="-fsanitize=address,undefined -fsanitize=fuzzer-no-link -fno-sanitize-recover=all -Wno-pass-failed"
 	cmake --build build-fuzz -j $(JOBS) --target fuzz_args
 	mkdir -p build-fuzz/corpus
 	ASAN_OPTIONS=detect_leaks=1 build-fuzz/tests/fuzz_args -max_total_time=$(FUZZ_SECONDS) -max_len=512 -timeout=10 \
-	    -rss_limit_mb=4096 build-fuzz/corpus
+	    -rss_limit_mb=4096 -artifact_prefix=build-fuzz/ build-fuzz/corpus
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)

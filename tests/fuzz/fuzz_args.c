@@ -44,7 +44,7 @@ static fkda_tensor make(bytes *b, pool *P, int rank, const int64_t *shape, fkda_
     if (take(b) % 16 == 0 && rank > 1) stride[0] = 0; /* broadcast view along the first axis */
     int64_t last = 0, empty = 0;
     for (int i = 0; i < rank; i++) {
-        if (shape[i] == 0) empty = 1;
+        if (shape[i] <= 0) empty = 1; /* negative extents are rejected by validation before any access */
         else last += (shape[i] - 1) * stride[i];
     }
     size_t esz = fkda_dtype_size(dtype) ? fkda_dtype_size(dtype) : 1;
