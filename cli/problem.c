@@ -302,8 +302,10 @@ int cli_problem_generate(cli_problem *p, const cli_shape *s, const cli_opts *o, 
         alloc_tensor(p, &a->v, o->dtype, 4, vs, "v", err) || alloc_tensor(p, &a->g, o->dtype, 4, gs, "g", err) ||
         alloc_tensor(p, &a->beta, o->dtype, 3, vs, "beta", err))
         return -1;
-    fill(&a->q, seed + 1, 0.0f, 1.0f);
-    fill(&a->k, seed + 2, 0.0f, 1.0f);
+    /* Without the in-kernel L2 norm the delta rule is stable only for |k| <= about 1: scale by K^-0.5. */
+    float qk_sd = o->flags & FKDA_QK_L2NORM ? 1.0f : 1.0f / sqrtf((float)p->K);
+    fill(&a->q, seed + 1, 0.0f, qk_sd);
+    fill(&a->k, seed + 2, 0.0f, qk_sd);
     fill(&a->v, seed + 3, 0.0f, 1.0f);
     /* beta: logits around 0 (sigmoid in the kernel) or values in (0, 1). */
     fill(&a->beta, seed + 4, o->flags & FKDA_BETA_SIGMOID ? 0.0f : 0.5f, o->flags & FKDA_BETA_SIGMOID ? 1.0f : 0.25f);
