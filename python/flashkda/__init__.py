@@ -14,7 +14,7 @@ from .ops import chunk_kda, decode, fused_recurrent_kda, fused_recurrent_kda_fwd
 
 __version__ = "0.1.0"
 
-_FLA_NAMES = ("KDACudaBackend", "set_backend", "enable", "CUDA_PREFILL_SUPPORT", "CUDA_DECODE_SUPPORT")
+_FLA_NAMES = ("KDACudaBackend", "set_backend", "enable", "active_backend", "CUDA_PREFILL_SUPPORT", "CUDA_DECODE_SUPPORT")
 
 __all__ = ["fwd", "chunk_kda", "fused_recurrent_kda", "fused_recurrent_kda_fwd", "decode", "prefill",
            "FlashKDAError", "InvalidArgumentError", "UnsupportedError", "cuda_available", "version",

@@ -196,11 +196,10 @@ def describe(x, name: str):
         code = _NP_DTYPES.get(x.dtype)
         if code is None:
             raise TypeError(f"{name}: numpy dtype {x.dtype} is not accepted by flashkda")
+        if not x.flags.aligned:  # aligned also means every stride is a multiple of the item size
+            raise ValueError(f"{name}: unaligned numpy array (strides {x.strides} bytes)")
         item = x.itemsize
-        strides = x.strides
-        if any(s % item or s < 0 for s in strides):
-            raise ValueError(f"{name}: strides {strides} (bytes) are not non-negative multiples of the item size")
-        return x.__array_interface__["data"][0], code, x.shape, tuple(s // item for s in strides), False
+        return x.ctypes.data, code, x.shape, tuple([s // item for s in x.strides]), False
     torch = sys.modules.get("torch")
     if torch is None or not isinstance(x, torch.Tensor):
         raise TypeError(f"{name}: expected a numpy array or a torch tensor, got {type(x).__name__}")
