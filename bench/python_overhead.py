@@ -7,7 +7,7 @@ loop's wall time per call is the Python + ctypes + launch cost. Measured for:
 and, where fla-core is importable, FLA's own eager fused_recurrent_kda_fwd / chunk_kda on the same inputs.
 Without a GPU (or a CUDA build) it times the CPU backend on numpy arrays instead (then compute is included).
 
-    python3 bench/python_overhead.py [--calls 2000] [--json bench/results/<name>.json]
+    python3 bench/python_overhead.py [--calls 2000] [--no-fla] [--json bench/results/<name>.json]
 """
 import argparse
 import json
@@ -38,7 +38,7 @@ def per_call_us(fn, calls, repeats=5, sync=None):
     return statistics.median(times)
 
 
-def cuda_cases(calls):
+def cuda_cases(calls, with_fla=True):
     import torch
 
     dev = "cuda"
@@ -68,6 +68,8 @@ def cuda_cases(calls):
             flashkda.chunk_kda(c[0], c[1], c[2], c[3], cb, **kw)
         results["flashkda.chunk_kda T=64 H=1"] = per_call_us(chunk, calls, sync=sync)
 
+        if not with_fla:
+            return results
         try:
             os.environ.setdefault("FLA_FLASH_KDA", "0")
             from fla.ops.kda import chunk_kda as fla_chunk
@@ -105,13 +107,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--calls", type=int, default=2000)
     ap.add_argument("--json", help="write the results here")
+    ap.add_argument("--no-fla", action="store_true", help="skip FLA's eager calls")
     args = ap.parse_args()
     try:
         import torch
         gpu = torch.cuda.is_available() and flashkda.cuda_available()
     except ImportError:
         gpu = False
-    results = cuda_cases(args.calls) if gpu else cpu_cases(args.calls)
+    results = cuda_cases(args.calls, not args.no_fla) if gpu else cpu_cases(args.calls)
     device = "cpu"
     if gpu:
         import torch

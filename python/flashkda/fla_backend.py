@@ -42,13 +42,14 @@ logger = logging.getLogger("flashkda")
 # gate: 'bounded'  = use_gate_in_kernel with lower_bound in [-5, 0) (A_log optional),
 #       'softplus' = use_gate_in_kernel without lower_bound, 'precomputed' = use_gate_in_kernel=False.
 CUDA_PREFILL_SUPPORT = {
-    "dtypes": (torch.bfloat16,),             # q, k, v, g, beta (out has v's dtype)
+    "dtypes": (torch.bfloat16,),             # q, k, v, g (out has v's dtype)
+    "beta_dtypes": (torch.bfloat16, torch.float16, torch.float32),
     "head_dims": ((128, 128),),              # (K, V)
     "gates": ("bounded",),
     "qk_l2norm": (True, False),              # use_qk_l2norm_in_kernel
     "beta_sigmoid": (True, False),           # use_beta_sigmoid_in_kernel
     "allow_neg_eigval": (False, True),
-    "state_v_first": (True,),                # [N, HV, V, K]; False = FLA's default [N, HV, K, V]
+    "state_v_first": (True, False),          # True: [N, HV, V, K]; False: FLA's default [N, HV, K, V]
     "state_dtypes": (torch.float32, torch.bfloat16),
     "param_dtypes": (torch.float32,),        # A_log, dt_bias
     "index_dtypes": (torch.int32, torch.int64),  # cu_seqlens
@@ -56,13 +57,14 @@ CUDA_PREFILL_SUPPORT = {
     "unit_inner_stride": True,               # q, k, v, g need stride 1 in the last dimension
 }
 CUDA_DECODE_SUPPORT = {
-    "dtypes": (torch.bfloat16,),
+    "dtypes": (torch.bfloat16, torch.float16, torch.float32),
+    "beta_dtypes": (torch.bfloat16, torch.float16, torch.float32),
     "head_dims": ((128, 128),),
-    "gates": ("bounded", "softplus"),
+    "gates": ("bounded", "softplus", "precomputed"),
     "qk_l2norm": (True, False),
     "beta_sigmoid": (True, False),
     "allow_neg_eigval": (False, True),
-    "state_v_first": (True, False),
+    "state_v_first": (True,),                # the pool [slots, HV, V, K]
     "state_dtypes": (torch.float32, torch.bfloat16),
     "param_dtypes": (torch.float32,),
     "index_dtypes": (torch.int32, torch.int64),  # cu_seqlens, ssm_state_indices, num_accepted_tokens
@@ -94,8 +96,9 @@ def _check(p, table, tensors):
             if isinstance(t, torch.Tensor) and t.requires_grad:
                 return False, f"flashkda: {name} requires grad (forward only; FLA's path does training)"
     for name in ("q", "k", "v", "g", "beta"):
-        if p[name].dtype not in table["dtypes"]:
-            return False, f"flashkda: {name} dtype {p[name].dtype} (CUDA kernel takes {table['dtypes']})"
+        allowed = table["beta_dtypes" if name == "beta" else "dtypes"]
+        if p[name].dtype not in allowed:
+            return False, f"flashkda: {name} dtype {p[name].dtype} (CUDA kernel takes {allowed})"
     if q.dim() != 4 or v.dim() != 4:
         return False, "flashkda: q and v must be 4-d [B, T, H, D]"
     K, V, H, HV = q.shape[3], v.shape[3], q.shape[2], v.shape[2]
