@@ -6,7 +6,6 @@ fla-core 0.5.0-0.5.2 the dispatch repair, really route FLA's public function to 
 """
 import os
 
-import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
