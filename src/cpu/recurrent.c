@@ -138,11 +138,22 @@ static inline float exp_fast(float x)
     return x < -87.0f ? 0.0f : p * two_n;
 }
 
-static void load_row(const fkda_tensor *t, int64_t off, int64_t stride, int64_t n, float *dst)
+typedef uint16_t u16x16 __attribute__((vector_size(32)));
+typedef uint32_t u32x16 __attribute__((vector_size(64)));
+
+/* bf16 -> f32 is a 16-bit shift: done 16 at a time with vector extensions (memcpy keeps it legal C). */
+FKDA_CLONES static void load_row(const fkda_tensor *t, int64_t off, int64_t stride, int64_t n, float *dst)
 {
     if (stride == 1 && t->dtype == FKDA_BFLOAT16) {
         const uint16_t *p = (const uint16_t *)t->data + off;
-        for (int64_t i = 0; i < n; i++) dst[i] = fkda_bf16_to_f32(p[i]);
+        int64_t i = 0;
+        for (; i + 16 <= n; i += 16) {
+            u16x16 h;
+            memcpy(&h, p + i, sizeof h);
+            u32x16 w = __builtin_convertvector(h, u32x16) << 16;
+            memcpy(dst + i, &w, sizeof w);
+        }
+        for (; i < n; i++) dst[i] = fkda_bf16_to_f32(p[i]);
     } else if (stride == 1 && t->dtype == FKDA_FLOAT32) {
         memcpy(dst, (const float *)t->data + off, sizeof(float) * n);
     } else {
@@ -150,11 +161,22 @@ static void load_row(const fkda_tensor *t, int64_t off, int64_t stride, int64_t 
     }
 }
 
-static void store_row(const fkda_tensor *t, int64_t off, int64_t stride, int64_t n, const float *src)
+/* f32 -> bf16 with round to nearest even (NaN kept a quiet NaN), 16 at a time. */
+FKDA_CLONES static void store_row(const fkda_tensor *t, int64_t off, int64_t stride, int64_t n, const float *src)
 {
     if (stride == 1 && t->dtype == FKDA_BFLOAT16) {
         uint16_t *p = (uint16_t *)t->data + off;
-        for (int64_t i = 0; i < n; i++) p[i] = fkda_f32_to_bf16(src[i]);
+        int64_t i = 0;
+        for (; i + 16 <= n; i += 16) {
+            u32x16 u;
+            memcpy(&u, src + i, sizeof u);
+            u32x16 nan = (u & 0x7fffffffu) > 0x7f800000u;
+            u32x16 r = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+            r = (nan & ((u >> 16) | 0x40u)) | (~nan & r);
+            u16x16 h = __builtin_convertvector(r, u16x16);
+            memcpy(p + i, &h, sizeof h);
+        }
+        for (; i < n; i++) p[i] = fkda_f32_to_bf16(src[i]);
     } else if (stride == 1 && t->dtype == FKDA_FLOAT32) {
         memcpy((float *)t->data + off, src, sizeof(float) * n);
     } else {
@@ -212,14 +234,19 @@ FKDA_CLONES static void prepare_token(fkda_cpu_scratch *s, int c, const fkda_cpu
 }
 
 /* ---- the hot loop ---------------------------------------------------------------------------------- */
-/* Advances columns [j0, j0 + 32) of S over the C (>= 1) tokens of the chunk and writes their outputs. */
-FKDA_CLONES static void advance_tile(const fkda_cpu_scratch *s, int C, int64_t j0)
+/* Advances columns [j0, j0 + 32) of S over the C (>= 1) tokens of the chunk and writes their outputs.
+ * With prefetch set, token c also asks for the input rows of token c of the next chunk: in the token-major
+ * inputs one head's rows lie H*K elements apart, a page or more, where the hardware prefetcher stops. */
+FKDA_CLONES static void advance_tile(const fkda_cpu_scratch *s, int C, int64_t j0, int prefetch)
 {
     const int64_t K = s->K, Kp = s->Kp, Vp = s->Vp;
     float *S = s->S + j0;
     f32x16 u0 = {0}, u1 = {0}; /* u of the previous token, whose rank-1 update is still pending */
     for (int c = 0; c < C; c++) {
         const float *q = s->q + c * Kp, *k = s->k + c * Kp, *d = s->d + c * Kp;
+        if (prefetch && c < s->pf_count)
+            for (int r = 0; r < 4; r++)
+                for (int l = 0; l < s->pf_lines[r]; l++) __builtin_prefetch(s->pf_row[4 * c + r] + 64 * l, 0, 2);
         f32x16 ak0 = {0}, ak1 = {0}, aq0 = {0}, aq1 = {0};
         if (c == 0) {
             for (int64_t i = 0; i < K; i++) {
@@ -269,8 +296,19 @@ void fkda_cpu_run(const fkda_cpu_inputs *in, int64_t hv, int64_t bos, int64_t eo
     for (int64_t i = 0; i < K; i++)
         s->dt_bias[i] = derived && fkda_present(in->dt_bias) ? (float)fkda_get(in->dt_bias, fkda_dt_bias_off(in->dt_bias, K, hv, i))
                                                              : 0.0f;
+    const fkda_tensor *rows[4] = {in->q, in->k, in->g, in->v};
+    for (int r = 0; r < 4; r++) {
+        int64_t n = r == 3 ? V : K, bytes = ((n - 1) * rows[r]->stride[3] + 1) * (int64_t)fkda_dtype_size(rows[r]->dtype);
+        s->pf_lines[r] = (int)((bytes + 63) / 64 + 1); /* + 1: rows need not start on a line */
+    }
     for (int64_t t0 = bos; t0 < eos; t0 += FKDA_CPU_CHUNK) {
         int C = eos - t0 < FKDA_CPU_CHUNK ? (int)(eos - t0) : FKDA_CPU_CHUNK;
+        int64_t next = t0 + C;
+        s->pf_count = eos - next < FKDA_CPU_CHUNK ? (int)(eos - next) : FKDA_CPU_CHUNK;
+        for (int c = 0; c < s->pf_count; c++)
+            for (int r = 0; r < 4; r++)
+                s->pf_row[4 * c + r] = (const char *)rows[r]->data +
+                                       fkda_token_off(rows[r], d, next + c, r < 2 ? h : hv) * (int64_t)fkda_dtype_size(rows[r]->dtype);
         for (int c = 0; c < C; c++) {
             int64_t tok = t0 + c;
             load_row(in->q, fkda_token_off(in->q, d, tok, h), in->q->stride[3], K, s->q + c * s->Kp);
@@ -280,7 +318,7 @@ void fkda_cpu_run(const fkda_cpu_inputs *in, int64_t hv, int64_t bos, int64_t eo
             float beta = (float)fkda_get(in->beta, fkda_token_off(in->beta, d, tok, hv));
             prepare_token(s, c, in, A, beta);
         }
-        for (int64_t j0 = 0; j0 < s->Vp; j0 += FKDA_CPU_TILE) advance_tile(s, C, j0);
+        for (int64_t j0 = 0; j0 < s->Vp; j0 += FKDA_CPU_TILE) advance_tile(s, C, j0, j0 == 0);
         for (int c = 0; c < C; c++)
             store_row(in->out, fkda_token_off(in->out, d, t0 + c, hv), in->out->stride[3], V, s->o + c * s->Vp);
     }

@@ -16,6 +16,10 @@ typedef struct fkda_cpu_scratch {
     float *v, *o;         /* CHUNK x Vp: values (zero padded), outputs                           */
     float *beta, *kq;     /* CHUNK: activated beta, k . (scale q)                                */
     float *dt_bias;       /* Kp: dt_bias of the current value head (zeros when absent)           */
+    /* rows of the next chunk to prefetch while the current one runs: CHUNK x 4 (q, k, g, v) */
+    const char *pf_row[FKDA_CPU_CHUNK * 4];
+    int pf_lines[4]; /* cache lines per row of q, k, g, v */
+    int pf_count;    /* tokens of the next chunk */
 } fkda_cpu_scratch;
 
 /* Threads a call will use: num_threads, or OpenMP's default, at most one per work item. */
