@@ -73,6 +73,17 @@ void fkda_cpu_scratch_bind(fkda_cpu_scratch *s, void *mem, int t, int64_t K, int
 }
 
 /* ---- state in and out ------------------------------------------------------------------------------ */
+/* dst[c][r] = src[r][c] for an R x C src, in 16 x 16 blocks so that both sides stay in cache lines. */
+static void transpose(float *dst, int64_t ld_dst, const float *src, int64_t ld_src, int64_t R, int64_t C)
+{
+    for (int64_t r0 = 0; r0 < R; r0 += 16)
+        for (int64_t c0 = 0; c0 < C; c0 += 16) {
+            int64_t r1 = r0 + 16 < R ? r0 + 16 : R, c1 = c0 + 16 < C ? c0 + 16 : C;
+            for (int64_t c = c0; c < c1; c++)
+                for (int64_t r = r0; r < r1; r++) dst[c * ld_dst + r] = src[r * ld_src + c];
+        }
+}
+
 void fkda_cpu_state_load(fkda_cpu_scratch *s, const fkda_tensor *st, fkda_state_layout layout, int64_t slot, int64_t hv)
 {
     const int64_t K = s->K, V = s->V, Vp = s->Vp;
@@ -84,10 +95,7 @@ void fkda_cpu_state_load(fkda_cpu_scratch *s, const fkda_tensor *st, fkda_state_
         if (layout == FKDA_STATE_K_FIRST) {
             for (int64_t i = 0; i < K; i++) memcpy(S + i * Vp, base + i * st->stride[2], sizeof(float) * V);
         } else {
-            for (int64_t j = 0; j < V; j++) {
-                const float *row = base + j * st->stride[2];
-                for (int64_t i = 0; i < K; i++) S[i * Vp + j] = row[i];
-            }
+            transpose(S, Vp, base, st->stride[2], V, K);
         }
         return;
     }
@@ -105,10 +113,7 @@ void fkda_cpu_state_store(const fkda_cpu_scratch *s, const fkda_tensor *st, fkda
         if (layout == FKDA_STATE_K_FIRST) {
             for (int64_t i = 0; i < K; i++) memcpy(base + i * st->stride[2], S + i * Vp, sizeof(float) * V);
         } else {
-            for (int64_t j = 0; j < V; j++) {
-                float *row = base + j * st->stride[2];
-                for (int64_t i = 0; i < K; i++) row[i] = S[i * Vp + j];
-            }
+            transpose(base, st->stride[2], S, Vp, K, V);
         }
         return;
     }
