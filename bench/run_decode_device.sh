@@ -6,7 +6,7 @@
 #                                         test and the bench against it, run everything
 #   PREBUILT=dir bench/run_decode_device.sh   use test_cuda_decode and decode_bench already built in dir
 #   FLA_WHEEL_DIR=.whl-fla                where FLA's wheel is (installed with pip --target /tmp/site)
-#   SWEEP="4 8 16"                        rows-per-warp variants to time besides the default choice
+#   SWEEP="direct:4 pipe:8"               kernel:rows variants to time besides the default choice
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-$PWD/decode-out}
@@ -30,18 +30,29 @@ else
 fi
 nvidia-smi --query-gpu=name,driver_version,clocks.max.sm,clocks.max.mem --format=csv,noheader | tee "$OUT/gpu.txt"
 
-echo "== test_cuda_decode"
-"$BIN/test_cuda_decode" 2>&1 | tee "$OUT/test.log"
-test_rc=${PIPESTATUS[0]}
-echo "== compute-sanitizer memcheck (small cases)"
-compute-sanitizer --tool memcheck --leak-check full --error-exitcode 3 "$BIN/test_cuda_decode" small >"$OUT/memcheck.log" 2>&1
-memcheck_rc=$?
-tail -3 "$OUT/memcheck.log"
+# Every kernel variant through the whole suite (the default choice takes the direct kernel for these sizes).
+test_rc=0
+: >"$OUT/test.log"
+for v in default pipe:8 pipe:4 direct:16; do
+  echo "== test_cuda_decode ($v)" | tee -a "$OUT/test.log"
+  if [ $v = default ]; then "$BIN/test_cuda_decode" >>"$OUT/test.log" 2>&1
+  else FKDA_DECODE_KERNEL=${v%:*} FKDA_DECODE_ROWS=${v#*:} "$BIN/test_cuda_decode" >>"$OUT/test.log" 2>&1; fi
+  rc=$?; [ $rc -ne 0 ] && test_rc=$rc
+  tail -1 "$OUT/test.log"
+done
+memcheck_rc=0
+: >"$OUT/memcheck.log"
+for v in direct pipe; do
+  echo "== compute-sanitizer memcheck (small cases, $v kernel)" | tee -a "$OUT/memcheck.log"
+  FKDA_DECODE_KERNEL=$v compute-sanitizer --tool memcheck --leak-check full --error-exitcode 3 \
+    "$BIN/test_cuda_decode" small >>"$OUT/memcheck.log" 2>&1 || memcheck_rc=$?
+  tail -2 "$OUT/memcheck.log"
+done
 
 echo "== decode_bench"
 : >"$OUT/bench.jsonl"
-for r in ${SWEEP-4 8 16}; do
-  FKDA_DECODE_ROWS=$r "$BIN/decode_bench" >>"$OUT/bench.jsonl" 2>&1
+for v in ${SWEEP-direct:4 direct:8 pipe:4 pipe:8}; do
+  FKDA_DECODE_KERNEL=${v%:*} FKDA_DECODE_ROWS=${v#*:} "$BIN/decode_bench" >>"$OUT/bench.jsonl" 2>&1
 done
 FKDA_BENCH_ACCURACY=1 "$BIN/decode_bench" >>"$OUT/bench.jsonl" 2>&1
 
@@ -60,11 +71,11 @@ rows = [json.loads(l) for l in open(f"{out}/bench.jsonl") if l.startswith("{")]
 fla = {r["N"]: r for r in (json.loads(l) for l in open(f"{out}/fla.jsonl") if l.startswith("{")) if "N" in r}
 bw = [r["copy_bandwidth_GBps"] for r in rows if "copy_bandwidth_GBps" in r]
 print("copy bandwidth (GB/s, read+write):", bw)
-print(f"{'pool':5} {'rows':>4} {'N':>5} {'us':>9} {'bw%':>6} {'host us':>8} {'FLA us':>8} {'FLA bw%':>7} {'FLA eager us':>12} {'err out':>9} {'err state':>9}")
+print(f"{'pool':5} {'variant':>8} {'N':>5} {'us':>9} {'bw%':>6} {'host us':>8} {'FLA us':>8} {'FLA bw%':>7} {'FLA eager us':>12} {'err out':>9} {'err state':>9}")
 for r in rows:
     if "N" not in r: continue
     f = fla.get(r["N"], {}) if r["pool"] == "f32" else {}
-    print(f"{r['pool']:5} {r['rows_per_warp']:>4} {r['N']:>5} {r['graph_us']:>9.2f} {100*r['bw_fraction']:>6.1f} "
+    print(f"{r['pool']:5} {r['variant']:>8} {r['N']:>5} {r['graph_us']:>9.2f} {100*r['bw_fraction']:>6.1f} "
           f"{r['host_us_per_eager_call']:>8.2f} {f.get('graph_us', float('nan')):>8.2f} "
           f"{100*f.get('bw_fraction', float('nan')):>7.1f} {f.get('eager_us', float('nan')):>12.1f} "
           f"{r['err_out']:>9.2e} {r['err_state']:>9.2e}")

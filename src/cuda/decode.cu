@@ -130,13 +130,6 @@ static __device__ __forceinline__ void state_store(__nv_bfloat16 *p, float4 x)
     __stcs((uint2 *)p, raw);
 }
 
-static __device__ __forceinline__ float warp_sum(float x)
-{
-#pragma unroll
-    for (int m = 16; m > 0; m >>= 1) x += __shfl_xor_sync(0xffffffffu, x, m);
-    return x;
-}
-
 static __device__ __forceinline__ float dot4(float4 a, float4 b) { return a.x * b.x + a.y * b.y + a.z * b.z + a.w * b.w; }
 
 static __device__ __forceinline__ float sigmoidf_(float x) { return 1.0f / (1.0f + __expf(-x)); }
@@ -151,153 +144,251 @@ static __device__ __forceinline__ float decay1(const dec_params &p, float x, flo
     return __expf(a);
 }
 
-/* ---- the kernel ---------------------------------------------------------------------------------- */
-template <int R, typename S>
-__global__ void __launch_bounds__(32 * DEC_WARPS) kda_decode_kernel(const dec_params p)
+/* ---- one work item: R consecutive rows of one (sequence, value head) ----------------------------- */
+typedef struct dec_item {
+    int n, hv, h, row0;
+    int64_t b, bos, eos; /* batch row and token range */
+    int64_t slot;        /* slot read (and written without speculative indices) */
+    int live;            /* tokens to run and a valid slot: state traffic happens */
+    int skip;            /* tokens to run but an invalid read slot: zeros out */
+} dec_item;
+
+static __device__ __forceinline__ dec_item item_lookup(const dec_params &p, unsigned item, int R)
 {
-    const int lane = threadIdx.x & 31;
-    const int64_t groups = DEC_V / (R * DEC_WARPS);
-    const int64_t blk = blockIdx.x;
-    const int64_t nh = blk / groups;
-    const int n = (int)(nh / p.HV), hv = (int)(nh % p.HV), h = hv / (int)p.group;
-    const int row0 = (int)(blk % groups) * (R * DEC_WARPS) + (threadIdx.x >> 5) * R;
-    const int kc = lane * 4; /* this lane's first channel */
-
-    /* Tokens of this sequence: [bos, eos) of batch row b. */
-    int64_t b = n, bos = 0, eos = p.T;
+    dec_item it;
+    const unsigned per_head = DEC_V / R, nh = item / per_head;
+    it.n = (int)(nh / (unsigned)p.HV);
+    it.hv = (int)(nh % (unsigned)p.HV);
+    it.h = it.hv / (int)p.group;
+    it.row0 = (int)(item % per_head) * R;
+    it.b = it.n;
+    it.bos = 0;
+    it.eos = p.T;
     if (p.varlen) {
-        b = 0;
-        bos = load_index(p.cu, p.cu64, n * p.cu_s);
-        eos = load_index(p.cu, p.cu64, (n + 1) * p.cu_s);
+        it.b = 0;
+        int64_t bos = load_index(p.cu, p.cu64, it.n * p.cu_s), eos = load_index(p.cu, p.cu64, (it.n + 1) * p.cu_s);
         bos = bos < 0 ? 0 : (bos > p.T ? p.T : bos);
-        eos = eos < bos ? bos : (eos > p.T ? p.T : eos);
+        it.bos = bos;
+        it.eos = eos < bos ? bos : (eos > p.T ? p.T : eos);
     }
-    const int64_t len = eos - bos;
-    if (len <= 0) return;
-
-    /* Read slot (and, without speculative indices, the write slot). */
-    int64_t slot = n;
+    int64_t slot = it.n;
     if (p.has_idx) {
         int64_t col = 0;
         if (p.has_nacc) {
-            col = load_index(p.nacc, p.nacc64, n * p.nacc_s) - 1;
+            col = load_index(p.nacc, p.nacc64, it.n * p.nacc_s) - 1;
             col = col < 0 ? 0 : (col >= p.idx_cols ? p.idx_cols - 1 : col);
         }
-        slot = load_index(p.idx, p.idx64, n * p.idx_s[0] + col * p.idx_s[1]);
+        slot = load_index(p.idx, p.idx64, it.n * p.idx_s[0] + col * p.idx_s[1]);
     }
-    const bool skip = slot < 0 || slot >= p.slots;
+    it.slot = slot;
+    const int valid = slot >= 0 && slot < p.slots, has_tokens = it.eos > it.bos;
+    it.live = has_tokens && valid;
+    it.skip = has_tokens && !valid;
+    return it;
+}
 
-    if (skip) { /* padding: zeros out, the pool untouched */
-        if (lane == 0) {
-            for (int64_t t = bos; t < eos; t++)
-#pragma unroll
-                for (int r = 0; r < R; r += 4)
-                    store4(p.out, b * p.out_s[0] + t * p.out_s[1] + hv * p.out_s[2] + row0 + r, p.out_dt,
-                           make_float4(0.f, 0.f, 0.f, 0.f));
-        }
-        return;
-    }
+/* Padding: zeros for every token of the item's rows, the pool untouched. */
+static __device__ __forceinline__ void item_zero_out(const dec_params &p, const dec_item &it, int R, int lane)
+{
+    if (lane != 0) return;
+    for (int64_t t = it.bos; t < it.eos; t++)
+        for (int r = 0; r < R; r += 4)
+            store4(p.out, it.b * p.out_s[0] + t * p.out_s[1] + it.hv * p.out_s[2] + it.row0 + r, p.out_dt,
+                   make_float4(0.f, 0.f, 0.f, 0.f));
+}
 
+static __device__ __forceinline__ int64_t row_offset(const dec_params &p, const dec_item &it, int64_t slot, int lane)
+{
+    return slot * p.pool_s[0] + (int64_t)it.hv * p.pool_s[1] + (int64_t)it.row0 * p.pool_s[2] + lane * 4;
+}
+
+/* The recurrence over the item's tokens, state rows s[] in registers (this lane's 4 channels of each). */
+template <int R, typename S>
+static __device__ __forceinline__ void item_run(const dec_params &p, const dec_item &it, float4 (&s)[R], int lane)
+{
     S *pool = (S *)p.pool;
-    const int64_t head_off = (int64_t)hv * p.pool_s[1] + (int64_t)row0 * p.pool_s[2] + kc;
-
-    /* Issue all state loads first: they are the bytes that matter. */
-    float4 s[R];
-    {
-        const S *src = pool + slot * p.pool_s[0] + head_off;
-#pragma unroll
-        for (int r = 0; r < R; r++) s[r] = state_load(src + r * p.pool_s[2]);
-    }
-
-    /* Per-head constants of the gate. */
+    const int kc = lane * 4;
     float A = 1.0f;
-    if (p.has_A) A = __expf(p.A_log[hv * p.A_s]);
-    float bias[4] = {0.f, 0.f, 0.f, 0.f};
+    if (p.has_A) A = __expf(p.A_log[it.hv * p.A_s]);
+    float4 bias = make_float4(0.f, 0.f, 0.f, 0.f);
     if (p.has_bias) {
-#pragma unroll
-        for (int i = 0; i < 4; i++) bias[i] = p.dt_bias[hv * p.bias_s + kc + i];
+        const float *bp = p.dt_bias + it.hv * p.bias_s + kc;
+        bias = make_float4(bp[0], bp[1], bp[2], bp[3]);
     }
 
-    for (int64_t t = bos; t < eos; t++) {
-        /* Per-token preprocessing: q, k (L2 norm), gate decay, beta. */
-        float4 q = load4(p.q, b * p.q_s[0] + t * p.q_s[1] + h * p.q_s[2] + kc, p.q_dt);
-        float4 k = load4(p.k, b * p.k_s[0] + t * p.k_s[1] + h * p.k_s[2] + kc, p.k_dt);
-        float4 g = load4(p.g, b * p.g_s[0] + t * p.g_s[1] + hv * p.g_s[2] + kc, p.g_dt);
+    for (int64_t t = it.bos; t < it.eos; t++) {
+        const float4 q = load4(p.q, it.b * p.q_s[0] + t * p.q_s[1] + it.h * p.q_s[2] + kc, p.q_dt);
+        const float4 k = load4(p.k, it.b * p.k_s[0] + t * p.k_s[1] + it.h * p.k_s[2] + kc, p.k_dt);
+        const float4 g = load4(p.g, it.b * p.g_s[0] + t * p.g_s[1] + it.hv * p.g_s[2] + kc, p.g_dt);
         float vv[R];
 #pragma unroll
         for (int r = 0; r < R; r += 4) {
-            float4 x = load4(p.v, b * p.v_s[0] + t * p.v_s[1] + hv * p.v_s[2] + row0 + r, p.v_dt);
+            const float4 x = load4(p.v, it.b * p.v_s[0] + t * p.v_s[1] + it.hv * p.v_s[2] + it.row0 + r, p.v_dt);
             vv[r] = x.x; vv[r + 1] = x.y; vv[r + 2] = x.z; vv[r + 3] = x.w;
         }
-        float beta = load1(p.beta, b * p.beta_s[0] + t * p.beta_s[1] + hv * p.beta_s[2], p.beta_dt);
+        float beta = load1(p.beta, it.b * p.beta_s[0] + t * p.beta_s[1] + it.hv * p.beta_s[2], p.beta_dt);
         if (p.beta_sigmoid) beta = sigmoidf_(beta);
         if (p.neg_eig) beta *= 2.0f;
 
-        float qscale = p.scale;
-        if (p.l2norm) {
-            const float qq = warp_sum(dot4(q, q)), kk = warp_sum(dot4(k, k));
-            qscale *= rsqrtf(qq + 1e-6f);
-            const float kinv = rsqrtf(kk + 1e-6f);
-            k.x *= kinv; k.y *= kinv; k.z *= kinv; k.w *= kinv;
-        }
-        q.x *= qscale; q.y *= qscale; q.z *= qscale; q.w *= qscale;
-        const float kq = warp_sum(dot4(k, q));
-
         float4 e;
-        e.x = decay1(p, g.x + bias[0], A);
-        e.y = decay1(p, g.y + bias[1], A);
-        e.z = decay1(p, g.z + bias[2], A);
-        e.w = decay1(p, g.w + bias[3], A);
+        e.x = decay1(p, g.x + bias.x, A);
+        e.y = decay1(p, g.y + bias.y, A);
+        e.z = decay1(p, g.z + bias.z, A);
+        e.w = decay1(p, g.w + bias.w, A);
 
-        /* Decay, both dots over S', then the rank-1 update and the output. */
-        float dk[R], dq[R];
+        /* Every sum of the token in one butterfly: |q|^2, |k|^2, <k, q> and, per row, <S', k>, <S', q> on
+         * the raw q, k; the L2 norms and the scale are applied to the sums afterwards (one reduction depth
+         * on the critical path instead of three). */
+        float red[2 * R + 3];
 #pragma unroll
         for (int r = 0; r < R; r++) {
             s[r].x *= e.x; s[r].y *= e.y; s[r].z *= e.z; s[r].w *= e.w;
-            dk[r] = dot4(s[r], k);
-            dq[r] = dot4(s[r], q);
+            red[r] = dot4(s[r], k);
+            red[R + r] = dot4(s[r], q);
         }
+        red[2 * R] = dot4(q, q);
+        red[2 * R + 1] = dot4(k, k);
+        red[2 * R + 2] = dot4(k, q);
 #pragma unroll
         for (int m = 16; m > 0; m >>= 1) {
 #pragma unroll
-            for (int r = 0; r < R; r++) {
-                dk[r] += __shfl_xor_sync(0xffffffffu, dk[r], m);
-                dq[r] += __shfl_xor_sync(0xffffffffu, dq[r], m);
-            }
+            for (int i = 0; i < 2 * R + 3; i++) red[i] += __shfl_xor_sync(0xffffffffu, red[i], m);
         }
+        float qs = p.scale, kinv = 1.0f;
+        if (p.l2norm) {
+            qs *= rsqrtf(red[2 * R] + 1e-6f);
+            kinv = rsqrtf(red[2 * R + 1] + 1e-6f);
+        }
+        const float kq = red[2 * R + 2] * kinv * qs;
         float o[R];
 #pragma unroll
         for (int r = 0; r < R; r++) {
-            const float u = beta * (vv[r] - dk[r]);
-            s[r].x += u * k.x; s[r].y += u * k.y; s[r].z += u * k.z; s[r].w += u * k.w;
-            o[r] = dq[r] + u * kq;
+            const float u = beta * (vv[r] - red[r] * kinv);
+            const float uk = u * kinv; /* the update adds u * (k * kinv) */
+            s[r].x += uk * k.x; s[r].y += uk * k.y; s[r].z += uk * k.z; s[r].w += uk * k.w;
+            o[r] = red[R + r] * qs + u * kq;
         }
         if (lane == 0) {
 #pragma unroll
             for (int r = 0; r < R; r += 4)
-                store4(p.out, b * p.out_s[0] + t * p.out_s[1] + hv * p.out_s[2] + row0 + r, p.out_dt,
+                store4(p.out, it.b * p.out_s[0] + t * p.out_s[1] + it.hv * p.out_s[2] + it.row0 + r, p.out_dt,
                        make_float4(o[r], o[r + 1], o[r + 2], o[r + 3]));
         }
 
         /* Speculative decoding: the state after token t goes to slot idx[n, t]. */
         if (p.idx_spec) {
-            const int64_t j = t - bos;
+            const int64_t j = t - it.bos;
             if (j < p.idx_cols) {
-                const int64_t ws = load_index(p.idx, p.idx64, n * p.idx_s[0] + j * p.idx_s[1]);
+                const int64_t ws = load_index(p.idx, p.idx64, it.n * p.idx_s[0] + j * p.idx_s[1]);
                 if (ws >= 0 && ws < p.slots) {
-                    S *dst = pool + ws * p.pool_s[0] + head_off;
+                    S *dst = pool + row_offset(p, it, ws, lane);
 #pragma unroll
                     for (int r = 0; r < R; r++) state_store(dst + r * p.pool_s[2], s[r]);
                 }
             }
         }
     }
-
     if (!p.idx_spec) { /* the state after the last token goes back to the slot it came from */
-        S *dst = pool + slot * p.pool_s[0] + head_off;
+        S *dst = pool + row_offset(p, it, it.slot, lane);
 #pragma unroll
         for (int r = 0; r < R; r++) state_store(dst + r * p.pool_s[2], s[r]);
     }
+}
+
+/* ---- kernel 1, latency: one item per warp, state loaded straight into registers -------------------- */
+template <int R, typename S>
+__global__ void __launch_bounds__(32 * DEC_WARPS) kda_decode_direct(const dec_params p, unsigned items)
+{
+    const int lane = threadIdx.x & 31;
+    const unsigned item = blockIdx.x * DEC_WARPS + (threadIdx.x >> 5);
+    if (item >= items) return;
+    const dec_item it = item_lookup(p, item, R);
+    if (it.skip) item_zero_out(p, it, R, lane);
+    if (!it.live) return;
+    const S *src = (const S *)p.pool + row_offset(p, it, it.slot, lane);
+    float4 s[R];
+#pragma unroll
+    for (int r = 0; r < R; r++) s[r] = state_load(src + r * p.pool_s[2]);
+    item_run<R, S>(p, it, s, lane);
+}
+
+/* ---- kernel 2, bandwidth: persistent warps, state staged through shared memory ---------------------- *
+ * Each warp walks items gw, gw + GW, ... and keeps STAGES - 1 items in flight as cp.async copies into its
+ * own shared-memory ring, so the bytes in flight no longer depend on registers (kernel 1 stalls on its
+ * loads with at most a few KB per warp outstanding). */
+#define DEC_WARP_SMEM 12288 /* bytes of ring per warp: 4 warps x 12 KB = the 48 KB static limit */
+
+static __device__ __forceinline__ void cp_async16(void *smem, const void *gmem)
+{
+    const unsigned a = (unsigned)__cvta_generic_to_shared(smem);
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" ::"r"(a), "l"(gmem) : "memory");
+}
+static __device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
+template <int N> static __device__ __forceinline__ void cp_async_wait()
+{
+    asm volatile("cp.async.wait_group %0;\n" ::"n"(N) : "memory");
+}
+
+/* Issue the copies of one item's R rows into a ring stage: 16 bytes per lane per copy, rows contiguous. */
+template <int R, typename S>
+static __device__ __forceinline__ void item_issue(const dec_params &p, unsigned item, unsigned items, char *stage,
+                                                  int lane)
+{
+    if (item < items) {
+        const dec_item it = item_lookup(p, item, R);
+        if (it.live) {
+            const int row_bytes = DEC_K * (int)sizeof(S), per_copy = 512 / row_bytes; /* rows per warp copy */
+            const char *src = (const char *)((const S *)p.pool + row_offset(p, it, it.slot, 0));
+#pragma unroll
+            for (int r = 0; r < R; r += per_copy) {
+                const int rr = r + lane * 16 / row_bytes, off = (lane * 16) % row_bytes;
+                cp_async16(stage + rr * row_bytes + off, src + (int64_t)rr * p.pool_s[2] * sizeof(S) + off);
+            }
+        }
+    }
+    cp_async_commit(); /* empty groups keep the count uniform */
+}
+
+static __device__ __forceinline__ float4 smem_state(const float *p) { return *(const float4 *)p; }
+static __device__ __forceinline__ float4 smem_state(const __nv_bfloat16 *p)
+{
+    const uint2 raw = *(const uint2 *)p;
+    const float2 a = __bfloat1622float2(*(const __nv_bfloat162 *)&raw.x);
+    const float2 b = __bfloat1622float2(*(const __nv_bfloat162 *)&raw.y);
+    return make_float4(a.x, a.y, b.x, b.y);
+}
+
+template <int R, typename S>
+__global__ void __launch_bounds__(32 * DEC_WARPS) kda_decode_pipe(const dec_params p, unsigned items)
+{
+    constexpr int ITEM_BYTES = R * DEC_K * (int)sizeof(S), STAGES = DEC_WARP_SMEM / ITEM_BYTES;
+    static_assert(STAGES >= 2, "the ring needs two stages");
+    __shared__ __align__(16) char smem[DEC_WARPS][STAGES][ITEM_BYTES];
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    const unsigned gw = blockIdx.x * DEC_WARPS + warp, GW = gridDim.x * DEC_WARPS;
+
+#pragma unroll
+    for (int j = 0; j < STAGES - 1; j++) item_issue<R, S>(p, gw + j * GW, items, smem[warp][j], lane);
+
+    int stage = 0;
+    for (unsigned item = gw; item < items; item += GW) {
+        cp_async_wait<STAGES - 2>(); /* this lane's copies of `item` have landed */
+        __syncwarp();                /* ... and every lane's; the stage refilled below is no longer read */
+        const int refill = stage == 0 ? STAGES - 1 : stage - 1;
+        item_issue<R, S>(p, item + (STAGES - 1) * GW, items, smem[warp][refill], lane);
+
+        const dec_item it = item_lookup(p, item, R);
+        if (it.skip) item_zero_out(p, it, R, lane);
+        if (it.live) {
+            const S *src = (const S *)smem[warp][stage] + lane * 4;
+            float4 s[R];
+#pragma unroll
+            for (int r = 0; r < R; r++) s[r] = smem_state(src + r * DEC_K);
+            item_run<R, S>(p, it, s, lane);
+        }
+        stage = stage == STAGES - 1 ? 0 : stage + 1;
+    }
+    cp_async_wait<0>();
 }
 
 /* ---- host side ----------------------------------------------------------------------------------- */
@@ -333,17 +424,49 @@ static fkda_status vector_operand(const char *name, const fkda_tensor *t, int *c
     return FKDA_SUCCESS;
 }
 
-/* Rows per warp: fewer rows (more warps) when there is little work, to spread it over the SMs.
- * FKDA_DECODE_ROWS (4, 8 or 16) overrides the choice; it exists for the benchmarks. */
-static int rows_per_warp(const fkda_dims *d)
+/* Which kernel and how many rows per item. The pipelined kernel wins once every resident warp gets
+ * several items; below that latency matters and the direct kernel, with small items to spread the work over
+ * the SMs, wins. FKDA_DECODE_KERNEL (direct, pipe) and FKDA_DECODE_ROWS (4, 8, 16; pipe: 4, 8) override
+ * the choice; they exist for the benchmarks. */
+typedef struct dec_plan {
+    int pipe, R;
+    unsigned items, blocks;
+} dec_plan;
+
+static int sm_count(void)
 {
-    const char *env = getenv("FKDA_DECODE_ROWS");
-    if (env != NULL) {
-        const int r = atoi(env);
-        if (r == 4 || r == 8 || r == 16) return r;
+    static int cached[64];
+    int dev = 0;
+    if (cudaGetDevice(&dev) != cudaSuccess || dev < 0 || dev >= 64) return 132;
+    if (cached[dev] == 0) {
+        int n = 0;
+        if (cudaDeviceGetAttribute(&n, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess || n <= 0) n = 132;
+        cached[dev] = n;
     }
-    const int64_t warps8 = d->N * d->HV * DEC_V / 8;
-    return warps8 < 2048 ? 4 : 8;
+    return cached[dev];
+}
+
+static dec_plan plan_launch(const fkda_dims *d, int pipe_ok)
+{
+    dec_plan pl;
+    const int sms = sm_count();
+    const int64_t resident_warps = (int64_t)sms * 4 * DEC_WARPS; /* the pipe kernel: 4 CTAs per SM (48 KB each) */
+    const int64_t items8 = d->N * d->HV * (DEC_V / 8);
+    pl.pipe = pipe_ok && items8 >= 2 * resident_warps;
+    pl.R = items8 < 2048 ? 4 : 8;
+    const char *k = getenv("FKDA_DECODE_KERNEL"), *r = getenv("FKDA_DECODE_ROWS");
+    if (k != NULL && strcmp(k, "direct") == 0) pl.pipe = 0;
+    if (k != NULL && strcmp(k, "pipe") == 0 && pipe_ok) pl.pipe = 1;
+    if (pl.pipe) pl.R = 8;
+    if (r != NULL) {
+        const int v = atoi(r);
+        if (v == 4 || v == 8 || (v == 16 && !pl.pipe)) pl.R = v;
+    }
+    pl.items = (unsigned)(d->N * d->HV * (DEC_V / pl.R));
+    const unsigned need = (pl.items + DEC_WARPS - 1) / DEC_WARPS;
+    pl.blocks = need;
+    if (pl.pipe && need > (unsigned)(sms * 4)) pl.blocks = (unsigned)(sms * 4);
+    return pl;
 }
 
 extern "C" size_t fkda_cuda_decode_workspace(const fkda_decode_args *a, const fkda_dims *d)
@@ -450,20 +573,35 @@ extern "C" fkda_status fkda_cuda_decode(const fkda_decode_args *a, const fkda_di
 
     if (d->N == 0 || d->T == 0) return FKDA_SUCCESS;
 
-    const int R = rows_per_warp(d);
-    const int64_t blocks = d->N * d->HV * (DEC_V / (R * DEC_WARPS));
-    cudaStream_t s = (cudaStream_t)stream;
+    if (d->N * d->HV * (DEC_V / 4) >= ((int64_t)1 << 31))
+        return fkda_fail(FKDA_ERROR_UNSUPPORTED, "the CUDA decode handles fewer than 2^31 / 32 sequence-heads");
+    /* The pipelined kernel copies 16-byte pieces of the pool: bf16 rows then need 8-element alignment. */
     const bool bf16 = sp->dtype == FKDA_BFLOAT16;
-    const dim3 grid((unsigned)blocks), block(32 * DEC_WARPS);
-    if (R == 4) {
-        if (bf16) kda_decode_kernel<4, __nv_bfloat16><<<grid, block, 0, s>>>(p);
-        else kda_decode_kernel<4, float><<<grid, block, 0, s>>>(p);
-    } else if (R == 8) {
-        if (bf16) kda_decode_kernel<8, __nv_bfloat16><<<grid, block, 0, s>>>(p);
-        else kda_decode_kernel<8, float><<<grid, block, 0, s>>>(p);
+    int pipe_ok = 1;
+    if (bf16) {
+        pipe_ok = (uintptr_t)sp->data % 16 == 0;
+        for (int i = 0; i < 3; i++) pipe_ok = pipe_ok && sp->stride[i] % 8 == 0;
+    }
+    const dec_plan pl = plan_launch(d, pipe_ok);
+    cudaStream_t s = (cudaStream_t)stream;
+    const dim3 grid(pl.blocks), block(32 * DEC_WARPS);
+    if (pl.pipe) {
+        if (pl.R == 4) {
+            if (bf16) kda_decode_pipe<4, __nv_bfloat16><<<grid, block, 0, s>>>(p, pl.items);
+            else kda_decode_pipe<4, float><<<grid, block, 0, s>>>(p, pl.items);
+        } else {
+            if (bf16) kda_decode_pipe<8, __nv_bfloat16><<<grid, block, 0, s>>>(p, pl.items);
+            else kda_decode_pipe<8, float><<<grid, block, 0, s>>>(p, pl.items);
+        }
+    } else if (pl.R == 4) {
+        if (bf16) kda_decode_direct<4, __nv_bfloat16><<<grid, block, 0, s>>>(p, pl.items);
+        else kda_decode_direct<4, float><<<grid, block, 0, s>>>(p, pl.items);
+    } else if (pl.R == 8) {
+        if (bf16) kda_decode_direct<8, __nv_bfloat16><<<grid, block, 0, s>>>(p, pl.items);
+        else kda_decode_direct<8, float><<<grid, block, 0, s>>>(p, pl.items);
     } else {
-        if (bf16) kda_decode_kernel<16, __nv_bfloat16><<<grid, block, 0, s>>>(p);
-        else kda_decode_kernel<16, float><<<grid, block, 0, s>>>(p);
+        if (bf16) kda_decode_direct<16, __nv_bfloat16><<<grid, block, 0, s>>>(p, pl.items);
+        else kda_decode_direct<16, float><<<grid, block, 0, s>>>(p, pl.items);
     }
     const cudaError_t err = cudaGetLastError();
     if (err != cudaSuccess)
