@@ -34,6 +34,7 @@ fkda_status fkda_cpu_decode(const fkda_decode_args *a, const fkda_dims *d, void 
     {
         fkda_cpu_scratch s;
         fkda_cpu_scratch_bind(&s, scratch, omp_get_thread_num(), d->K, d->V);
+        s.v_first = a->state_layout == FKDA_STATE_V_FIRST; /* rows copied as they are, no transposes */
 #pragma omp for schedule(dynamic, 4)
         for (int64_t p = 0; p < pairs; p++) {
             int64_t n = p / d->HV, hv = p % d->HV, bos, eos;

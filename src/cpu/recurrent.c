@@ -39,7 +39,7 @@ static int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 size_t fkda_cpu_scratch_bytes(int64_t K, int64_t V)
 {
     int64_t Kp = round_up(K, 16), Vp = round_up(V, FKDA_CPU_TILE);
-    int64_t floats = K * Vp + FKDA_CPU_CHUNK * (3 * Kp + 2 * Vp + 2) + Kp;
+    int64_t floats = (K * Vp > V * Kp ? K * Vp : V * Kp) + FKDA_CPU_CHUNK * (3 * Kp + 2 * Vp + 2) + Kp;
     return (size_t)round_up(floats, 16) * sizeof(float);
 }
 
@@ -52,8 +52,9 @@ void fkda_cpu_scratch_bind(fkda_cpu_scratch *s, void *mem, int t, int64_t K, int
     s->Kp = round_up(K, 16);
     s->Vp = round_up(V, FKDA_CPU_TILE);
     float *p = (float *)((char *)mem + (size_t)t * fkda_cpu_scratch_bytes(K, V));
+    s->v_first = 0;
     s->S = p;
-    p += K * s->Vp;
+    p += K * s->Vp > V * s->Kp ? K * s->Vp : V * s->Kp;
     s->q = p;
     p += FKDA_CPU_CHUNK * s->Kp;
     s->k = p;
@@ -88,8 +89,16 @@ void fkda_cpu_state_load(fkda_cpu_scratch *s, const fkda_tensor *st, fkda_state_
 {
     const int64_t K = s->K, V = s->V, Vp = s->Vp;
     float *S = s->S;
-    memset(S, 0, sizeof(float) * K * Vp);
+    memset(S, 0, sizeof(float) * (K * Vp > V * s->Kp ? K * Vp : V * s->Kp));
     if (!st) return;
+    if (s->v_first) {
+        for (int64_t j = 0; j < V; j++)
+            if (layout == FKDA_STATE_V_FIRST && st->dtype == FKDA_FLOAT32 && st->stride[3] == 1)
+                memcpy(S + j * s->Kp, (const float *)st->data + fkda_state_off(st, layout, slot, hv, 0, j), sizeof(float) * K);
+            else
+                for (int64_t i = 0; i < K; i++) S[j * s->Kp + i] = (float)fkda_get(st, fkda_state_off(st, layout, slot, hv, i, j));
+        return;
+    }
     if (st->dtype == FKDA_FLOAT32 && st->stride[3] == 1) {
         const float *base = (const float *)st->data + slot * st->stride[0] + hv * st->stride[1];
         if (layout == FKDA_STATE_K_FIRST) {
@@ -108,6 +117,14 @@ void fkda_cpu_state_store(const fkda_cpu_scratch *s, const fkda_tensor *st, fkda
 {
     const int64_t K = s->K, V = s->V, Vp = s->Vp;
     const float *S = s->S;
+    if (s->v_first) {
+        for (int64_t j = 0; j < V; j++)
+            if (layout == FKDA_STATE_V_FIRST && st->dtype == FKDA_FLOAT32 && st->stride[3] == 1)
+                memcpy((float *)st->data + fkda_state_off(st, layout, slot, hv, 0, j), S + j * s->Kp, sizeof(float) * K);
+            else
+                for (int64_t i = 0; i < K; i++) fkda_put(st, fkda_state_off(st, layout, slot, hv, i, j), S[j * s->Kp + i]);
+        return;
+    }
     if (st->dtype == FKDA_FLOAT32 && st->stride[3] == 1) {
         float *base = (float *)st->data + slot * st->stride[0] + hv * st->stride[1];
         if (layout == FKDA_STATE_K_FIRST) {
@@ -292,6 +309,32 @@ FKDA_CLONES static void advance_tile(const fkda_cpu_scratch *s, int C, int64_t j
     }
 }
 
+/* Token c of the chunk on a V-first S (row j = column j of the math's S, K contiguous floats): the textbook
+ * order, two short passes over each row while it sits in L1. For decode, where the state is read from and
+ * written to a V-first pool once per token or two and a K-first copy would cost two transposes. */
+FKDA_CLONES static void advance_rows_v_first(const fkda_cpu_scratch *s, int c)
+{
+    const int64_t K = s->K, Kp = s->Kp;
+    const float *q = s->q + c * Kp, *k = s->k + c * Kp, *d = s->d + c * Kp, *v = s->v + c * s->Vp;
+    const float beta = s->beta[c];
+    float *o = s->o + c * s->Vp;
+    for (int64_t j = 0; j < s->V; j++) {
+        float *row = s->S + j * Kp, dk = 0.0f, dq = 0.0f;
+#pragma omp simd reduction(+ : dk)
+        for (int64_t i = 0; i < K; i++) {
+            row[i] *= d[i];
+            dk += row[i] * k[i];
+        }
+        const float u = beta * (v[j] - dk);
+#pragma omp simd reduction(+ : dq)
+        for (int64_t i = 0; i < K; i++) {
+            row[i] += k[i] * u;
+            dq += row[i] * q[i];
+        }
+        o[j] = dq;
+    }
+}
+
 void fkda_cpu_run(const fkda_cpu_inputs *in, int64_t hv, int64_t bos, int64_t eos, fkda_cpu_scratch *s)
 {
     const fkda_dims *d = in->d;
@@ -323,7 +366,10 @@ void fkda_cpu_run(const fkda_cpu_inputs *in, int64_t hv, int64_t bos, int64_t eo
             float beta = (float)fkda_get(in->beta, fkda_token_off(in->beta, d, tok, hv));
             prepare_token(s, c, in, A, beta);
         }
-        for (int64_t j0 = 0; j0 < s->Vp; j0 += FKDA_CPU_TILE) advance_tile(s, C, j0, j0 == 0);
+        if (s->v_first)
+            for (int c = 0; c < C; c++) advance_rows_v_first(s, c);
+        else
+            for (int64_t j0 = 0; j0 < s->Vp; j0 += FKDA_CPU_TILE) advance_tile(s, C, j0, j0 == 0);
         for (int c = 0; c < C; c++)
             store_row(in->out, fkda_token_off(in->out, d, t0 + c, hv), in->out->stride[3], V, s->o + c * s->Vp);
     }

@@ -11,6 +11,7 @@
 /* Per-thread scratch (carved from the caller's workspace, 64-byte aligned). */
 typedef struct fkda_cpu_scratch {
     int64_t K, V, Kp, Vp; /* Kp: K rounded up to 16, Vp: V rounded up to FKDA_CPU_TILE           */
+    int v_first;          /* S stored V x Kp (row j = value column j): decode with V-first pools  */
     float *S;             /* K x Vp, K-first (row i = key channel i); columns V..Vp-1 stay zero  */
     float *q, *k, *d;     /* CHUNK x Kp: scale * q, k (both after the L2 norm), decay exp(a)    */
     float *v, *o;         /* CHUNK x Vp: values (zero padded), outputs                           */
@@ -30,7 +31,7 @@ void fkda_cpu_scratch_bind(fkda_cpu_scratch *s, void *mem, int t, int64_t K, int
 /* A 64-byte aligned pointer into ws, which was sized with 64 bytes of slack. */
 void *fkda_cpu_align(void *ws);
 
-/* S <- state [slot, hv] of st (zeros if st is NULL); S -> [slot, hv] of st. */
+/* S <- state [slot, hv] of st (zeros if st is NULL); S -> [slot, hv] of st. S is stored as s->v_first says. */
 void fkda_cpu_state_load(fkda_cpu_scratch *s, const fkda_tensor *st, fkda_state_layout layout, int64_t slot, int64_t hv);
 void fkda_cpu_state_store(const fkda_cpu_scratch *s, const fkda_tensor *st, fkda_state_layout layout, int64_t slot,
                           int64_t hv);
