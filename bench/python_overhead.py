@@ -15,9 +15,12 @@ import os
 import statistics
 import time
 
+import ctypes
+
 import numpy as np
 
 import flashkda
+from flashkda import _lib, ops
 
 
 def per_call_us(fn, calls, repeats=5, sync=None):
@@ -36,6 +39,40 @@ def per_call_us(fn, calls, repeats=5, sync=None):
             sync()
         times.append((t1 - t0) / calls * 1e6)
     return statistics.median(times)
+
+
+class _Capture:
+    """Stands in for the ctypes library inside flashkda.ops: records the args struct of one call (and
+    optionally skips the C calls), so the Python part and the C part of a call can be timed apart."""
+
+    def __init__(self, real, call_through):
+        self.real, self.call_through, self.args = real, call_through, None
+
+    def __getattr__(self, name):
+        fn = getattr(self.real, name)
+        size = ctypes.sizeof(_lib.DecodeArgs if "decode" in name else _lib.PrefillArgs)
+
+        def wrapped(addr, *rest):
+            if self.args is None:
+                self.args = ctypes.create_string_buffer(ctypes.string_at(addr, size), size)
+            return fn(addr, *rest) if self.call_through else 0
+        return wrapped
+
+
+def breakdown(call, stream, calls, sync=None):
+    """{python: host us of a call whose C functions return at once, c: us of fkda_decode alone}."""
+    real = ops.lib
+    try:
+        ops.lib = _Capture(real, call_through=False)
+        py = per_call_us(call, calls)
+        ops._workspace_sizes.clear()  # the stand-in answered 0 bytes
+        ops.lib = cap = _Capture(real, call_through=True)
+        call()
+    finally:
+        ops.lib = real
+    addr = ctypes.addressof(cap.args)
+    c = per_call_us(lambda: real.fkda_decode(addr, None, 0, stream), calls, sync=sync)
+    return {"python part": py, "fkda_decode C call alone": c}
 
 
 def cuda_cases(calls, with_fla=True):
@@ -57,6 +94,9 @@ def cuda_cases(calls, with_fla=True):
         def decode():
             flashkda.decode(q, k, v, g, beta, pool, ssm_state_indices=idx, out=out, A_log=A_log, dt_bias=dt_bias)
         results["flashkda.decode N=1 H=32 (out given)"] = per_call_us(decode, calls, sync=sync)
+        stream = torch.cuda.current_stream().cuda_stream or None
+        for part, us in breakdown(decode, stream, calls, sync).items():
+            results[f"  of which {part}"] = us
 
         c = [torch.randn(1, 64, 1, K, device=dev).bfloat16() for _ in range(4)]
         cb = torch.randn(1, 64, 1, device=dev).bfloat16()
@@ -100,7 +140,10 @@ def cpu_cases(calls):
 
     def decode():
         flashkda.decode(q, k, v, g, beta, pool, out=out, A_log=A_log, dt_bias=dt_bias, num_threads=1)
-    return {f"flashkda.decode CPU N=1 H={H} K=V={K} (compute included)": per_call_us(decode, calls)}
+    results = {f"flashkda.decode CPU N=1 H={H} K=V={K} (compute included)": per_call_us(decode, calls)}
+    for part, us in breakdown(decode, None, calls).items():
+        results[f"  of which {part}"] = us
+    return results
 
 
 def main():

@@ -213,15 +213,31 @@ def describe(x, name: str):
     return x.data_ptr(), code, x.shape, x.stride(), is_cuda
 
 
-def pack(buf, offset: int, x, name: str) -> bool:
-    """Writes the descriptor of x at offset of the args struct buf; returns whether x is CUDA memory."""
+_PADS = [(0,) * (MAX_RANK - r) for r in range(MAX_RANK + 1)]
+
+
+def pack(buf, offset: int, x, name: str):
+    """Writes the descriptor of x at offset of the args struct buf. Returns (is_cuda, key): key is the
+    hashable (dtype, shape, strides) of x, which with the options determines the workspace size."""
+    table = _torch_dtypes
+    if table is not None and not isinstance(x, np.ndarray):  # the hot path: a torch tensor
+        code = table.get(getattr(x, "dtype", None))
+        if code is not None:
+            is_cuda = x.is_cuda
+            if is_cuda or x.device.type == "cpu":
+                shape, strides = x.shape, x.stride()
+                rank = len(shape)
+                if 0 < rank <= MAX_RANK:
+                    pad = _PADS[rank]
+                    _TENSOR_PACK.pack_into(buf, offset, x.data_ptr(), code, rank, *shape, *pad, *strides, *pad)
+                    return is_cuda, (code, shape, strides)
     ptr, code, shape, strides, is_cuda = describe(x, name)
     rank = len(shape)
     if rank == 0 or rank > MAX_RANK:
         raise ValueError(f"{name}: rank {rank} is outside [1, {MAX_RANK}]")
-    pad = (0,) * (MAX_RANK - rank)
+    pad = _PADS[rank]
     _TENSOR_PACK.pack_into(buf, offset, ptr, code, rank, *shape, *pad, *strides, *pad)
-    return is_cuda
+    return is_cuda, (code, shape, strides)
 
 
 def pack_options(buf, offset: int, scale: float, lower_bound: float, flags: int, gate: int, layout: int,

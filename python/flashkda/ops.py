@@ -71,17 +71,25 @@ def _nbytes(ws) -> int:
 def _address(ws) -> int:
     """Data address of a workspace buffer (any dtype; it is raw bytes to the library)."""
     if isinstance(ws, np.ndarray):
-        return ws.__array_interface__["data"][0]
+        return ws.ctypes.data
     return ws.data_ptr()
 
 
-def _run(args, offsets, tensors, options_offset, options, size_fn, run_fn, backend, workspace, q):
+# Workspace sizes by (entry point, options, dtype/shape/strides of every argument): the size query runs the
+# whole C validation, so a repeated call skips it (the call itself validates everything again anyway).
+_workspace_sizes = {}
+
+
+def _run(kind, args, offsets, tensors, options_offset, options, size_fn, run_fn, backend, workspace, q):
     """Packs the tensors and options into args, picks the backend and stream, gets a workspace, calls."""
     on_cuda = None
+    keys = []
     for name, x in tensors:
         if x is None:
+            keys.append(None)
             continue
-        cuda = _lib.pack(args, offsets[name], x, name)
+        cuda, key = _lib.pack(args, offsets[name], x, name)
+        keys.append(key)
         if name == "cu_seqlens_host":
             if cuda:
                 raise ValueError("cu_seqlens_host: must be a host (CPU) tensor")
@@ -96,22 +104,27 @@ def _run(args, offsets, tensors, options_offset, options, size_fn, run_fn, backe
         backend_code = _code(BACKENDS, backend, "backend")
     options[5] = backend_code
     _lib._OPTIONS_PACK.pack_into(args, options_offset, *options)
-
     addr = ctypes.addressof(args)
-    size = ctypes.c_size_t(0)
-    status = size_fn(addr, ctypes.addressof(size))
-    if status:
-        _lib.raise_for(status)
-    need = size.value
-    if workspace is not None:
-        if _nbytes(workspace) < need:
-            raise ValueError(f"workspace: {_nbytes(workspace)} bytes given, {need} needed")
+
+    if workspace is not None:  # the call checks that it is large enough
         ws_ptr, ws_bytes = _address(workspace), _nbytes(workspace)
-    elif need:
-        workspace = _empty(q, (need,), np.uint8 if isinstance(q, np.ndarray) else sys.modules["torch"].uint8)
-        ws_ptr, ws_bytes = _address(workspace), need
     else:
-        ws_ptr, ws_bytes = None, 0
+        cache_key = (kind, *options, *keys)
+        need = _workspace_sizes.get(cache_key)
+        if need is None:
+            size = ctypes.c_size_t(0)
+            status = size_fn(addr, ctypes.addressof(size))
+            if status:
+                _lib.raise_for(status)
+            need = size.value
+            if len(_workspace_sizes) > 4096:
+                _workspace_sizes.clear()
+            _workspace_sizes[cache_key] = need
+        if need:
+            workspace = _empty(q, (need,), np.uint8 if isinstance(q, np.ndarray) else sys.modules["torch"].uint8)
+            ws_ptr, ws_bytes = _address(workspace), need
+        else:
+            ws_ptr, ws_bytes = None, 0
 
     if on_cuda:
         torch = sys.modules["torch"]
@@ -159,7 +172,7 @@ def prefill(q, k, v, g, beta, *, out=None, A_log=None, dt_bias=None, initial_sta
     tensors = (("q", q), ("k", k), ("v", v), ("g", g), ("beta", beta), ("A_log", A_log), ("dt_bias", dt_bias),
                ("initial_state", initial_state), ("final_state", final_state), ("cu_seqlens", cu_seqlens),
                ("cu_seqlens_host", cu_seqlens_host), ("out", out))
-    _run(args, _lib.PREFILL_OFFSETS, tensors, _lib.PREFILL_OPTIONS_OFFSET, options, lib.fkda_prefill_workspace_size,
+    _run("prefill", args, _lib.PREFILL_OFFSETS, tensors, _lib.PREFILL_OPTIONS_OFFSET, options, lib.fkda_prefill_workspace_size,
          lib.fkda_prefill, backend, workspace, q)
     return out
 
@@ -185,7 +198,7 @@ def decode(q, k, v, g, beta, state_pool, ssm_state_indices=None, num_accepted_to
     tensors = (("q", q), ("k", k), ("v", v), ("g", g), ("beta", beta), ("A_log", A_log), ("dt_bias", dt_bias),
                ("state_pool", state_pool), ("ssm_state_indices", ssm_state_indices),
                ("num_accepted_tokens", num_accepted_tokens), ("cu_seqlens", cu_seqlens), ("out", out))
-    _run(args, _lib.DECODE_OFFSETS, tensors, _lib.DECODE_OPTIONS_OFFSET, options, lib.fkda_decode_workspace_size,
+    _run("decode", args, _lib.DECODE_OFFSETS, tensors, _lib.DECODE_OPTIONS_OFFSET, options, lib.fkda_decode_workspace_size,
          lib.fkda_decode, backend, workspace, q)
     return out
 

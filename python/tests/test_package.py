@@ -168,7 +168,7 @@ def test_workspace_too_small(backend):
     need = _workspace_size(inputs, backend)
     if need == 0:
         pytest.skip(f"the {backend} backend needs no workspace here")
-    with pytest.raises(ValueError, match="workspace"):
+    with pytest.raises(flashkda.InvalidArgumentError, match="workspace"):
         flashkda.prefill(*inputs[:5], workspace=np.zeros(need - 1, np.uint8), backend=backend)
     flashkda.prefill(*inputs[:5], workspace=np.zeros(need, np.uint8), backend=backend)
 
