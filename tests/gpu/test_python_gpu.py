@@ -235,7 +235,7 @@ def test_verifier_reasons(backend):
 
 
 def _kda_layer(safe_gate):
-    from fla.layers.kda import KimiDeltaAttention
+    KimiDeltaAttention = pytest.importorskip("fla.layers.kda").KimiDeltaAttention
     torch.manual_seed(0)
     layer = KimiDeltaAttention(hidden_size=1024, head_dim=128, num_heads=8, mode="chunk", safe_gate=safe_gate,
                                lower_bound=-5.0 if safe_gate else None).to(DEV, torch.bfloat16).eval()
