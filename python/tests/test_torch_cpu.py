@@ -84,6 +84,9 @@ def cpu_backend():
         def chunk_kda_verifier(self, *args, **kwargs):
             return True, None
 
+        def fused_recurrent_kda_fwd_verifier(self, *args, **kwargs):
+            return True, None
+
     b = CPUTestBackend()
     assert set_backend(b)
     return b
@@ -120,6 +123,23 @@ def test_fla_names_imported_earlier_are_rebound(cpu_backend):
     with torch.inference_mode():
         chunk_kda(d["q"], d["k"], d["v"], d["g"], d["beta"], **fla_kw(d))  # positional q..beta
     assert cpu_backend.calls["chunk_kda"] == before + 1
+
+
+def test_fla_fused_recurrent_dispatches_to_flashkda(cpu_backend):
+    pytest.importorskip("fla.backends", reason="fla-core >= 0.6 dispatches fused_recurrent_kda_fwd")
+    from fla.ops.kda import fused_recurrent_kda
+
+    d = make(B=2, T=3, seed=5)
+    h0 = torch.randn(2, 4, 16, 32) * 0.3
+    kw = fla_kw(d)
+    kw.pop("safe_gate")
+    before = cpu_backend.calls["fused_recurrent_kda_fwd"]
+    with torch.inference_mode():
+        o, ht = fused_recurrent_kda(d["q"], d["k"], d["v"], d["g"], d["beta"], initial_state=h0,
+                                    output_final_state=True, **kw)
+    assert cpu_backend.calls["fused_recurrent_kda_fwd"] == before + 1
+    ro, rt = ref(d, initial_state=h0.numpy())
+    assert err_ratio(o.numpy(), ro) < TOL and err_ratio(ht.numpy(), rt) < TOL
 
 
 def test_real_verifier_rejects_cpu_tensors():
