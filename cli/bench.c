@@ -13,7 +13,7 @@
 
 #define DEFAULT_SHAPES "4x128x128@2x128," CLI_DEFAULT_SHAPE ",16/32x128x128@4x1024"
 /* The fp64 reference is timed by default only up to this many tokens * HV * K * V. */
-#define REFERENCE_MAX_WORK (INT64_C(1) << 26)
+#define REFERENCE_MAX_WORK 67108864.0
 #define MAX_SHAPES 64
 
 static void usage_bench(FILE *f)
@@ -211,7 +211,7 @@ int cmd_bench(int argc, char **argv)
         int gen = cli_problem_generate(&p, s, &o, err);
         for (int j = 0; j < nb; j++) {
             fkda_backend be = backends[j];
-            int64_t work = s->B * s->T * s->HV * s->K * s->V;
+            double work = (double)(s->B * s->T) * (double)(s->HV * s->K * s->V);
             if (be == FKDA_BACKEND_REFERENCE && !explicit_backends && !all_reference && work > REFERENCE_MAX_WORK)
                 continue;
             result *r = &res[nr++];
@@ -234,6 +234,9 @@ int cmd_bench(int argc, char **argv)
     }
     if (tty)
         fprintf(stderr, "\r\033[K");
+    if (!json)
+        printf("# flashkda %s, %d CPU threads, CUDA device: %s\n", fkda_version(),
+               o.num_threads > 0 ? o.num_threads : cli_max_threads(), cli_cuda_usable() ? "yes" : "no");
     if (json ? print_json(res, nr, o.dtype, o.num_threads) : (print_table(res, nr, o.dtype), 0)) {
         fprintf(stderr, "flashkda bench: out of memory\n");
         failed = 1;

@@ -62,7 +62,7 @@ static void usage_run(FILE *f)
             "  -b, --backend NAME      auto (default), cpu, cuda or reference\n"
             "  -j, --threads N         CPU threads (default: OpenMP's default)\n"
             "  -r, --repeats N         timed calls (default 1 on the CPU, 20 on CUDA)\n"
-            "  -w, --warmup N          untimed calls first (default 0 on the CPU, 2 on CUDA)\n"
+            "  -w, --warmup N          untimed calls first (default 1 on the CPU, 2 on CUDA)\n"
             "      --check-heads N     value heads compared with the reference (default 2, 0: no check)\n"
             "      --max-err X         exit with status 3 if an err_ratio exceeds X\n"
             "  -h, --help              this text\n"
@@ -104,8 +104,9 @@ int cli_parse_backend(const char *s, fkda_backend *b)
 
 static void print_flags(unsigned flags)
 {
-    printf("flags        %s%s%s%s\n", flags & FKDA_QK_L2NORM ? "qk_l2norm " : "", flags & FKDA_BETA_SIGMOID ? "beta_sigmoid " : "",
-           flags & FKDA_ALLOW_NEG_EIGVAL ? "allow_neg_eigval " : "", flags ? "" : "none");
+    printf("flags        %s%s%s%s\n", flags ? "" : "none", flags & FKDA_QK_L2NORM ? "qk_l2norm" : "",
+           flags & FKDA_BETA_SIGMOID ? &" beta_sigmoid"[!(flags & FKDA_QK_L2NORM)] : "",
+           flags & FKDA_ALLOW_NEG_EIGVAL ? &" allow_neg_eigval"[!(flags & (FKDA_QK_L2NORM | FKDA_BETA_SIGMOID))] : "");
 }
 
 static void print_problem(const cli_problem *p, fkda_backend backend, int threads)
@@ -223,10 +224,12 @@ int cmd_run(int argc, char **argv)
     if (backend == FKDA_BACKEND_AUTO)
         backend = cli_cuda_usable() ? FKDA_BACKEND_CUDA : FKDA_BACKEND_CPU;
     int cuda = backend == FKDA_BACKEND_CUDA;
+    if (cuda && !cli_cuda_usable())
+        return cmd_fail("--backend cuda: no CUDA device found, or flashkda was built without CUDA");
     if (repeats < 0)
         repeats = cuda ? 20 : 1;
     if (warmup < 0)
-        warmup = cuda ? 2 : 0;
+        warmup = cuda ? 2 : 1;
 
     char err[CLI_ERRLEN];
     cli_problem p;

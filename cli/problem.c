@@ -81,7 +81,7 @@ static int parse_pos(const char **s, int64_t *v)
     if (**s < '0' || **s > '9')
         return -1;
     long long x = strtoll(*s, &end, 10);
-    if (x < 0 || x > (1ll << 40))
+    if (x < 0 || x > 0x7fffffffll) /* keeps products of extents within int64 */
         return -1;
     *v = x;
     *s = end;

@@ -70,6 +70,9 @@ expect_ok "precomputed gate, no l2norm, f32" run -s "$SMALL" --gate precomputed 
 expect_ok "f16, neg eigval, no initial state, fixed length" run -s 2x64x64@3x40 -t f16 --neg-eigval --no-initial-state --max-err 0.006
 expect_ok "reference backend" run -s "$SMALL" -b reference
 grep -q "this is the reference" "$TMP/stdout" || fail "reference backend: no 'not checked' line"
+if "$FKDA" --version | grep -q "cuda device: no"; then
+    expect_error "no CUDA device" 1 "no CUDA device" run -s "$SMALL" -b cuda
+fi
 expect_error "API error is reported" 1 "lower_bound" run -s "$SMALL" --lower-bound -7
 
 # ---- safetensors round trip through flashkda itself ------------------------------------------------------
