@@ -56,7 +56,7 @@ static void usage_run(FILE *f)
             "  -i, --in FILE           read the inputs: q, k, v, g, beta and optionally A_log, dt_bias,\n"
             "                          cu_seqlens, initial_state (BF16, F16, F32, I32, I64); flags, scale,\n"
             "                          gate and lower bound come from the options above\n"
-            "  -o, --out FILE          write out and final_state (F32)\n"
+            "  -o, --out FILE          write out (dtype of v) and final_state (F32)\n"
             "      --save-inputs FILE  write the inputs (to replay them with --in)\n"
             "execution:\n"
             "  -b, --backend NAME      auto (default), cpu, cuda or reference\n"
@@ -118,7 +118,8 @@ static void print_problem(const cli_problem *p, fkda_backend backend, int thread
         printf("backend      %s (%d threads)\n", fkda_backend_name(backend), threads > 0 ? threads : cli_max_threads());
     printf("shape        B=%lld T=%lld H=%lld HV=%lld K=%lld V=%lld", (long long)p->B, (long long)p->T, (long long)p->H,
            (long long)p->HV, (long long)p->K, (long long)p->V);
-    if (a->cu_seqlens.rank) {
+    /* Only integer offsets are printed; the library rejects any other dtype when it runs. */
+    if (a->cu_seqlens.rank == 1 && (a->cu_seqlens.dtype == FKDA_INT64 || a->cu_seqlens.dtype == FKDA_INT32)) {
         printf(", %lld sequences:", (long long)p->N);
         for (int64_t n = 0; n < p->N && n < 16; n++) {
             const void *cu = a->cu_seqlens.data;
@@ -244,6 +245,13 @@ int cmd_run(int argc, char **argv)
             return 2;
         }
         rc = cli_problem_generate(&p, &s, &o, err);
+    }
+    if (rc == 0) { /* validate on the host before printing anything (the reference accepts every valid problem) */
+        fkda_prefill_args check = p.args;
+        size_t bytes;
+        check.backend = FKDA_BACKEND_REFERENCE;
+        if (fkda_prefill_workspace_size(&check, &bytes) != FKDA_SUCCESS)
+            rc = -1, snprintf(err, sizeof err, "%s%s%s", in ? in : "", in ? ": " : "", fkda_last_error());
     }
     if (rc == 0 && save_inputs)
         rc = cli_problem_save_inputs(&p, save_inputs, err);
