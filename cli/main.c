@@ -61,7 +61,8 @@ static void usage_run(FILE *f)
             "execution:\n"
             "  -b, --backend NAME      auto (default), cpu, cuda or reference\n"
             "  -j, --threads N         CPU threads (default: OpenMP's default)\n"
-            "  -r, --repeats N         timed calls (default 1 on the CPU, 20 on CUDA)\n"
+            "  -r, --repeats N         timed calls; the time is their mean (CUDA: inputs already on the\n"
+            "                          device, no copies timed); default 1 on the CPU, 20 on CUDA\n"
             "  -w, --warmup N          untimed calls first (default 1 on the CPU, 2 on CUDA)\n"
             "      --check-heads N     value heads compared with the reference (default 2, 0: no check)\n"
             "      --max-err X         exit with status 3 if an err_ratio exceeds X\n"
@@ -260,6 +261,10 @@ int cmd_run(int argc, char **argv)
         return cmd_fail(err);
     }
     printf("flashkda     %s\n", fkda_version());
+    if (in)
+        printf("inputs       %s\n", in);
+    else
+        printf("inputs       random, seed %llu\n", (unsigned long long)o.seed);
     print_problem(&p, backend, o.num_threads);
     fflush(stdout);
 
