@@ -243,6 +243,45 @@ static void prefill_dtypes_strides(void **state)
         }
 }
 
+/* States as transposed views, in both layouts, f32 and bf16, in place too. */
+static void prefill_state_strides(void **state)
+{
+    (void)state;
+    for (int layout = 0; layout < 2; layout++)
+        for (int sd = 0; sd < 2; sd++)
+            for (int st = TU_STATE_BOTH; st <= TU_STATE_IN_PLACE; st++) {
+                tu_case c = tu_case_default();
+                c.layout = (fkda_state_layout)layout;
+                c.state_dtype = sd ? FKDA_BFLOAT16 : FKDA_FLOAT32;
+                c.states = (tu_state_mode)st;
+                c.state_strided = 1;
+                c.K = 32;
+                c.V = 48;
+                c.T = 20;
+                c.seed = 550 + layout * 4 + sd * 2 + st;
+                check_prefill(&c);
+            }
+}
+
+/* The benchmark's shape at a smaller scale: K = V = 128, bf16 inputs, long varlen sequences. */
+static void prefill_realistic_128(void **state)
+{
+    (void)state;
+    static const int64_t lens[] = {700, 0, 129, 1, 1100};
+    for (int layout = 0; layout < 2; layout++) {
+        tu_case c = tu_case_default();
+        c.nseq = 5;
+        c.seqlens = lens;
+        c.H = 2;
+        c.HV = 4;
+        c.K = c.V = 128;
+        c.dtype = FKDA_BFLOAT16;
+        c.layout = (fkda_state_layout)layout;
+        c.seed = 580 + layout;
+        check_prefill(&c);
+    }
+}
+
 static void prefill_odd_dims(void **state)
 {
     (void)state;
@@ -496,6 +535,8 @@ int main(void)
         cmocka_unit_test(prefill_heads_gva),
         cmocka_unit_test(prefill_options),
         cmocka_unit_test(prefill_dtypes_strides),
+        cmocka_unit_test(prefill_state_strides),
+        cmocka_unit_test(prefill_realistic_128),
         cmocka_unit_test(prefill_odd_dims),
         cmocka_unit_test(prefill_extreme),
         cmocka_unit_test(prefill_threads_deterministic),

@@ -338,12 +338,14 @@ void tu_prefill_make(tu_prefill *p, const tu_case *c)
         }
     }
     int64_t sshape[4] = {N, HV, c->layout == FKDA_STATE_V_FIRST ? V : K, c->layout == FKDA_STATE_V_FIRST ? K : V};
+    int64_t sstride[4] = {HV * sshape[2] * sshape[3], sshape[2] * sshape[3], 1, sshape[2]};
+    const int64_t *st = c->state_strided ? sstride : NULL;
     if (c->states == TU_STATE_IN || c->states == TU_STATE_BOTH || c->states == TU_STATE_IN_PLACE) {
-        p->initial_state = tu_tensor_new(c->state_dtype, 4, sshape, NULL);
+        p->initial_state = tu_tensor_new(c->state_dtype, 4, sshape, st);
         tu_fill_normal(&p->initial_state, &r, 0.0, 0.3);
         p->initial_copy = tu_tensor_copy(&p->initial_state);
     }
-    if (c->states == TU_STATE_OUT || c->states == TU_STATE_BOTH) p->final_state = tu_tensor_new(c->state_dtype, 4, sshape, NULL);
+    if (c->states == TU_STATE_OUT || c->states == TU_STATE_BOTH) p->final_state = tu_tensor_new(c->state_dtype, 4, sshape, st);
     if (c->states == TU_STATE_IN_PLACE) p->final_state = p->initial_state;
 
     fkda_prefill_args a = fkda_prefill_args_default();

@@ -67,6 +67,7 @@ typedef struct tu_case {
     unsigned flags;             /* fkda_flags; without FKDA_QK_L2NORM q and k are stored normalised   */
     int extreme;                /* gates at their limits (lower bound reached, decay ~0 or 1), beta logits +-30 */
     int strided;                /* q, k, v, g, beta as views into wider buffers (non-contiguous)       */
+    int state_strided;          /* states as transposed views (last two strides swapped)              */
     float scale;                /* FKDA_DEFAULT_SCALE = K^-0.5                                         */
     uint64_t seed;
 } tu_case;
