@@ -11,6 +11,8 @@
  *        s <- (s + k_{t-1,i} u_{t-1}) * exp(a_{t,i});   acc_k += k_{t,i} s;   acc_q += q_{t,i} s
  *    one read and one write of the state per token, vectorised along V, no horizontal sums. The last update
  *    of a chunk is applied at its end.
+ * Decode with a V-first pool instead keeps S V-first (advance_rows_v_first): copying a slot as it is beats
+ * two transposes when only a token or two runs per copy.
  * Per-token preprocessing (L2 norm, gate, beta) is done in fp32 with a polynomial exp (about 1 ulp). */
 #pragma GCC optimize("fp-contract=fast") /* -std=c11 turns FMA contraction off; the kernels want it */
 
