@@ -1,0 +1,267 @@
+"""Prefill benchmark: flashkda's CUDA kernel against FLA Triton chunk_kda, timed in the same run.
+
+Settings of ../shared/notes/h100-anchors.md: bf16 inputs, K = V = 128, bounded gate (lower_bound -5, A_log and
+dt_bias given), in-kernel L2 norm and beta sigmoid, fp32 initial and final state in the V-first layout; CUDA
+events around 30 back-to-back calls, median of 5, after a warm-up. Per shape it prints both times, the speed-up
+ours/FLA against the bar of issue 3, the bytes that must move and the fraction of the memory floor reached
+(bytes / 2.99 TB/s), and the err_ratio = RMS(x - ref) / RMS(ref) of both outputs and final states against an
+fp64 recurrence on the same inputs (token by token on the GPU, for sequences up to --err-max-tokens).
+
+Usage: FLASHKDA_LIBRARY=build/libflashkda.so PYTHONPATH=python:<fla> FLA_FLASH_KDA=0 \
+       python3 bench/prefill_bench.py --json out.json --plot out.png [--variants auto:1,8:1] [--only 0,3]
+A variant "SPLIT:PRECISE" sets FKDA_PREFILL_SPLIT / FKDA_PREFILL_PRECISE (src/cuda/prefill.cu) for our kernel.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import statistics
+import sys
+
+import torch
+
+K = V = 128
+COPY_BW = 2.99e12  # bytes/s, device-to-device copy measured on the H100 (h100-anchors.md)
+
+# (H, sequences, bar ours/FLA) from issue 3
+SHAPES = [
+    (96, [8192], 3.27),
+    (96, [1300, 547, 2048, 963, 271, 3063], 3.10),
+    (96, [1024] * 8, 3.51),
+    (64, [8192], 2.03),
+    (32, [8192], 1.51),
+    (16, [8192], 2.32),
+    (16, [1300, 547, 2048, 963, 271, 3063], 4.99),
+    (16, [1024] * 8, 5.02),
+    (8, [8192], 2.28),
+    (32, [256] * 64, 2.66),
+    (16, [65536], 2.00),
+]
+
+
+def seq_label(lens):
+    if len(set(lens)) == 1:
+        return f"{len(lens)}x{lens[0]}"
+    return ",".join(str(x) for x in lens)
+
+
+def make_inputs(H, lens, seed=0):
+    """Fixed-length shapes as [B, T] (each row one sequence), mixed lengths as varlen [1, total]."""
+    torch.manual_seed(seed)
+    dev = "cuda"
+    fixed = len(set(lens)) == 1
+    B, T = (len(lens), lens[0]) if fixed else (1, sum(lens))
+    N = len(lens)
+    q = torch.randn(B, T, H, K, device=dev, dtype=torch.bfloat16)
+    k = torch.randn(B, T, H, K, device=dev, dtype=torch.bfloat16)
+    v = torch.randn(B, T, H, V, device=dev, dtype=torch.bfloat16)
+    g = torch.randn(B, T, H, K, device=dev, dtype=torch.bfloat16)
+    beta = torch.randn(B, T, H, device=dev, dtype=torch.bfloat16)
+    A_log = torch.log(torch.empty(H, device=dev).uniform_(1, 16))
+    dt_bias = 0.5 * torch.randn(H * K, device=dev)
+    h0 = 0.1 * torch.randn(N, H, V, K, device=dev)
+    cu = None
+    if not fixed:
+        cu = torch.tensor([0] + list(torch.tensor(lens).cumsum(0).tolist()), device=dev, dtype=torch.int64)
+    return dict(q=q, k=k, v=v, g=g, beta=beta, A_log=A_log, dt_bias=dt_bias, h0=h0, cu=cu, N=N, H=H, lens=lens)
+
+
+def bytes_moved(x):
+    q = x["q"]
+    n_tok = q.shape[0] * q.shape[1]
+    H = x["H"]
+    per_tok = H * (K * 2 * 2 + V * 2 * 2 + K * 2 + 2)  # q, k, v, out, g, beta (bf16)
+    return n_tok * per_tok + 2 * x["N"] * H * K * V * 4  # + fp32 state in and out
+
+
+def flops(x):
+    """Multiply-adds of the chunk-16 form, x2: Kd S, Qd S, Kr^T U (K x V per token) and the 16-wide blocks."""
+    q = x["q"]
+    n_tok = q.shape[0] * q.shape[1]
+    return 2 * n_tok * x["H"] * (3 * K * V + 2 * 16 * K + 2 * 16 * V)
+
+
+def run_ours(x, out, ht):
+    import flashkda
+    flashkda.fwd(x["q"], x["k"], x["v"], x["g"], x["beta"], K ** -0.5, out, x["A_log"], x["dt_bias"], -5.0,
+                 initial_state=x["h0"], final_state=ht, cu_seqlens=x["cu"])
+
+
+def run_fla(x):
+    from fla.ops.kda import chunk_kda
+    o, ht = chunk_kda(x["q"], x["k"], x["v"], x["g"], x["beta"], scale=K ** -0.5, initial_state=x["h0"],
+                      output_final_state=True, use_qk_l2norm_in_kernel=True, use_gate_in_kernel=True,
+                      use_beta_sigmoid_in_kernel=True, safe_gate=True, lower_bound=-5.0, state_v_first=True,
+                      cu_seqlens=x["cu"], A_log=x["A_log"], dt_bias=x["dt_bias"])
+    return o, ht
+
+
+def time_ms(fn, calls=30, reps=5):
+    fn()
+    torch.cuda.synchronize()
+    times = []
+    for _ in range(reps):
+        a = torch.cuda.Event(enable_timing=True)
+        b = torch.cuda.Event(enable_timing=True)
+        a.record()
+        for _ in range(calls):
+            fn()
+        b.record()
+        b.synchronize()
+        times.append(a.elapsed_time(b) / calls)
+    return statistics.median(times)
+
+
+@torch.no_grad()
+def reference(x):
+    """fp64 token-by-token recurrence on the GPU (docs/semantics.md), all sequences at once (padded)."""
+    lens = x["lens"]
+    H, N = x["H"], x["N"]
+    Tm = max(lens)
+    q0, k0, v0, g0, b0 = x["q"], x["k"], x["v"], x["g"], x["beta"]
+
+    def per_seq(t):  # [B, T, H, ...] -> [N, Tmax, H, ...] padded with zeros
+        if x["cu"] is None:
+            return t.double()
+        outp = torch.zeros((N, Tm) + tuple(t.shape[2:]), dtype=torch.float64, device=t.device)
+        s = 0
+        for n, L in enumerate(lens):
+            outp[n, :L] = t[0, s:s + L].double()
+            s += L
+        return outp
+
+    q, k, v, g, beta = (per_seq(t) for t in (q0, k0, v0, g0, b0))
+    q = q / torch.sqrt((q * q).sum(-1, keepdim=True) + 1e-6)
+    k = k / torch.sqrt((k * k).sum(-1, keepdim=True) + 1e-6)
+    beta = torch.sigmoid(beta)
+    xg = g + x["dt_bias"].double().view(H, K)
+    a = -5.0 * torch.sigmoid(torch.exp(x["A_log"].double()).view(H, 1) * xg)
+    valid = torch.zeros(N, Tm, dtype=torch.bool, device=q.device)
+    for n, L in enumerate(lens):
+        valid[n, :L] = True
+    a = torch.where(valid[:, :, None, None], a, torch.zeros_like(a))
+    beta = torch.where(valid[:, :, None], beta, torch.zeros_like(beta))
+    S = x["h0"].double().transpose(-1, -2).clone()  # [N, H, K, V]
+    o = torch.empty(N, Tm, H, V, dtype=torch.float64, device=q.device)
+    scale = K ** -0.5
+    for t in range(Tm):
+        S.mul_(torch.exp(a[:, t]).unsqueeze(-1))
+        kt = k[:, t]
+        u = beta[:, t].unsqueeze(-1) * (v[:, t] - torch.einsum("nhkv,nhk->nhv", S, kt))
+        S.add_(kt.unsqueeze(-1) * u.unsqueeze(-2))
+        o[:, t] = scale * torch.einsum("nhkv,nhk->nhv", S, q[:, t])
+    if x["cu"] is not None:
+        o = torch.cat([o[n, :L] for n, L in enumerate(lens)], 0).unsqueeze(0)
+    return o, S.transpose(-1, -2)
+
+
+def err_ratio(x, ref):
+    d = x.double() - ref
+    return (d.pow(2).mean().sqrt() / ref.pow(2).mean().sqrt()).item()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--json", default=None)
+    ap.add_argument("--plot", default=None)
+    ap.add_argument("--variants", default="auto:1")
+    ap.add_argument("--only", default=None, help="comma-separated shape indices")
+    ap.add_argument("--err-max-tokens", type=int, default=8192)
+    ap.add_argument("--no-fla", action="store_true")
+    ap.add_argument("--fla-only", default=None, help="time FLA only on these shape indices (its autotuning "
+                    "costs minutes per head count)")
+    ap.add_argument("--err-only", default=None, help="fp64 reference only on these shape indices")
+    args = ap.parse_args()
+
+    card = torch.cuda.get_device_name()
+    print(f"# {card}, torch {torch.__version__}, {datetime.date.today()}", flush=True)
+    variants = args.variants.split(",")
+    idx = range(len(SHAPES)) if args.only is None else [int(i) for i in args.only.split(",")]
+    rows = []
+    for i in idx:
+        H, lens, bar = SHAPES[i]
+        x = make_inputs(H, lens)
+        out = torch.empty_like(x["v"])
+        ht = torch.empty_like(x["h0"])
+        row = dict(H=H, sequences=seq_label(lens), bar=bar, bytes=bytes_moved(x), flops=flops(x))
+        row["floor_ms"] = row["bytes"] / COPY_BW * 1e3
+        ours = {}
+        for var in variants:
+            split, precise = var.split(":")
+            os.environ["FKDA_PREFILL_SPLIT"] = "0" if split == "auto" else split
+            os.environ["FKDA_PREFILL_PRECISE"] = precise
+            ours[var] = time_ms(lambda: run_ours(x, out, ht))
+        os.environ["FKDA_PREFILL_SPLIT"] = "0" if variants[0].split(":")[0] == "auto" else variants[0].split(":")[0]
+        os.environ["FKDA_PREFILL_PRECISE"] = variants[0].split(":")[1]
+        row["ours_ms_variants"] = ours
+        row["ours_ms"] = ours[variants[0]]
+        fla_on = not args.no_fla and (args.fla_only is None or i in [int(j) for j in args.fla_only.split(",")])
+        err_on = args.err_only is None or i in [int(j) for j in args.err_only.split(",")]
+        if fla_on:
+            row["fla_ms"] = time_ms(lambda: run_fla(x))
+            row["speedup"] = row["fla_ms"] / row["ours_ms"]
+        row["floor_fraction"] = row["floor_ms"] / row["ours_ms"]
+        if err_on and max(lens) <= args.err_max_tokens:
+            o_ref, s_ref = reference(x)
+            run_ours(x, out, ht)
+            row["ours_err_out"] = err_ratio(out, o_ref)
+            row["ours_err_state"] = err_ratio(ht, s_ref)
+            if fla_on:
+                o_f, s_f = run_fla(x)
+                row["fla_err_out"] = err_ratio(o_f, o_ref)
+                row["fla_err_state"] = err_ratio(s_f, s_ref)
+            del o_ref, s_ref
+        rows.append(row)
+        v_str = " ".join(f"{k}={t:.3f}" for k, t in ours.items())
+        print(f"H={H:3d} {row['sequences']:>26s}  ours {row['ours_ms']:.3f} ms ({v_str})  FLA {row.get('fla_ms', 0):.3f} ms"
+              f"  x{row.get('speedup', 0):.2f} (bar {bar:.2f})  floor {100 * row['floor_fraction']:.0f}%"
+              f"  err ours {row.get('ours_err_out', float('nan')):.2e}/{row.get('ours_err_state', float('nan')):.2e}"
+              f"  FLA {row.get('fla_err_out', float('nan')):.2e}/{row.get('fla_err_state', float('nan')):.2e}",
+              flush=True)
+        del x, out, ht
+        torch.cuda.empty_cache()
+        if args.json:  # after every shape, so a run cut short still leaves its rows
+            with open(args.json, "w") as f:
+                json.dump(dict(card=card, date=str(datetime.date.today()), partial=True, rows=rows), f, indent=1)
+
+    print()
+    print("| H | sequences | ours (ms) | FLA (ms) | ours/FLA | bar | met | floor | err out ours/FLA | err state ours/FLA |")
+    print("|---:|---|---:|---:|---:|---:|:-:|---:|---|---|")
+    for r in rows:
+        met = "yes" if r.get("speedup", 0) >= r["bar"] else "no"
+        print(f"| {r['H']} | {r['sequences']} | {r['ours_ms']:.3f} | {r.get('fla_ms', float('nan')):.3f} | "
+              f"{r.get('speedup', float('nan')):.2f}x | {r['bar']:.2f}x | {met} | {100 * r['floor_fraction']:.0f}% | "
+              f"{r.get('ours_err_out', float('nan')):.2e} / {r.get('fla_err_out', float('nan')):.2e} | "
+              f"{r.get('ours_err_state', float('nan')):.2e} / {r.get('fla_err_state', float('nan')):.2e} |")
+    meta = dict(card=card, date=str(datetime.date.today()), torch=torch.__version__,
+                settings="bf16, K=V=128, bounded gate lb=-5 with A_log and dt_bias, qk l2norm, beta sigmoid, "
+                         "fp32 V-first states in and out; CUDA events, 30 calls, median of 5",
+                variants=variants, rows=rows)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(meta, f, indent=1)
+    if args.plot:
+        try:
+            import matplotlib
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+            labels = [f"H{r['H']}\n{r['sequences'][:14]}" for r in rows]
+            xs = range(len(rows))
+            fig, ax = plt.subplots(figsize=(12, 4.5))
+            ax.bar([i - 0.2 for i in xs], [r.get("speedup", 0) for r in rows], 0.4, label="ours / FLA (measured)")
+            ax.bar([i + 0.2 for i in xs], [r["bar"] for r in rows], 0.4, label="bar (issue 3)", alpha=0.6)
+            ax.set_xticks(list(xs))
+            ax.set_xticklabels(labels, fontsize=7)
+            ax.set_ylabel("speed-up over FLA chunk_kda")
+            ax.set_title(f"KDA prefill, {card}, {datetime.date.today()}")
+            ax.legend()
+            fig.tight_layout()
+            fig.savefig(args.plot, dpi=110)
+        except Exception as e:  # the plot is a convenience; the table and JSON are the record
+            print(f"plot skipped: {e}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

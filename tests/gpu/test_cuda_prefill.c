@@ -1,0 +1,473 @@
+/* Device test of the CUDA KDA prefill (fkda_prefill, backend CUDA) against the fp64 reference (or, for the
+ * long cases, the fp32 CPU backend) run on host copies of the same inputs.
+ *
+ * Checked per case: err_ratio(x, ref) = RMS(x - ref) / RMS(ref) of the output and of the final state below
+ * 0.005 (fixed length) / 0.006 (varlen); outputs and states are pre-filled with NaN so a missed write
+ * fails; a second run is bit-identical (determinism). Cases span T around the chunk sizes, varlen with
+ * empty sequences, 300 short sequences, H up to 96, GVA, states in/out/both/none, f32/bf16 states, both
+ * state layouts, int32/int64 cu_seqlens, strided and f32 beta, extreme gates and beta logits, T = 8192
+ * and 65536, a CUDA-graph capture, and the "unsupported" answers. Plain C; exit status 0 = pass.
+ * Argument "small": one small case only (for compute-sanitizer).
+ */
+#include <cuda_runtime_api.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "flashkda.h"
+
+static int g_failures = 0;
+
+#define CHECK(cond, ...)                                                                                           \
+    do {                                                                                                           \
+        if (!(cond)) {                                                                                             \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                                   \
+            fprintf(stderr, __VA_ARGS__);                                                                          \
+            fprintf(stderr, "\n");                                                                                 \
+            g_failures++;                                                                                          \
+        }                                                                                                          \
+    } while (0)
+
+#define CUDA_OK(expr)                                                                                              \
+    do {                                                                                                           \
+        cudaError_t e_ = (expr);                                                                                   \
+        if (e_ != cudaSuccess) {                                                                                   \
+            fprintf(stderr, "CUDA error %s at %s:%d: %s\n", cudaGetErrorString(e_), __FILE__, __LINE__, #expr);    \
+            exit(2);                                                                                               \
+        }                                                                                                          \
+    } while (0)
+
+#define FKDA_OK(expr)                                                                                              \
+    do {                                                                                                           \
+        fkda_status s_ = (expr);                                                                                   \
+        if (s_ != FKDA_SUCCESS) {                                                                                  \
+            fprintf(stderr, "flashkda error at %s:%d: %s: %s\n", __FILE__, __LINE__, fkda_status_string(s_),       \
+                    fkda_last_error());                                                                            \
+            exit(2);                                                                                               \
+        }                                                                                                          \
+    } while (0)
+
+#define KD 128
+
+/* ---- helpers --------------------------------------------------------------------------------------- */
+static uint64_t g_rng = 0x2545f4914f6cdd1dull;
+static double urand(double lo, double hi)
+{
+    g_rng ^= g_rng >> 12;
+    g_rng ^= g_rng << 25;
+    g_rng ^= g_rng >> 27;
+    uint64_t x = g_rng * 0x2545f4914f6cdd1dull;
+    return lo + (hi - lo) * (double)(x >> 11) * (1.0 / 9007199254740992.0);
+}
+static double nrand(void) /* standard normal (Box-Muller) */
+{
+    double u = urand(1e-12, 1.0), w = urand(0.0, 1.0);
+    return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * w);
+}
+static uint16_t f2bf(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    u += 0x7fffu + ((u >> 16) & 1u);
+    return (uint16_t)(u >> 16);
+}
+static float bf2f(uint16_t h)
+{
+    uint32_t u = (uint32_t)h << 16;
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
+static float round_bf(float f) { return bf2f(f2bf(f)); }
+
+static void *dev_copy(const void *host, size_t bytes)
+{
+    void *p = NULL;
+    CUDA_OK(cudaMalloc(&p, bytes ? bytes : 16));
+    if (bytes) CUDA_OK(cudaMemcpy(p, host, bytes, cudaMemcpyHostToDevice));
+    return p;
+}
+static void *dev_bf16(const float *x, size_t n)
+{
+    uint16_t *h = malloc(n * 2 + 2);
+    for (size_t i = 0; i < n; i++) h[i] = f2bf(x[i]);
+    void *p = dev_copy(h, n * 2);
+    free(h);
+    return p;
+}
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* ---- one case -------------------------------------------------------------------------------------- */
+typedef struct pcase {
+    const char *name;
+    int B;
+    int64_t T;                /* per row (fixed) */
+    int nseq;                 /* varlen when > 0: lens[] */
+    const int64_t *lens;
+    int H, HV;
+    unsigned flags;
+    int has_A, has_bias;
+    float lb;
+    int s_in, s_out;          /* 0 none, 1 f32, 2 bf16 */
+    int inplace;              /* final_state is initial_state */
+    int kfirst, cu32;
+    int beta_kind;            /* 0 bf16, 1 f32, 2 strided bf16 column slice */
+    int gate_extreme;         /* g = +-30: decay at the lower bound or ~0 */
+    float beta_amp;           /* logits uniform in +-beta_amp (or +-30 exactly when 30) */
+    int vs_cpu;               /* compare against the CPU backend instead of the fp64 reference */
+    int split;                /* FKDA_PREFILL_SPLIT knob (0 = automatic) */
+} pcase;
+
+static void set_split(int split)
+{
+    char buf[16];
+    snprintf(buf, sizeof buf, "%d", split);
+    setenv("FKDA_PREFILL_SPLIT", buf, 1);
+}
+
+static double g_worst_out = 0, g_worst_state = 0;
+
+static void run_case(const pcase *c)
+{
+    const int varlen = c->nseq > 0;
+    const int B = varlen ? 1 : c->B, H = c->H, HV = c->HV;
+    int64_t T = c->T;
+    const int N = varlen ? c->nseq : B;
+    int64_t *cu = malloc((size_t)(N + 1) * 8);
+    cu[0] = 0;
+    if (varlen) {
+        for (int n = 0; n < N; n++) cu[n + 1] = cu[n] + c->lens[n];
+        T = cu[N];
+    }
+    const size_t nq = (size_t)B * T * H * KD, nv = (size_t)B * T * HV * KD, nb = (size_t)B * T * HV;
+    const size_t nst = (size_t)N * HV * KD * KD;
+    const double t0 = now_s();
+
+    float *q = malloc(nq * 4), *k = malloc(nq * 4), *v = malloc(nv * 4), *g = malloc(nv * 4), *beta = malloc(nb * 4);
+    float *A_log = malloc(HV * 4), *bias = malloc((size_t)HV * KD * 4), *s0 = malloc(nst * 4);
+    const double kn = (c->flags & FKDA_QK_L2NORM) ? 1.0 : 1.0 / sqrt((double)KD); /* keep |k| ~ 1 without the norm */
+    for (size_t i = 0; i < nq; i++) q[i] = round_bf((float)(nrand() * kn));
+    for (size_t i = 0; i < nq; i++) k[i] = round_bf((float)(nrand() * kn));
+    for (size_t i = 0; i < nv; i++) v[i] = round_bf((float)nrand());
+    for (size_t i = 0; i < nv; i++)
+        g[i] = round_bf(c->gate_extreme ? (i % 3 == 0 ? 30.f : -30.f) : (float)nrand());
+    for (size_t i = 0; i < nb; i++) {
+        float x;
+        if (c->beta_amp == 30.f)
+            x = (i % 2) ? 30.f : -30.f;
+        else if (c->flags & FKDA_BETA_SIGMOID)
+            x = (float)urand(-c->beta_amp, c->beta_amp);
+        else
+            x = (float)urand(0.0, 1.0);
+        beta[i] = c->beta_kind == 1 ? x : round_bf(x);
+    }
+    for (int i = 0; i < HV; i++) A_log[i] = (float)log(urand(1.0, 16.0)) - 1.0f;
+    for (int i = 0; i < HV * KD; i++) bias[i] = (float)(0.5 * nrand());
+    for (size_t i = 0; i < nst; i++) s0[i] = (float)(0.1 * nrand());
+    if (c->s_in == 2)
+        for (size_t i = 0; i < nst; i++) s0[i] = round_bf(s0[i]);
+
+    /* ---- host oracle: f32 copies of exactly the device values, V-first states ---- */
+    const int64_t shq[4] = {B, T, H, KD}, shv[4] = {B, T, HV, KD}, shb[3] = {B, T, HV};
+    const int64_t shs[4] = {N, HV, KD, KD}, shA[1] = {HV}, shd[2] = {HV, KD}, shc[1] = {N + 1};
+    float *ref_out = malloc(nv * 4), *ref_st = malloc(nst * 4);
+    {
+        fkda_prefill_args a = fkda_prefill_args_default();
+        a.q = fkda_tensor_contiguous(q, FKDA_FLOAT32, 4, shq);
+        a.k = fkda_tensor_contiguous(k, FKDA_FLOAT32, 4, shq);
+        a.v = fkda_tensor_contiguous(v, FKDA_FLOAT32, 4, shv);
+        a.g = fkda_tensor_contiguous(g, FKDA_FLOAT32, 4, shv);
+        a.beta = fkda_tensor_contiguous(beta, FKDA_FLOAT32, 3, shb);
+        if (c->has_A) a.A_log = fkda_tensor_contiguous(A_log, FKDA_FLOAT32, 1, shA);
+        if (c->has_bias) a.dt_bias = fkda_tensor_contiguous(bias, FKDA_FLOAT32, 2, shd);
+        if (c->s_in) a.initial_state = fkda_tensor_contiguous(s0, FKDA_FLOAT32, 4, shs);
+        a.final_state = fkda_tensor_contiguous(ref_st, FKDA_FLOAT32, 4, shs);
+        if (varlen) a.cu_seqlens = fkda_tensor_contiguous(cu, FKDA_INT64, 1, shc);
+        a.out = fkda_tensor_contiguous(ref_out, FKDA_FLOAT32, 4, shv);
+        a.lower_bound = c->lb;
+        a.flags = c->flags;
+        a.backend = c->vs_cpu ? FKDA_BACKEND_CPU : FKDA_BACKEND_REFERENCE;
+        size_t ws = 0;
+        FKDA_OK(fkda_prefill_workspace_size(&a, &ws));
+        void *w = ws ? malloc(ws) : NULL;
+        FKDA_OK(fkda_prefill(&a, w, ws, NULL));
+        free(w);
+    }
+    const double t1 = now_s();
+
+    /* ---- device inputs ---- */
+    void *dq = dev_bf16(q, nq), *dk = dev_bf16(k, nq), *dv = dev_bf16(v, nv), *dg = dev_bf16(g, nv);
+    void *dA = dev_copy(A_log, HV * 4), *dbias = dev_copy(bias, (size_t)HV * KD * 4);
+    void *dbeta;
+    int64_t beta_stride[3] = {T * HV, HV, 1};
+    if (c->beta_kind == 1) {
+        dbeta = dev_copy(beta, nb * 4);
+    } else if (c->beta_kind == 2) {
+        /* a column slice [:, :, 1:1+HV] of a [B, T, 2*HV+1] tensor */
+        const int64_t W = 2 * HV + 1;
+        float *wide = malloc((size_t)B * T * W * 4);
+        for (size_t i = 0; i < (size_t)B * T * W; i++) wide[i] = 7.f;
+        for (size_t bt = 0; bt < (size_t)B * T; bt++)
+            for (int hh = 0; hh < HV; hh++) wide[bt * W + 1 + hh] = beta[bt * HV + hh];
+        uint16_t *base = dev_bf16(wide, (size_t)B * T * W);
+        dbeta = base + 1;
+        beta_stride[0] = T * W;
+        beta_stride[1] = W;
+        free(wide);
+    } else {
+        dbeta = dev_bf16(beta, nb);
+    }
+    /* states on the device: layout and dtype of the case */
+    const size_t ses = c->s_in == 2 || c->s_out == 2 ? 2 : 4;
+    float *s0_dev_layout = malloc(nst * 4);
+    for (int64_t nh = 0; nh < (int64_t)N * HV; nh++)
+        for (int vv = 0; vv < KD; vv++)
+            for (int kk = 0; kk < KD; kk++) {
+                const size_t src = (size_t)nh * KD * KD + (size_t)vv * KD + kk;
+                const size_t dst = (size_t)nh * KD * KD + (c->kfirst ? (size_t)kk * KD + vv : (size_t)vv * KD + kk);
+                s0_dev_layout[dst] = s0[src];
+            }
+    void *dsin = NULL, *dsout = NULL;
+    if (c->s_in) dsin = c->s_in == 2 ? dev_bf16(s0_dev_layout, nst) : dev_copy(s0_dev_layout, nst * 4);
+    if (c->s_out) {
+        if (c->inplace) {
+            dsout = dsin;
+        } else {
+            CUDA_OK(cudaMalloc(&dsout, nst * ses));
+        }
+    }
+    void *dout = NULL;
+    CUDA_OK(cudaMalloc(&dout, nv * 2));
+    void *dcu = NULL;
+    int32_t *cu32 = malloc((size_t)(N + 1) * 4);
+    for (int n = 0; n <= N; n++) cu32[n] = (int32_t)cu[n];
+    if (varlen) dcu = c->cu32 ? dev_copy(cu32, (size_t)(N + 1) * 4) : dev_copy(cu, (size_t)(N + 1) * 8);
+
+    fkda_prefill_args a = fkda_prefill_args_default();
+    a.q = fkda_tensor_contiguous(dq, FKDA_BFLOAT16, 4, shq);
+    a.k = fkda_tensor_contiguous(dk, FKDA_BFLOAT16, 4, shq);
+    a.v = fkda_tensor_contiguous(dv, FKDA_BFLOAT16, 4, shv);
+    a.g = fkda_tensor_contiguous(dg, FKDA_BFLOAT16, 4, shv);
+    a.beta = fkda_tensor_strided(dbeta, c->beta_kind == 1 ? FKDA_FLOAT32 : FKDA_BFLOAT16, 3, shb, beta_stride);
+    if (c->has_A) a.A_log = fkda_tensor_contiguous(dA, FKDA_FLOAT32, 1, shA);
+    if (c->has_bias) a.dt_bias = fkda_tensor_contiguous(dbias, FKDA_FLOAT32, 2, shd);
+    const fkda_dtype sdt_in = c->s_in == 2 ? FKDA_BFLOAT16 : FKDA_FLOAT32;
+    const fkda_dtype sdt_out = c->s_out == 2 ? FKDA_BFLOAT16 : FKDA_FLOAT32;
+    if (c->s_in) a.initial_state = fkda_tensor_contiguous(dsin, sdt_in, 4, shs);
+    if (c->s_out) a.final_state = fkda_tensor_contiguous(dsout, sdt_out, 4, shs);
+    if (varlen) a.cu_seqlens = fkda_tensor_contiguous(dcu, c->cu32 ? FKDA_INT32 : FKDA_INT64, 1, shc);
+    a.out = fkda_tensor_contiguous(dout, FKDA_BFLOAT16, 4, shv);
+    a.lower_bound = c->lb;
+    a.flags = c->flags;
+    a.state_layout = c->kfirst ? FKDA_STATE_K_FIRST : FKDA_STATE_V_FIRST;
+    a.backend = FKDA_BACKEND_CUDA;
+    set_split(c->split);
+
+    size_t ws = 0;
+    FKDA_OK(fkda_prefill_workspace_size(&a, &ws));
+    void *dws = NULL;
+    if (ws) CUDA_OK(cudaMalloc(&dws, ws));
+
+    uint16_t *out1 = malloc(nv * 2), *out2 = malloc(nv * 2);
+    unsigned char *st1 = malloc(nst * 4), *st2 = malloc(nst * 4);
+    for (int rep = 0; rep < 2; rep++) {
+        CUDA_OK(cudaMemset(dout, 0xff, nv * 2)); /* NaN */
+        if (c->s_out && !c->inplace) CUDA_OK(cudaMemset(dsout, 0xff, nst * ses));
+        if (c->inplace) {
+            if (c->s_in == 2) {
+                uint16_t *h = malloc(nst * 2);
+                for (size_t i = 0; i < nst; i++) h[i] = f2bf(s0_dev_layout[i]);
+                CUDA_OK(cudaMemcpy(dsin, h, nst * 2, cudaMemcpyHostToDevice));
+                free(h);
+            } else {
+                CUDA_OK(cudaMemcpy(dsin, s0_dev_layout, nst * 4, cudaMemcpyHostToDevice));
+            }
+        }
+        FKDA_OK(fkda_prefill(&a, dws, ws, NULL));
+        CUDA_OK(cudaDeviceSynchronize());
+        CUDA_OK(cudaMemcpy(rep ? out2 : out1, dout, nv * 2, cudaMemcpyDeviceToHost));
+        if (c->s_out) CUDA_OK(cudaMemcpy(rep ? st2 : st1, dsout, nst * (c->s_out == 2 ? 2 : 4), cudaMemcpyDeviceToHost));
+    }
+    CHECK(memcmp(out1, out2, nv * 2) == 0, "%s: two runs differ (out)", c->name);
+    if (c->s_out) CHECK(memcmp(st1, st2, nst * (c->s_out == 2 ? 2 : 4)) == 0, "%s: two runs differ (state)", c->name);
+
+    double num = 0, den = 0;
+    for (size_t i = 0; i < nv; i++) {
+        const double x = bf2f(out1[i]), r = ref_out[i];
+        num += (x - r) * (x - r);
+        den += r * r;
+    }
+    const double eo = den > 0 ? sqrt(num / den) : sqrt(num);
+    double es = 0;
+    if (c->s_out) {
+        num = den = 0;
+        for (int64_t nh = 0; nh < (int64_t)N * HV; nh++)
+            for (int vv = 0; vv < KD; vv++)
+                for (int kk = 0; kk < KD; kk++) {
+                    const size_t ri = (size_t)nh * KD * KD + (size_t)vv * KD + kk;
+                    const size_t di = (size_t)nh * KD * KD + (c->kfirst ? (size_t)kk * KD + vv : (size_t)vv * KD + kk);
+                    const double x = c->s_out == 2 ? bf2f(((uint16_t *)st1)[di]) : ((float *)st1)[di];
+                    const double r = ref_st[ri];
+                    num += (x - r) * (x - r);
+                    den += r * r;
+                }
+        es = den > 0 ? sqrt(num / den) : sqrt(num);
+    }
+    /* a bf16 final state carries its own rounding (~2e-3) on top of the kernel's error */
+    const double tol = varlen ? 0.006 : 0.005;
+    CHECK(eo < tol, "%s: out err_ratio %.3e >= %.3g", c->name, eo, tol);
+    CHECK(es < tol, "%s: state err_ratio %.3e >= %.3g", c->name, es, tol);
+    if (eo > g_worst_out) g_worst_out = eo;
+    if (es > g_worst_state) g_worst_state = es;
+    printf("%-34s N=%-4d T=%-6lld H=%-3d HV=%-3d out %.3e state %.3e  (%s %.1fs, gpu %.1fs)\n", c->name, N,
+           (long long)T, H, HV, eo, es, c->vs_cpu ? "cpu" : "ref", t1 - t0, now_s() - t1);
+    fflush(stdout);
+
+    cudaFree(dq); cudaFree(dk); cudaFree(dv); cudaFree(dg); cudaFree(dA); cudaFree(dbias);
+    cudaFree(c->beta_kind == 2 ? (void *)((uint16_t *)dbeta - 1) : dbeta);
+    if (dsin) cudaFree(dsin);
+    if (dsout && !c->inplace) cudaFree(dsout);
+    cudaFree(dout);
+    if (dcu) cudaFree(dcu);
+    if (dws) cudaFree(dws);
+    free(q); free(k); free(v); free(g); free(beta); free(A_log); free(bias); free(s0); free(s0_dev_layout);
+    free(ref_out); free(ref_st); free(cu); free(cu32); free(out1); free(out2); free(st1); free(st2);
+}
+
+/* The same call captured in a CUDA graph and replayed gives the eager result bit for bit. */
+static void graph_case(void)
+{
+    const int B = 2, T = 100, H = 4, HV = 8;
+    const size_t nq = (size_t)B * T * H * KD, nv = (size_t)B * T * HV * KD, nb = (size_t)B * T * HV;
+    float *x = malloc(nv * 4);
+    for (size_t i = 0; i < nv; i++) x[i] = (float)nrand();
+    void *dq = dev_bf16(x, nq), *dk = dev_bf16(x + 7, nq), *dv = dev_bf16(x, nv), *dg = dev_bf16(x + 3, nv);
+    void *db = dev_bf16(x + 11, nb), *dout = NULL, *dst = NULL;
+    CUDA_OK(cudaMalloc(&dout, nv * 2));
+    CUDA_OK(cudaMalloc(&dst, (size_t)B * HV * KD * KD * 4));
+    const int64_t shq[4] = {B, T, H, KD}, shv[4] = {B, T, HV, KD}, shb[3] = {B, T, HV}, shs[4] = {B, HV, KD, KD};
+    fkda_prefill_args a = fkda_prefill_args_default();
+    a.q = fkda_tensor_contiguous(dq, FKDA_BFLOAT16, 4, shq);
+    a.k = fkda_tensor_contiguous(dk, FKDA_BFLOAT16, 4, shq);
+    a.v = fkda_tensor_contiguous(dv, FKDA_BFLOAT16, 4, shv);
+    a.g = fkda_tensor_contiguous(dg, FKDA_BFLOAT16, 4, shv);
+    a.beta = fkda_tensor_contiguous(db, FKDA_BFLOAT16, 3, shb);
+    a.out = fkda_tensor_contiguous(dout, FKDA_BFLOAT16, 4, shv);
+    a.final_state = fkda_tensor_contiguous(dst, FKDA_FLOAT32, 4, shs);
+    a.flags = FKDA_QK_L2NORM | FKDA_BETA_SIGMOID;
+    a.backend = FKDA_BACKEND_CUDA;
+    set_split(0);
+    cudaStream_t s;
+    CUDA_OK(cudaStreamCreate(&s));
+    FKDA_OK(fkda_prefill(&a, NULL, 0, s));
+    CUDA_OK(cudaStreamSynchronize(s));
+    uint16_t *o1 = malloc(nv * 2), *o2 = malloc(nv * 2);
+    CUDA_OK(cudaMemcpy(o1, dout, nv * 2, cudaMemcpyDeviceToHost));
+    CUDA_OK(cudaMemset(dout, 0xff, nv * 2));
+    cudaGraph_t graph;
+    cudaGraphExec_t exec;
+    CUDA_OK(cudaStreamBeginCapture(s, cudaStreamCaptureModeGlobal));
+    fkda_status st = fkda_prefill(&a, NULL, 0, s);
+    CUDA_OK(cudaStreamEndCapture(s, &graph));
+    CHECK(st == FKDA_SUCCESS, "graph capture: %s", fkda_last_error());
+    CUDA_OK(cudaGraphInstantiate(&exec, graph, 0));
+    CUDA_OK(cudaGraphLaunch(exec, s));
+    CUDA_OK(cudaStreamSynchronize(s));
+    CUDA_OK(cudaMemcpy(o2, dout, nv * 2, cudaMemcpyDeviceToHost));
+    CHECK(memcmp(o1, o2, nv * 2) == 0, "graph replay differs from the eager call");
+    printf("graph capture: %s\n", memcmp(o1, o2, nv * 2) == 0 ? "ok" : "MISMATCH");
+
+    /* unsupported configurations answer FKDA_ERROR_UNSUPPORTED with a message */
+    a.gate = FKDA_GATE_SOFTPLUS;
+    st = fkda_prefill(&a, NULL, 0, s);
+    CHECK(st == FKDA_ERROR_UNSUPPORTED, "softplus gate: status %d", (int)st);
+    printf("softplus gate -> %s: %s\n", fkda_status_string(st), fkda_last_error());
+    a.gate = FKDA_GATE_BOUNDED;
+    const int64_t strq[4] = {T * H * KD * 2, H * KD * 2, KD * 2, 2};
+    a.q = fkda_tensor_strided(dq, FKDA_BFLOAT16, 4, shq, strq);
+    void *dq2 = NULL;
+    CUDA_OK(cudaMalloc(&dq2, nq * 4));
+    a.q.data = dq2;
+    st = fkda_prefill(&a, NULL, 0, s);
+    CHECK(st == FKDA_ERROR_UNSUPPORTED, "strided q: status %d", (int)st);
+    printf("inner stride 2 -> %s: %s\n", fkda_status_string(st), fkda_last_error());
+    cudaGraphExecDestroy(exec);
+    cudaGraphDestroy(graph);
+    cudaStreamDestroy(s);
+    cudaFree(dq); cudaFree(dq2); cudaFree(dk); cudaFree(dv); cudaFree(dg); cudaFree(db); cudaFree(dout); cudaFree(dst);
+    free(x); free(o1); free(o2);
+}
+
+#define STD (FKDA_QK_L2NORM | FKDA_BETA_SIGMOID)
+
+int main(int argc, char **argv)
+{
+    if (!fkda_cuda_available()) {
+        fprintf(stderr, "no CUDA device\n");
+        return 2;
+    }
+    static const int64_t lens_a[] = {5, 0, 16, 33, 0, 64, 1, 100, 17};
+    static const int64_t lens_b[] = {0, 0, 31, 0};
+    static int64_t lens300[300];
+    for (int i = 0; i < 300; i++) lens300[i] = (i * 37) % 29 + (i % 7 == 0 ? 0 : 1);
+    static const int64_t lens_big[] = {1300, 547, 2048, 963, 271, 3063};
+
+    if (argc > 1 && strcmp(argv[1], "small") == 0) {
+        const pcase c = {"small varlen", 0, 0, 9, lens_a, 2, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0};
+        run_case(&c);
+        printf("%s\n", g_failures ? "FAILED" : "PASSED");
+        return g_failures ? 1 : 0;
+    }
+
+    const pcase cases[] = {
+        /* name                  B  T   nseq lens H  HV flags   A  bias lb   sin sout inpl kf cu32 beta ext amp cpu split */
+        {"T=1",                  1, 1,     0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"T=15",                 1, 15,    0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"T=16",                 1, 16,    0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"T=17",                 1, 17,    0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"T=63 B=2",             2, 63,    0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"T=64 B=3 no A_log",    3, 64,    0, NULL, 4, 4, STD, 0, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"T=65 no bias lb=-1",   1, 65,    0, NULL, 4, 4, STD, 1, 0, -1.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"T=1000 H=1",           1, 1000,  0, NULL, 1, 1, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"T=1000 H=4 split2",    1, 1000,  0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 2},
+        {"T=1000 H=4 split4",    1, 1000,  0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 4},
+        {"T=1000 H=4 split8",    1, 1000,  0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 8},
+        {"T=300 H=32",           1, 300,   0, NULL, 32, 32, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"T=100 H=96",           1, 100,   0, NULL, 96, 96, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"GVA HV=2H",            2, 77,    0, NULL, 4, 8, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"GVA HV=4H",            1, 130,   0, NULL, 2, 8, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"no states",            2, 50,    0, NULL, 4, 4, STD, 1, 1, -5.f, 0, 0, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"state in only",        2, 50,    0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 0, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"state out only",       2, 50,    0, NULL, 4, 4, STD, 1, 1, -5.f, 0, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"bf16 states",          2, 50,    0, NULL, 4, 4, STD, 1, 1, -5.f, 2, 2, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"in-place f32 state",   2, 50,    0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 1, 1, 0, 0, 0, 0, 3.f, 0, 0},
+        {"K-first states",       2, 50,    0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 1, 0, 0, 0, 3.f, 0, 0},
+        {"no l2norm",            1, 90,    0, NULL, 4, 4, FKDA_BETA_SIGMOID, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"beta activated f32",   1, 90,    0, NULL, 4, 4, FKDA_QK_L2NORM, 1, 1, -5.f, 1, 1, 0, 0, 0, 1, 0, 3.f, 0, 0},
+        {"neg eigval",           1, 90,    0, NULL, 4, 4, STD | FKDA_ALLOW_NEG_EIGVAL, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"strided beta",         2, 70,    0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 2, 0, 3.f, 0, 0},
+        {"extreme gates",        1, 200,   0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 1, 3.f, 0, 0},
+        {"beta logits +-30",     1, 200,   0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 30.f, 0, 0},
+        {"varlen int64",         0, 0,     9, lens_a, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"varlen int32 empty",   0, 0,     4, lens_b, 4, 8, STD, 1, 1, -5.f, 1, 1, 0, 0, 1, 0, 0, 3.f, 0, 0},
+        {"varlen N=300",         0, 0,   300, lens300, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 1, 0, 0, 3.f, 0, 0},
+        {"varlen 6 seqs H=4",    0, 0,     6, lens_big, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 1, 0},
+        {"T=8192 H=16",          1, 8192,  0, NULL, 16, 16, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 1, 0},
+        {"T=65536 H=2",          1, 65536, 0, NULL, 2, 2, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 1, 0},
+    };
+    const double t0 = now_s();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) run_case(&cases[i]);
+    graph_case();
+    printf("worst err_ratio: out %.3e, state %.3e; %d failure(s); %.1f s\n", g_worst_out, g_worst_state, g_failures,
+           now_s() - t0);
+    printf("%s\n", g_failures ? "FAILED" : "PASSED");
+    return g_failures ? 1 : 0;
+}
