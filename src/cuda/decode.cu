@@ -312,83 +312,136 @@ __global__ void __launch_bounds__(32 * DEC_WARPS) kda_decode_direct(const dec_pa
     item_run<R, S>(p, it, s, lane);
 }
 
-/* ---- kernel 2, bandwidth: persistent warps, state staged through shared memory ---------------------- *
- * Each warp walks items gw, gw + GW, ... and keeps STAGES - 1 items in flight as cp.async copies into its
- * own shared-memory ring, so the bytes in flight no longer depend on registers (kernel 1 stalls on its
- * loads with at most a few KB per warp outstanding). */
-#define DEC_WARP_SMEM 12288 /* bytes of ring per warp: 4 warps x 12 KB = the 48 KB static limit */
-
-static __device__ __forceinline__ void cp_async16(void *smem, const void *gmem)
+/* ---- kernel 2, throughput: eight lanes per row ---------------------------------------------------- *
+ * Kernel 1 spends most of its instructions on warp-wide reductions (two 5-level butterflies per row) and
+ * redoes the per-token preprocessing for every 4-16 rows. Here a warp works on 4 rows at once, 8 lanes per
+ * row, each lane holding 16 channels (4 x 4 consecutive, 32 apart, so each 16-byte load of the warp
+ * covers 128 contiguous bytes of 4 rows); a row's sums need 3 shuffle levels inside the 8-lane group, and
+ * SLOTS groups of 4 rows share one preprocessing. Rows per warp: 4 * SLOTS. */
+static __device__ __forceinline__ void store1(char *base, int64_t off, int dt, float x)
 {
-    const unsigned a = (unsigned)__cvta_generic_to_shared(smem);
-    asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" ::"r"(a), "l"(gmem) : "memory");
-}
-static __device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
-template <int N> static __device__ __forceinline__ void cp_async_wait()
-{
-    asm volatile("cp.async.wait_group %0;\n" ::"n"(N) : "memory");
+    if (dt == DT_F32) ((float *)base)[off] = x;
+    else if (dt == DT_BF16) ((__nv_bfloat16 *)base)[off] = __float2bfloat16_rn(x);
+    else ((__half *)base)[off] = __float2half_rn(x);
 }
 
-/* Issue the copies of one item's R rows into a ring stage: 16 bytes per lane per copy, rows contiguous. */
-template <int R, typename S>
-static __device__ __forceinline__ void item_issue(const dec_params &p, unsigned item, unsigned items, char *stage,
-                                                  int lane)
+template <int SLOTS, typename S>
+__global__ void __launch_bounds__(32 * DEC_WARPS, SLOTS == 4 ? 3 : 4) kda_decode_rows(const dec_params p, unsigned items)
 {
-    if (item < items) {
-        const dec_item it = item_lookup(p, item, R);
-        if (it.live) {
-            const int row_bytes = DEC_K * (int)sizeof(S), per_copy = 512 / row_bytes; /* rows per warp copy */
-            const char *src = (const char *)((const S *)p.pool + row_offset(p, it, it.slot, 0));
+    constexpr int R = 4 * SLOTS, NV = 2 * SLOTS + 3; /* rows per warp; sums per token */
+    const int lane = threadIdx.x & 31, grp = lane >> 3, sub = lane & 7;
+    const unsigned item = blockIdx.x * DEC_WARPS + (threadIdx.x >> 5);
+    if (item >= items) return;
+    const dec_item it = item_lookup(p, item, R);
+    if (it.skip) item_zero_out(p, it, R, lane);
+    if (!it.live) return;
+
+    /* Row of slot r: row0 + 4 r + grp. Channels of chunk j: 32 j + 4 sub + (0..3). */
+    S *pool = (S *)p.pool;
+    const int64_t head = (int64_t)it.hv * p.pool_s[1] + (int64_t)(it.row0 + grp) * p.pool_s[2] + 4 * sub;
+    const int64_t rstep = 4 * p.pool_s[2];
+    float4 s[SLOTS][4];
+    {
+        const S *src = pool + it.slot * p.pool_s[0] + head;
 #pragma unroll
-            for (int r = 0; r < R; r += per_copy) {
-                const int rr = r + lane * 16 / row_bytes, off = (lane * 16) % row_bytes;
-                cp_async16(stage + rr * row_bytes + off, src + (int64_t)rr * p.pool_s[2] * sizeof(S) + off);
+        for (int r = 0; r < SLOTS; r++)
+#pragma unroll
+            for (int j = 0; j < 4; j++) s[r][j] = state_load(src + r * rstep + 32 * j);
+    }
+
+    float A = 1.0f;
+    if (p.has_A) A = __expf(p.A_log[it.hv * p.A_s]);
+    const float *bias = p.dt_bias + it.hv * p.bias_s + 4 * sub;
+
+    for (int64_t t = it.bos; t < it.eos; t++) {
+        const int64_t qo = it.b * p.q_s[0] + t * p.q_s[1] + it.h * p.q_s[2] + 4 * sub;
+        const int64_t ko = it.b * p.k_s[0] + t * p.k_s[1] + it.h * p.k_s[2] + 4 * sub;
+        const int64_t go = it.b * p.g_s[0] + t * p.g_s[1] + it.hv * p.g_s[2] + 4 * sub;
+        const int64_t vo = it.b * p.v_s[0] + t * p.v_s[1] + it.hv * p.v_s[2] + it.row0 + grp;
+        float4 q[4], k[4], e[4];
+#pragma unroll
+        for (int j = 0; j < 4; j++) {
+            q[j] = load4(p.q, qo + 32 * j, p.q_dt);
+            k[j] = load4(p.k, ko + 32 * j, p.k_dt);
+            float4 g = load4(p.g, go + 32 * j, p.g_dt);
+            if (p.has_bias) {
+                const float *bp = bias + 32 * j; /* L1-resident: re-read per token rather than held */
+                g.x += bp[0]; g.y += bp[1]; g.z += bp[2]; g.w += bp[3];
+            }
+            e[j].x = decay1(p, g.x, A);
+            e[j].y = decay1(p, g.y, A);
+            e[j].z = decay1(p, g.z, A);
+            e[j].w = decay1(p, g.w, A);
+        }
+        float vv[SLOTS];
+#pragma unroll
+        for (int r = 0; r < SLOTS; r++) vv[r] = load1(p.v, vo + 4 * r, p.v_dt);
+        float beta = load1(p.beta, it.b * p.beta_s[0] + t * p.beta_s[1] + it.hv * p.beta_s[2], p.beta_dt);
+        if (p.beta_sigmoid) beta = sigmoidf_(beta);
+        if (p.neg_eig) beta *= 2.0f;
+
+        /* All sums of the token, on the raw q and k (norms and scale applied afterwards), reduced over the
+         * 8 lanes of each row group in one 3-level butterfly. */
+        float red[NV];
+#pragma unroll
+        for (int i = 0; i < NV; i++) red[i] = 0.0f;
+#pragma unroll
+        for (int j = 0; j < 4; j++) {
+#pragma unroll
+            for (int r = 0; r < SLOTS; r++) {
+                s[r][j].x *= e[j].x; s[r][j].y *= e[j].y; s[r][j].z *= e[j].z; s[r][j].w *= e[j].w;
+                red[r] += dot4(s[r][j], k[j]);
+                red[SLOTS + r] += dot4(s[r][j], q[j]);
+            }
+            red[2 * SLOTS] += dot4(q[j], q[j]);
+            red[2 * SLOTS + 1] += dot4(k[j], k[j]);
+            red[2 * SLOTS + 2] += dot4(k[j], q[j]);
+        }
+#pragma unroll
+        for (int m = 4; m > 0; m >>= 1) {
+#pragma unroll
+            for (int i = 0; i < NV; i++) red[i] += __shfl_xor_sync(0xffffffffu, red[i], m);
+        }
+        float qs = p.scale, kinv = 1.0f;
+        if (p.l2norm) {
+            qs *= rsqrtf(red[2 * SLOTS] + 1e-6f);
+            kinv = rsqrtf(red[2 * SLOTS + 1] + 1e-6f);
+        }
+        const float kq = red[2 * SLOTS + 2] * kinv * qs;
+        const int64_t oo = it.b * p.out_s[0] + t * p.out_s[1] + it.hv * p.out_s[2] + it.row0 + grp;
+#pragma unroll
+        for (int r = 0; r < SLOTS; r++) {
+            const float u = beta * (vv[r] - red[r] * kinv);
+            const float uk = u * kinv; /* the update adds u * (k * kinv) */
+#pragma unroll
+            for (int j = 0; j < 4; j++) {
+                s[r][j].x += uk * k[j].x; s[r][j].y += uk * k[j].y; s[r][j].z += uk * k[j].z; s[r][j].w += uk * k[j].w;
+            }
+            if (sub == 0) store1(p.out, oo + 4 * r, p.out_dt, red[SLOTS + r] * qs + u * kq);
+        }
+
+        /* Speculative decoding: the state after token t goes to slot idx[n, t]. */
+        if (p.idx_spec) {
+            const int64_t jt = t - it.bos;
+            if (jt < p.idx_cols) {
+                const int64_t ws = load_index(p.idx, p.idx64, it.n * p.idx_s[0] + jt * p.idx_s[1]);
+                if (ws >= 0 && ws < p.slots) {
+                    S *dst = pool + ws * p.pool_s[0] + head;
+#pragma unroll
+                    for (int r = 0; r < SLOTS; r++)
+#pragma unroll
+                        for (int j = 0; j < 4; j++) state_store(dst + r * rstep + 32 * j, s[r][j]);
+                }
             }
         }
     }
-    cp_async_commit(); /* empty groups keep the count uniform */
-}
-
-static __device__ __forceinline__ float4 smem_state(const float *p) { return *(const float4 *)p; }
-static __device__ __forceinline__ float4 smem_state(const __nv_bfloat16 *p)
-{
-    const uint2 raw = *(const uint2 *)p;
-    const float2 a = __bfloat1622float2(*(const __nv_bfloat162 *)&raw.x);
-    const float2 b = __bfloat1622float2(*(const __nv_bfloat162 *)&raw.y);
-    return make_float4(a.x, a.y, b.x, b.y);
-}
-
-template <int R, typename S>
-__global__ void __launch_bounds__(32 * DEC_WARPS) kda_decode_pipe(const dec_params p, unsigned items)
-{
-    constexpr int ITEM_BYTES = R * DEC_K * (int)sizeof(S), STAGES = DEC_WARP_SMEM / ITEM_BYTES;
-    static_assert(STAGES >= 2, "the ring needs two stages");
-    __shared__ __align__(16) char smem[DEC_WARPS][STAGES][ITEM_BYTES];
-    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-    const unsigned gw = blockIdx.x * DEC_WARPS + warp, GW = gridDim.x * DEC_WARPS;
-
+    if (!p.idx_spec) { /* the state after the last token goes back to the slot it came from */
+        S *dst = pool + it.slot * p.pool_s[0] + head;
 #pragma unroll
-    for (int j = 0; j < STAGES - 1; j++) item_issue<R, S>(p, gw + j * GW, items, smem[warp][j], lane);
-
-    int stage = 0;
-    for (unsigned item = gw; item < items; item += GW) {
-        cp_async_wait<STAGES - 2>(); /* this lane's copies of `item` have landed */
-        __syncwarp();                /* ... and every lane's; the stage refilled below is no longer read */
-        const int refill = stage == 0 ? STAGES - 1 : stage - 1;
-        item_issue<R, S>(p, item + (STAGES - 1) * GW, items, smem[warp][refill], lane);
-
-        const dec_item it = item_lookup(p, item, R);
-        if (it.skip) item_zero_out(p, it, R, lane);
-        if (it.live) {
-            const S *src = (const S *)smem[warp][stage] + lane * 4;
-            float4 s[R];
+        for (int r = 0; r < SLOTS; r++)
 #pragma unroll
-            for (int r = 0; r < R; r++) s[r] = smem_state(src + r * DEC_K);
-            item_run<R, S>(p, it, s, lane);
-        }
-        stage = stage == STAGES - 1 ? 0 : stage + 1;
+            for (int j = 0; j < 4; j++) state_store(dst + r * rstep + 32 * j, s[r][j]);
     }
-    cp_async_wait<0>();
 }
 
 /* ---- host side ----------------------------------------------------------------------------------- */
@@ -424,48 +477,27 @@ static fkda_status vector_operand(const char *name, const fkda_tensor *t, int *c
     return FKDA_SUCCESS;
 }
 
-/* Which kernel and how many rows per item. The pipelined kernel wins once every resident warp gets
- * several items; below that latency matters and the direct kernel, with small items to spread the work over
- * the SMs, wins. FKDA_DECODE_KERNEL (direct, pipe) and FKDA_DECODE_ROWS (4, 8, 16; pipe: 4, 8) override
- * the choice; they exist for the benchmarks. */
+/* Which kernel and how many rows per warp. FKDA_DECODE_KERNEL (direct, rows) and FKDA_DECODE_ROWS (4, 8,
+ * 16) override the default; they exist for the benchmarks. */
 typedef struct dec_plan {
-    int pipe, R;
+    int rows_kernel, R;
     unsigned items, blocks;
 } dec_plan;
 
-static int sm_count(void)
-{
-    static int cached[64];
-    int dev = 0;
-    if (cudaGetDevice(&dev) != cudaSuccess || dev < 0 || dev >= 64) return 132;
-    if (cached[dev] == 0) {
-        int n = 0;
-        if (cudaDeviceGetAttribute(&n, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess || n <= 0) n = 132;
-        cached[dev] = n;
-    }
-    return cached[dev];
-}
-
-static dec_plan plan_launch(const fkda_dims *d, int pipe_ok)
+static dec_plan plan_launch(const fkda_dims *d)
 {
     dec_plan pl;
-    const int sms = sm_count();
-    const int64_t resident_warps = (int64_t)sms * 4 * DEC_WARPS; /* the pipe kernel: 4 CTAs per SM (48 KB each) */
-    const int64_t items8 = d->N * d->HV * (DEC_V / 8);
-    pl.pipe = pipe_ok && items8 >= 2 * resident_warps;
-    pl.R = items8 < 2048 ? 4 : 8;
+    const int64_t heads = d->N * d->HV;
+    pl.rows_kernel = 1;
+    pl.R = heads <= 64 ? 8 : 16;
     const char *k = getenv("FKDA_DECODE_KERNEL"), *r = getenv("FKDA_DECODE_ROWS");
-    if (k != NULL && strcmp(k, "direct") == 0) pl.pipe = 0;
-    if (k != NULL && strcmp(k, "pipe") == 0 && pipe_ok) pl.pipe = 1;
-    if (pl.pipe) pl.R = 8;
+    if (k != NULL && strcmp(k, "direct") == 0) pl.rows_kernel = 0;
     if (r != NULL) {
         const int v = atoi(r);
-        if (v == 4 || v == 8 || (v == 16 && !pl.pipe)) pl.R = v;
+        if (v == 4 || v == 8 || v == 16) pl.R = v;
     }
-    pl.items = (unsigned)(d->N * d->HV * (DEC_V / pl.R));
-    const unsigned need = (pl.items + DEC_WARPS - 1) / DEC_WARPS;
-    pl.blocks = need;
-    if (pl.pipe && need > (unsigned)(sms * 4)) pl.blocks = (unsigned)(sms * 4);
+    pl.items = (unsigned)(heads * (DEC_V / pl.R));
+    pl.blocks = (pl.items + DEC_WARPS - 1) / DEC_WARPS;
     return pl;
 }
 
@@ -575,34 +607,25 @@ extern "C" fkda_status fkda_cuda_decode(const fkda_decode_args *a, const fkda_di
 
     if (d->N * d->HV * (DEC_V / 4) >= ((int64_t)1 << 31))
         return fkda_fail(FKDA_ERROR_UNSUPPORTED, "the CUDA decode handles fewer than 2^31 / 32 sequence-heads");
-    /* The pipelined kernel copies 16-byte pieces of the pool: bf16 rows then need 8-element alignment. */
     const bool bf16 = sp->dtype == FKDA_BFLOAT16;
-    int pipe_ok = 1;
-    if (bf16) {
-        pipe_ok = (uintptr_t)sp->data % 16 == 0;
-        for (int i = 0; i < 3; i++) pipe_ok = pipe_ok && sp->stride[i] % 8 == 0;
-    }
-    const dec_plan pl = plan_launch(d, pipe_ok);
+    const dec_plan pl = plan_launch(d);
     cudaStream_t s = (cudaStream_t)stream;
     const dim3 grid(pl.blocks), block(32 * DEC_WARPS);
-    if (pl.pipe) {
-        if (pl.R == 4) {
-            if (bf16) kda_decode_pipe<4, __nv_bfloat16><<<grid, block, 0, s>>>(p, pl.items);
-            else kda_decode_pipe<4, float><<<grid, block, 0, s>>>(p, pl.items);
-        } else {
-            if (bf16) kda_decode_pipe<8, __nv_bfloat16><<<grid, block, 0, s>>>(p, pl.items);
-            else kda_decode_pipe<8, float><<<grid, block, 0, s>>>(p, pl.items);
-        }
-    } else if (pl.R == 4) {
-        if (bf16) kda_decode_direct<4, __nv_bfloat16><<<grid, block, 0, s>>>(p, pl.items);
-        else kda_decode_direct<4, float><<<grid, block, 0, s>>>(p, pl.items);
-    } else if (pl.R == 8) {
-        if (bf16) kda_decode_direct<8, __nv_bfloat16><<<grid, block, 0, s>>>(p, pl.items);
-        else kda_decode_direct<8, float><<<grid, block, 0, s>>>(p, pl.items);
+#define DEC_LAUNCH(kernel, RR)                                                                                     \
+    do {                                                                                                           \
+        if (bf16) kernel<RR, __nv_bfloat16><<<grid, block, 0, s>>>(p, pl.items);                                   \
+        else kernel<RR, float><<<grid, block, 0, s>>>(p, pl.items);                                                \
+    } while (0)
+    if (pl.rows_kernel) {
+        if (pl.R == 4) DEC_LAUNCH(kda_decode_rows, 1);
+        else if (pl.R == 8) DEC_LAUNCH(kda_decode_rows, 2);
+        else DEC_LAUNCH(kda_decode_rows, 4);
     } else {
-        if (bf16) kda_decode_direct<16, __nv_bfloat16><<<grid, block, 0, s>>>(p, pl.items);
-        else kda_decode_direct<16, float><<<grid, block, 0, s>>>(p, pl.items);
+        if (pl.R == 4) DEC_LAUNCH(kda_decode_direct, 4);
+        else if (pl.R == 8) DEC_LAUNCH(kda_decode_direct, 8);
+        else DEC_LAUNCH(kda_decode_direct, 16);
     }
+#undef DEC_LAUNCH
     const cudaError_t err = cudaGetLastError();
     if (err != cudaSuccess)
         return fkda_fail(FKDA_ERROR_CUDA, "CUDA decode launch: %s", cudaGetErrorString(err));
