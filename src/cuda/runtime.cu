@@ -5,13 +5,19 @@
 
 extern "C" int fkda_cuda_compiled(void) { return 1; }
 
+/* The device count cannot change during a process's life (CUDA enumerates devices once), so it is asked
+ * once: validation calls this for every tensor, and the Python per-call overhead budget is tens of us. */
 extern "C" int fkda_cuda_device_count(void)
 {
-    int n = 0;
+    static volatile int cached = -1;
+    int n = cached;
+    if (n >= 0) return n;
+    n = 0;
     if (cudaGetDeviceCount(&n) != cudaSuccess) {
-        (void)cudaGetLastError(); /* no driver or no device: clear the sticky-free error and report none */
-        return 0;
+        (void)cudaGetLastError(); /* no driver or no device: clear the error and report none */
+        n = 0;
     }
+    cached = n;
     return n;
 }
 
