@@ -5,14 +5,16 @@
 set -u -o pipefail
 MODE=${1:-all}; shift || true
 OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
-ROOT=$(pwd); BUILD=$ROOT/build-dev-prefill
+ROOT=$(pwd); BUILD=${BUILD:-$ROOT/build-dev-prefill}
 CUDA=$(dirname "$(dirname "$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)")")
 log() { echo "== $*"; }
 
 log "build"
-cmake -S . -B "$BUILD" -G Ninja -DFKDA_BUILD_TESTS=OFF -DFKDA_BUILD_CLI=OFF -DFKDA_BUILD_BENCH=OFF -DFKDA_CUDA=ON \
-  >"$OUT/build.log" 2>&1 && ninja -C "$BUILD" >>"$OUT/build.log" 2>&1 || { tail -30 "$OUT/build.log"; exit 1; }
-gcc -O2 -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -I include -I "$CUDA/include" \
+if [ -z "${SKIP_BUILD:-}" ] || [ ! -f "$BUILD/libflashkda.so" ]; then
+  cmake -S . -B "$BUILD" -G Ninja -DFKDA_BUILD_TESTS=OFF -DFKDA_BUILD_CLI=OFF -DFKDA_BUILD_BENCH=OFF -DFKDA_CUDA=ON \
+    >"$OUT/build.log" 2>&1 && ninja -C "$BUILD" >>"$OUT/build.log" 2>&1 || { tail -30 "$OUT/build.log"; exit 1; }
+fi
+[ "$MODE" = bench ] || gcc -O2 -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -I include -I "$CUDA/include" \
   tests/gpu/test_cuda_prefill.c -o "$BUILD/test_cuda_prefill" "$BUILD/libflashkda.a" -L"$CUDA/lib64" \
   -lcudart_static -ldl -lrt -lpthread -fopenmp -lm -lstdc++ || exit 1
 

@@ -616,11 +616,12 @@ extern "C" fkda_status fkda_cuda_prefill(const fkda_prefill_args *a, const fkda_
     p.beta_sigmoid = (a->flags & FKDA_BETA_SIGMOID) != 0;
     p.neg_eig = (a->flags & FKDA_ALLOW_NEG_EIGVAL) != 0;
 
-    /* V-slices per head: enough CTAs to cover the SMs about twice over (the K-side work is recomputed
-     * per slice, so fewer slices when there is parallelism enough already) */
+    /* V-slices per head. Measured on the H100 (bench/NOTES.md, v1): the time of one slice is dominated by
+     * its K-side work, which every slice repeats, so more slices pay only when N * HV leaves SMs idle:
+     * 2 from 64 heads up, 4 from 16, else 8. */
     int ns = env_int("FKDA_PREFILL_SPLIT", 0);
     const int64_t heads = d->N * d->HV;
-    if (ns != 2 && ns != 4 && ns != 8) ns = heads >= 132 ? 2 : (heads >= 48 ? 4 : 8);
+    if (ns != 2 && ns != 4 && ns != 8) ns = heads >= 64 ? 2 : (heads >= 16 ? 4 : 8);
     const int precise = env_int("FKDA_PREFILL_PRECISE", 1) != 0;
     p.NS = ns;
 
