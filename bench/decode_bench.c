@@ -255,9 +255,8 @@ static void bench_one(int N, fkda_dtype pool_dt, double copy_bw, cudaStream_t s,
     const double us = t[REPLAYS / 2] * 1e3 / CALLS;
     const double state_bytes = 2.0 * (double)npool * (pool_dt == FKDA_FLOAT32 ? 4 : 2);
     const double frac = state_bytes / (us * 1e-6) / copy_bw;
-    const char *rows = getenv("FKDA_DECODE_ROWS"), *kern = getenv("FKDA_DECODE_KERNEL");
-    char variant[32];
-    snprintf(variant, sizeof variant, "%s:%s", kern ? kern : "auto", rows ? rows : "auto");
+    const char *rows = getenv("FKDA_DECODE_ROWS");
+    const char *variant = rows ? rows : "auto";
     printf("{\"N\": %d, \"H\": %d, \"pool\": \"%s\", \"variant\": \"%s\", \"graph_us\": %.2f, "
            "\"state_rw_bytes\": %.0f, \"bw_fraction\": %.4f, \"host_us_per_eager_call\": %.2f, "
            "\"err_out\": %.3e, \"err_state\": %.3e}\n",

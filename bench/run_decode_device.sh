@@ -6,7 +6,7 @@
 #                                         test and the bench against it, run everything
 #   PREBUILT=dir bench/run_decode_device.sh   use test_cuda_decode and decode_bench already built in dir
 #   FLA_WHEEL_DIR=.whl-fla                where FLA's wheel is (installed with pip --target /tmp/site)
-#   SWEEP="direct:8 rows:16"              kernel:rows-per-warp variants to time besides the default choice
+#   SWEEP="8 16"                          rows-per-warp variants to time besides the default choice
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-$PWD/decode-out}
@@ -33,26 +33,25 @@ nvidia-smi --query-gpu=name,driver_version,clocks.max.sm,clocks.max.mem --format
 # Every kernel variant through the whole suite.
 test_rc=0
 : >"$OUT/test.log"
-for v in default rows:4 rows:16 direct:8; do
-  echo "== test_cuda_decode ($v)" | tee -a "$OUT/test.log"
-  if [ $v = default ]; then "$BIN/test_cuda_decode" >>"$OUT/test.log" 2>&1
-  else FKDA_DECODE_KERNEL=${v%:*} FKDA_DECODE_ROWS=${v#*:} "$BIN/test_cuda_decode" >>"$OUT/test.log" 2>&1; fi
+for v in 8 16; do
+  echo "== test_cuda_decode (rows per warp $v)" | tee -a "$OUT/test.log"
+  FKDA_DECODE_ROWS=$v "$BIN/test_cuda_decode" >>"$OUT/test.log" 2>&1
   rc=$?; [ $rc -ne 0 ] && test_rc=$rc
   tail -1 "$OUT/test.log"
 done
 memcheck_rc=0
 : >"$OUT/memcheck.log"
-for v in rows direct; do
-  echo "== compute-sanitizer memcheck (small cases, $v kernel)" | tee -a "$OUT/memcheck.log"
-  FKDA_DECODE_KERNEL=$v compute-sanitizer --tool memcheck --leak-check full --error-exitcode 3 \
+for v in 8 16; do
+  echo "== compute-sanitizer memcheck (small cases, rows per warp $v)" | tee -a "$OUT/memcheck.log"
+  FKDA_DECODE_ROWS=$v compute-sanitizer --tool memcheck --leak-check full --error-exitcode 3 \
     "$BIN/test_cuda_decode" small >>"$OUT/memcheck.log" 2>&1 || memcheck_rc=$?
   tail -2 "$OUT/memcheck.log"
 done
 
 echo "== decode_bench"
 : >"$OUT/bench.jsonl"
-for v in ${SWEEP-direct:8 direct:16 rows:4 rows:8 rows:16}; do
-  FKDA_DECODE_KERNEL=${v%:*} FKDA_DECODE_ROWS=${v#*:} "$BIN/decode_bench" >>"$OUT/bench.jsonl" 2>&1
+for v in ${SWEEP-8 16}; do
+  FKDA_DECODE_ROWS=$v "$BIN/decode_bench" >>"$OUT/bench.jsonl" 2>&1
 done
 FKDA_BENCH_ACCURACY=1 "$BIN/decode_bench" >>"$OUT/bench.jsonl" 2>&1
 

@@ -18,7 +18,12 @@
  * stay in registers. All R row loads are issued before the per-token preprocessing (gate, L2 norms, beta),
  * which each warp recomputes from L1/L2-resident inputs and which hides behind the state loads. The state
  * is touched once, so its loads and stores use streaming cache hints. Each row is read and written by the
- * same warp, so updating the pool in place is safe.
+ * same warp, so updating the pool in place is safe. All sums of a token (the two dots of every row, |q|^2,
+ * |k|^2, <k, q>) go through one butterfly; the L2 norms and the scale are applied to the sums afterwards.
+ *
+ * Tried and dropped (bench/REPORT-decode.md): a persistent kernel staging the state through a cp.async
+ * ring in shared memory (no faster: more bytes in flight did not help), and eight lanes per row with 3-level
+ * reductions (much slower).
  *
  * Slot indices live on the device and are never checked on the host: a read slot outside [0, slots)
  * skips the sequence (zeros out, nothing read or written), a write slot outside it skips that write.
@@ -295,9 +300,9 @@ static __device__ __forceinline__ void item_run(const dec_params &p, const dec_i
     }
 }
 
-/* ---- kernel 1, latency: one item per warp, state loaded straight into registers -------------------- */
+/* ---- the kernel: one item per warp, state loaded straight into registers ---------------------------- */
 template <int R, typename S>
-__global__ void __launch_bounds__(32 * DEC_WARPS) kda_decode_direct(const dec_params p, unsigned items)
+__global__ void __launch_bounds__(32 * DEC_WARPS) kda_decode(const dec_params p, unsigned items)
 {
     const int lane = threadIdx.x & 31;
     const unsigned item = blockIdx.x * DEC_WARPS + (threadIdx.x >> 5);
@@ -310,138 +315,6 @@ __global__ void __launch_bounds__(32 * DEC_WARPS) kda_decode_direct(const dec_pa
 #pragma unroll
     for (int r = 0; r < R; r++) s[r] = state_load(src + r * p.pool_s[2]);
     item_run<R, S>(p, it, s, lane);
-}
-
-/* ---- kernel 2, throughput: eight lanes per row ---------------------------------------------------- *
- * Kernel 1 spends most of its instructions on warp-wide reductions (two 5-level butterflies per row) and
- * redoes the per-token preprocessing for every 4-16 rows. Here a warp works on 4 rows at once, 8 lanes per
- * row, each lane holding 16 channels (4 x 4 consecutive, 32 apart, so each 16-byte load of the warp
- * covers 128 contiguous bytes of 4 rows); a row's sums need 3 shuffle levels inside the 8-lane group, and
- * SLOTS groups of 4 rows share one preprocessing. Rows per warp: 4 * SLOTS. */
-static __device__ __forceinline__ void store1(char *base, int64_t off, int dt, float x)
-{
-    if (dt == DT_F32) ((float *)base)[off] = x;
-    else if (dt == DT_BF16) ((__nv_bfloat16 *)base)[off] = __float2bfloat16_rn(x);
-    else ((__half *)base)[off] = __float2half_rn(x);
-}
-
-template <int SLOTS, typename S>
-__global__ void __launch_bounds__(32 * DEC_WARPS, SLOTS == 4 ? 3 : 4) kda_decode_rows(const dec_params p, unsigned items)
-{
-    constexpr int R = 4 * SLOTS, NV = 2 * SLOTS + 3; /* rows per warp; sums per token */
-    const int lane = threadIdx.x & 31, grp = lane >> 3, sub = lane & 7;
-    const unsigned item = blockIdx.x * DEC_WARPS + (threadIdx.x >> 5);
-    if (item >= items) return;
-    const dec_item it = item_lookup(p, item, R);
-    if (it.skip) item_zero_out(p, it, R, lane);
-    if (!it.live) return;
-
-    /* Row of slot r: row0 + 4 r + grp. Channels of chunk j: 32 j + 4 sub + (0..3). */
-    S *pool = (S *)p.pool;
-    const int64_t head = (int64_t)it.hv * p.pool_s[1] + (int64_t)(it.row0 + grp) * p.pool_s[2] + 4 * sub;
-    const int64_t rstep = 4 * p.pool_s[2];
-    float4 s[SLOTS][4];
-    {
-        const S *src = pool + it.slot * p.pool_s[0] + head;
-#pragma unroll
-        for (int r = 0; r < SLOTS; r++)
-#pragma unroll
-            for (int j = 0; j < 4; j++) s[r][j] = state_load(src + r * rstep + 32 * j);
-    }
-
-    float A = 1.0f;
-    if (p.has_A) A = __expf(p.A_log[it.hv * p.A_s]);
-    const float *bias = p.dt_bias + it.hv * p.bias_s + 4 * sub;
-
-    for (int64_t t = it.bos; t < it.eos; t++) {
-        const int64_t qo = it.b * p.q_s[0] + t * p.q_s[1] + it.h * p.q_s[2] + 4 * sub;
-        const int64_t ko = it.b * p.k_s[0] + t * p.k_s[1] + it.h * p.k_s[2] + 4 * sub;
-        const int64_t go = it.b * p.g_s[0] + t * p.g_s[1] + it.hv * p.g_s[2] + 4 * sub;
-        const int64_t vo = it.b * p.v_s[0] + t * p.v_s[1] + it.hv * p.v_s[2] + it.row0 + grp;
-        float4 q[4], k[4], e[4];
-#pragma unroll
-        for (int j = 0; j < 4; j++) {
-            q[j] = load4(p.q, qo + 32 * j, p.q_dt);
-            k[j] = load4(p.k, ko + 32 * j, p.k_dt);
-            float4 g = load4(p.g, go + 32 * j, p.g_dt);
-            if (p.has_bias) {
-                const float *bp = bias + 32 * j; /* L1-resident: re-read per token rather than held */
-                g.x += bp[0]; g.y += bp[1]; g.z += bp[2]; g.w += bp[3];
-            }
-            e[j].x = decay1(p, g.x, A);
-            e[j].y = decay1(p, g.y, A);
-            e[j].z = decay1(p, g.z, A);
-            e[j].w = decay1(p, g.w, A);
-        }
-        float vv[SLOTS];
-#pragma unroll
-        for (int r = 0; r < SLOTS; r++) vv[r] = load1(p.v, vo + 4 * r, p.v_dt);
-        float beta = load1(p.beta, it.b * p.beta_s[0] + t * p.beta_s[1] + it.hv * p.beta_s[2], p.beta_dt);
-        if (p.beta_sigmoid) beta = sigmoidf_(beta);
-        if (p.neg_eig) beta *= 2.0f;
-
-        /* All sums of the token, on the raw q and k (norms and scale applied afterwards), reduced over the
-         * 8 lanes of each row group in one 3-level butterfly. */
-        float red[NV];
-#pragma unroll
-        for (int i = 0; i < NV; i++) red[i] = 0.0f;
-#pragma unroll
-        for (int j = 0; j < 4; j++) {
-#pragma unroll
-            for (int r = 0; r < SLOTS; r++) {
-                s[r][j].x *= e[j].x; s[r][j].y *= e[j].y; s[r][j].z *= e[j].z; s[r][j].w *= e[j].w;
-                red[r] += dot4(s[r][j], k[j]);
-                red[SLOTS + r] += dot4(s[r][j], q[j]);
-            }
-            red[2 * SLOTS] += dot4(q[j], q[j]);
-            red[2 * SLOTS + 1] += dot4(k[j], k[j]);
-            red[2 * SLOTS + 2] += dot4(k[j], q[j]);
-        }
-#pragma unroll
-        for (int m = 4; m > 0; m >>= 1) {
-#pragma unroll
-            for (int i = 0; i < NV; i++) red[i] += __shfl_xor_sync(0xffffffffu, red[i], m);
-        }
-        float qs = p.scale, kinv = 1.0f;
-        if (p.l2norm) {
-            qs *= rsqrtf(red[2 * SLOTS] + 1e-6f);
-            kinv = rsqrtf(red[2 * SLOTS + 1] + 1e-6f);
-        }
-        const float kq = red[2 * SLOTS + 2] * kinv * qs;
-        const int64_t oo = it.b * p.out_s[0] + t * p.out_s[1] + it.hv * p.out_s[2] + it.row0 + grp;
-#pragma unroll
-        for (int r = 0; r < SLOTS; r++) {
-            const float u = beta * (vv[r] - red[r] * kinv);
-            const float uk = u * kinv; /* the update adds u * (k * kinv) */
-#pragma unroll
-            for (int j = 0; j < 4; j++) {
-                s[r][j].x += uk * k[j].x; s[r][j].y += uk * k[j].y; s[r][j].z += uk * k[j].z; s[r][j].w += uk * k[j].w;
-            }
-            if (sub == 0) store1(p.out, oo + 4 * r, p.out_dt, red[SLOTS + r] * qs + u * kq);
-        }
-
-        /* Speculative decoding: the state after token t goes to slot idx[n, t]. */
-        if (p.idx_spec) {
-            const int64_t jt = t - it.bos;
-            if (jt < p.idx_cols) {
-                const int64_t ws = load_index(p.idx, p.idx64, it.n * p.idx_s[0] + jt * p.idx_s[1]);
-                if (ws >= 0 && ws < p.slots) {
-                    S *dst = pool + ws * p.pool_s[0] + head;
-#pragma unroll
-                    for (int r = 0; r < SLOTS; r++)
-#pragma unroll
-                        for (int j = 0; j < 4; j++) state_store(dst + r * rstep + 32 * j, s[r][j]);
-                }
-            }
-        }
-    }
-    if (!p.idx_spec) { /* the state after the last token goes back to the slot it came from */
-        S *dst = pool + it.slot * p.pool_s[0] + head;
-#pragma unroll
-        for (int r = 0; r < SLOTS; r++)
-#pragma unroll
-            for (int j = 0; j < 4; j++) state_store(dst + r * rstep + 32 * j, s[r][j]);
-    }
 }
 
 /* ---- host side ----------------------------------------------------------------------------------- */
@@ -477,28 +350,15 @@ static fkda_status vector_operand(const char *name, const fkda_tensor *t, int *c
     return FKDA_SUCCESS;
 }
 
-/* Which kernel and how many rows per warp. FKDA_DECODE_KERNEL (direct, rows) and FKDA_DECODE_ROWS (4, 8,
- * 16) override the default; they exist for the benchmarks. */
-typedef struct dec_plan {
-    int rows_kernel, R;
-    unsigned items, blocks;
-} dec_plan;
-
-static dec_plan plan_launch(const fkda_dims *d)
+/* Rows per warp. 8 while there are few (sequence, head) pairs, where spreading the work over more warps
+ * shortens the call; 16 from 2048 pairs on, where it amortises the per-token preprocessing and keeps more
+ * bytes in flight per warp (measured on H100: bench/REPORT-decode.md). FKDA_DECODE_ROWS (8, 16) overrides
+ * the choice; it exists for the benchmarks. */
+static int rows_per_warp(const fkda_dims *d)
 {
-    dec_plan pl;
-    const int64_t heads = d->N * d->HV;
-    pl.rows_kernel = 1;
-    pl.R = heads <= 64 ? 8 : 16;
-    const char *k = getenv("FKDA_DECODE_KERNEL"), *r = getenv("FKDA_DECODE_ROWS");
-    if (k != NULL && strcmp(k, "direct") == 0) pl.rows_kernel = 0;
-    if (r != NULL) {
-        const int v = atoi(r);
-        if (v == 4 || v == 8 || v == 16) pl.R = v;
-    }
-    pl.items = (unsigned)(heads * (DEC_V / pl.R));
-    pl.blocks = (pl.items + DEC_WARPS - 1) / DEC_WARPS;
-    return pl;
+    const char *r = getenv("FKDA_DECODE_ROWS");
+    if (r != NULL && (atoi(r) == 8 || atoi(r) == 16)) return atoi(r);
+    return d->N * d->HV >= 2048 ? 16 : 8;
 }
 
 extern "C" size_t fkda_cuda_decode_workspace(const fkda_decode_args *a, const fkda_dims *d)
@@ -605,27 +465,20 @@ extern "C" fkda_status fkda_cuda_decode(const fkda_decode_args *a, const fkda_di
 
     if (d->N == 0 || d->T == 0) return FKDA_SUCCESS;
 
-    if (d->N * d->HV * (DEC_V / 4) >= ((int64_t)1 << 31))
+    if (d->N * d->HV * (DEC_V / 8) >= ((int64_t)1 << 31))
         return fkda_fail(FKDA_ERROR_UNSUPPORTED, "the CUDA decode handles fewer than 2^31 / 32 sequence-heads");
     const bool bf16 = sp->dtype == FKDA_BFLOAT16;
-    const dec_plan pl = plan_launch(d);
+    const int R = rows_per_warp(d);
+    const unsigned items = (unsigned)(d->N * d->HV * (DEC_V / R));
+    const dim3 grid((items + DEC_WARPS - 1) / DEC_WARPS), block(32 * DEC_WARPS);
     cudaStream_t s = (cudaStream_t)stream;
-    const dim3 grid(pl.blocks), block(32 * DEC_WARPS);
-#define DEC_LAUNCH(kernel, RR)                                                                                     \
-    do {                                                                                                           \
-        if (bf16) kernel<RR, __nv_bfloat16><<<grid, block, 0, s>>>(p, pl.items);                                   \
-        else kernel<RR, float><<<grid, block, 0, s>>>(p, pl.items);                                                \
-    } while (0)
-    if (pl.rows_kernel) {
-        if (pl.R == 4) DEC_LAUNCH(kda_decode_rows, 1);
-        else if (pl.R == 8) DEC_LAUNCH(kda_decode_rows, 2);
-        else DEC_LAUNCH(kda_decode_rows, 4);
+    if (R == 8) {
+        if (bf16) kda_decode<8, __nv_bfloat16><<<grid, block, 0, s>>>(p, items);
+        else kda_decode<8, float><<<grid, block, 0, s>>>(p, items);
     } else {
-        if (pl.R == 4) DEC_LAUNCH(kda_decode_direct, 4);
-        else if (pl.R == 8) DEC_LAUNCH(kda_decode_direct, 8);
-        else DEC_LAUNCH(kda_decode_direct, 16);
+        if (bf16) kda_decode<16, __nv_bfloat16><<<grid, block, 0, s>>>(p, items);
+        else kda_decode<16, float><<<grid, block, 0, s>>>(p, items);
     }
-#undef DEC_LAUNCH
     const cudaError_t err = cudaGetLastError();
     if (err != cudaSuccess)
         return fkda_fail(FKDA_ERROR_CUDA, "CUDA decode launch: %s", cudaGetErrorString(err));
