@@ -9,7 +9,8 @@ fp64 recurrence on the same inputs (token by token on the GPU, for sequences up 
 
 Usage: FLASHKDA_LIBRARY=build/libflashkda.so PYTHONPATH=python:<fla> FLA_FLASH_KDA=0 \
        python3 bench/prefill_bench.py --json out.json --plot out.png [--variants auto:1,8:1] [--only 0,3]
-A variant "SPLIT:PRECISE" sets FKDA_PREFILL_SPLIT / FKDA_PREFILL_PRECISE (src/cuda/prefill.cu) for our kernel.
+A variant "SPLIT:PRECISE[:V2]" sets FKDA_PREFILL_SPLIT / FKDA_PREFILL_PRECISE (and FKDA_PREFILL_V2 when given;
+src/cuda/prefill.cu) for our kernel; the first variant is "ours".
 """
 from __future__ import annotations
 
@@ -96,6 +97,19 @@ def run_fla(x):
                       use_beta_sigmoid_in_kernel=True, safe_gate=True, lower_bound=-5.0, state_v_first=True,
                       cu_seqlens=x["cu"], A_log=x["A_log"], dt_bias=x["dt_bias"])
     return o, ht
+
+
+def set_variant(var):
+    """Environment knobs of src/cuda/prefill.cu; the workspace size depends on them, so forget cached sizes."""
+    f = var.split(":")
+    os.environ["FKDA_PREFILL_SPLIT"] = "0" if f[0] == "auto" else f[0]
+    os.environ["FKDA_PREFILL_PRECISE"] = f[1]
+    if len(f) > 2:
+        os.environ["FKDA_PREFILL_V2"] = f[2]
+    else:
+        os.environ.pop("FKDA_PREFILL_V2", None)
+    import flashkda.ops
+    flashkda.ops._workspace_sizes.clear()
 
 
 def time_ms(fn, calls=30, reps=5):
@@ -188,13 +202,10 @@ def main():
         row = dict(H=H, sequences=seq_label(lens), bar=bar, bytes=bytes_moved(x), flops=flops(x))
         row["floor_ms"] = row["bytes"] / COPY_BW * 1e3
         ours = {}
-        for var in variants:
-            split, precise = var.split(":")
-            os.environ["FKDA_PREFILL_SPLIT"] = "0" if split == "auto" else split
-            os.environ["FKDA_PREFILL_PRECISE"] = precise
-            ours[var] = time_ms(lambda: run_ours(x, out, ht))
-        os.environ["FKDA_PREFILL_SPLIT"] = "0" if variants[0].split(":")[0] == "auto" else variants[0].split(":")[0]
-        os.environ["FKDA_PREFILL_PRECISE"] = variants[0].split(":")[1]
+        for var in variants + variants[:1]:  # ends on the first variant: the error check runs it
+            set_variant(var)
+            if var not in ours:
+                ours[var] = time_ms(lambda: run_ours(x, out, ht))
         row["ours_ms_variants"] = ours
         row["ours_ms"] = ours[variants[0]]
         fla_on = not args.no_fla and (args.fla_only is None or i in [int(j) for j in args.fla_only.split(",")])

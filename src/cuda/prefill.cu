@@ -1,4 +1,8 @@
-/* CUDA KDA prefill for Hopper (sm_90a): one fused kernel, chunk C = 16, state kept in registers in fp32.
+/* CUDA KDA prefill for Hopper (sm_90a): chunk C = 16, state kept in registers in fp32. Two paths:
+ *   v1 (default): one fused kernel per (sequence, value head, V-slice) doing the K-side work of every chunk
+ *       itself before the state step (described below);
+ *   v2 (FKDA_PREFILL_V2=1): a prep kernel computes the K-side of all chunks in parallel into the workspace
+ *       and a chain kernel only streams it through the state step (see "v2" further down).
  *
  * Math (docs/semantics.md, chunked form). For a chunk of 16 tokens entering with state S (K x V):
  *   G   = cumsum(a) inside the chunk,  Kd = K e^G,  Qd = scale Q e^G,  Ki = K e^-G,  Kr = K e^(G_C - G)
@@ -491,6 +495,425 @@ __global__ void __launch_bounds__(NTHREADS) kda_prefill_kernel(const prefill_par
     }
 }
 
+/* ---- v2: K-side per chunk in parallel (prep), then a chain kernel that streams it --------------
+ * Workspace record of one (value head, chunk slot), 13824 bytes, read back with 16-byte cp.async:
+ *   Kd, Qd, Kr: [16][128] bf16 each | Ab, M: [16][16] bf16 each | e^G_C: [128] f32.
+ * Records are ordered [hv][slot] so that one chain CTA streams contiguous memory. Chunk c of sequence n
+ * sits in slot start(n) + c with start(n) = n + bos_n / 16 (fixed length: n * ceil(T / 16)); a
+ * sequence has at most one partial chunk, so start(n) + ceil(len_n / 16) <= start(n + 1) and
+ * floor(T / 16) + N slots hold every chunk. The prep kernel finds the sequence of a slot by binary
+ * search in cu_seqlens (no host synchronisation). */
+#define REC_QD 4096
+#define REC_KR 8192
+#define REC_AB 12288
+#define REC_M 12800
+#define REC_EC 13312
+#define REC_BYTES 13824
+#define STAGES 4
+
+/* clamped bounds of sequence n (see kda_prefill_kernel) */
+static __device__ __forceinline__ void seq_bounds(const prefill_params &p, int64_t n, int64_t *bos, int64_t *eos)
+{
+    int64_t b0 = load_cu(p.cu, p.cu_is64, n), e0 = load_cu(p.cu, p.cu_is64, n + 1);
+    b0 = b0 < 0 ? 0 : (b0 > p.T ? p.T : b0);
+    e0 = e0 < b0 ? b0 : (e0 > p.T ? p.T : e0);
+    *bos = b0;
+    *eos = e0;
+}
+static __device__ __forceinline__ int64_t seq_start_slot(const prefill_params &p, int64_t n)
+{
+    int64_t bos, eos;
+    seq_bounds(p, n, &bos, &eos);
+    return n + bos / 16;
+}
+
+/* grid (slot, hv), 128 threads: one chunk of one value head */
+__global__ void __launch_bounds__(NTHREADS) kda_prep_kernel(const prefill_params p, unsigned char *ws,
+                                                            int64_t nslots)
+{
+    __shared__ __align__(16) __nv_bfloat16 raw[3][16 * KD];     /* q, k, g rows          */
+    __shared__ __align__(16) __nv_bfloat16 til[4][16 * PD];     /* Kd, Qd, Kr, Ki        */
+    __shared__ __align__(16) __nv_bfloat16 small[2][16 * 16];   /* Ab, M (dense rows)    */
+    __shared__ __align__(16) float ecs[KD];
+    __shared__ float Ls[16 * 17], rn[32], bs[16];
+    const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
+    const int gq = lane >> 2, qq = lane & 3;
+    const int64_t slot = blockIdx.x;
+    const int hv = blockIdx.y, h = hv / p.group;
+
+    int64_t b = 0, bos = 0, len = p.T, c;
+    if (p.cu) {
+        int64_t lo = 0, hi = p.N - 1; /* largest n with start(n) <= slot */
+        while (lo < hi) {
+            const int64_t mid = (lo + hi + 1) >> 1;
+            if (seq_start_slot(p, mid) <= slot) lo = mid; else hi = mid - 1;
+        }
+        int64_t eos;
+        seq_bounds(p, lo, &bos, &eos);
+        len = eos - bos;
+        c = slot - (lo + bos / 16);
+    } else {
+        const int64_t cpr = (p.T + 15) / 16;
+        b = slot / cpr;
+        c = slot % cpr;
+    }
+    if (c < 0 || c * 16 >= len) return; /* a slot of no chunk */
+    const int64_t t0 = bos + c * 16;
+    const int nvalid = (int)(len - c * 16 < 16 ? len - c * 16 : 16);
+
+    const __nv_bfloat16 *qb = p.q + b * p.q_sb + t0 * p.q_st + h * p.q_sh;
+    const __nv_bfloat16 *kb = p.k + b * p.k_sb + t0 * p.k_st + h * p.k_sh;
+    const __nv_bfloat16 *gb = p.g + b * p.g_sb + t0 * p.g_st + hv * p.g_sh;
+#pragma unroll
+    for (int which = 0; which < 3; ++which) {
+        const __nv_bfloat16 *src = which == 0 ? qb : (which == 1 ? kb : gb);
+        const int64_t sst = which == 0 ? p.q_st : (which == 1 ? p.k_st : p.g_st);
+#pragma unroll
+        for (int i = tid; i < 16 * 16; i += NTHREADS) {
+            const int row = i >> 4, c16 = i & 15;
+            const bool ok = row < nvalid;
+            cp_async16(&raw[which][row * KD + c16 * 8], ok ? (const void *)(src + row * sst + c16 * 8) : (const void *)src,
+                       ok ? 16 : 0);
+        }
+    }
+    cp_async_commit();
+    if (tid < 16) {
+        float x = 0.f;
+        if (tid < nvalid) {
+            x = load_scalar(p.beta, p.beta_dtype, b * p.b_sb + (t0 + tid) * p.b_st + hv * p.b_sh);
+            if (p.beta_sigmoid) x = 1.f / (1.f + __expf(-x));
+            if (p.neg_eig) x *= 2.f;
+        }
+        bs[tid] = x;
+    }
+    const float dtb = p.dt_bias ? p.dt_bias[hv * p.dtb_sh + tid * p.dtb_sk] : 0.f;
+    const float eA = p.A_log ? __expf(p.A_log[hv * p.alog_s]) : 1.f;
+    cp_async_wait_all();
+    __syncthreads();
+
+    /* row norms: four threads per row, q rows 0-15 then k rows */
+    {
+        const int r32 = tid >> 2, part = tid & 3;
+        const __nv_bfloat16 *row = &raw[r32 >> 4][(r32 & 15) * KD + part * 32];
+        float ss = 0.f;
+#pragma unroll
+        for (int j = 0; j < 4; ++j) {
+            const uint4 u = *(const uint4 *)(row + ((j + part) & 3) * 8);
+            const __nv_bfloat162 *h2 = (const __nv_bfloat162 *)&u;
+#pragma unroll
+            for (int e = 0; e < 4; ++e) {
+                const float2 f = __bfloat1622float2(h2[e]);
+                ss += f.x * f.x + f.y * f.y;
+            }
+        }
+        ss += __shfl_xor_sync(0xffffffffu, ss, 1);
+        ss += __shfl_xor_sync(0xffffffffu, ss, 2);
+        float r = p.l2norm ? rsqrtf(ss + 1e-6f) : 1.f;
+        if (r32 < 16) r *= p.scale;
+        if (part == 0) rn[r32] = r;
+    }
+    __syncthreads();
+
+    /* thread = key channel: gate, cumulative sum, decayed tiles */
+    {
+        const int ch = tid;
+        float G[16];
+        float acc = 0.f;
+#pragma unroll
+        for (int t = 0; t < 16; ++t) {
+            const float x = __bfloat162float(raw[2][t * KD + ch]) + dtb;
+            const float a = __fdividef(p.lb, 1.f + __expf(-eA * x));
+            acc += t < nvalid ? a : 0.f;
+            G[t] = acc;
+        }
+        ecs[ch] = __expf(acc);
+#pragma unroll
+        for (int t = 0; t < 16; ++t) {
+            const float kn = __bfloat162float(raw[1][t * KD + ch]) * rn[16 + t];
+            const float qn = __bfloat162float(raw[0][t * KD + ch]) * rn[t];
+            const float e = __expf(G[t]);
+            til[0][t * PD + ch] = __float2bfloat16(kn * e);
+            til[1][t * PD + ch] = __float2bfloat16(qn * e);
+            til[2][t * PD + ch] = __float2bfloat16(kn * __expf(acc - G[t]));
+            til[3][t * PD + ch] = __float2bfloat16(kn * __expf(-G[t]));
+        }
+    }
+    __syncthreads();
+
+    /* warp 0: L = strict_lower(diag(beta) Kd Ki^T) and Ab = (I + L)^-1 diag(beta); warp 1: M = tril(Qd Ki^T) */
+    if (warp < 2) {
+        const __nv_bfloat16 *Aop = til[warp], *Bop = til[3];
+        float acc[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
+#pragma unroll
+        for (int kk = 0; kk < 8; ++kk) {
+            uint32_t a[4], bb[4];
+            ldsm_x4(a, Aop + ((lane & 7) + ((lane >> 3) & 1) * 8) * PD + kk * 16 + (lane >> 4) * 8);
+            ldsm_x4(bb, Bop + ((lane >> 4) * 8 + (lane & 7)) * PD + kk * 16 + ((lane >> 3) & 1) * 8);
+            mma16816(acc[0], a, bb[0], bb[1]);
+            mma16816(acc[1], a, bb[2], bb[3]);
+        }
+        if (warp == 1) {
+#pragma unroll
+            for (int tl = 0; tl < 2; ++tl)
+#pragma unroll
+                for (int r = 0; r < 4; ++r) {
+                    const int i = gq + (r >> 1) * 8, j = tl * 8 + 2 * qq + (r & 1);
+                    small[1][i * 16 + j] = __float2bfloat16(j <= i ? acc[tl][r] : 0.f);
+                }
+        } else {
+#pragma unroll
+            for (int tl = 0; tl < 2; ++tl)
+#pragma unroll
+                for (int r = 0; r < 4; ++r) {
+                    const int i = gq + (r >> 1) * 8, j = tl * 8 + 2 * qq + (r & 1);
+                    Ls[i * 17 + j] = j < i ? bs[i] * acc[tl][r] : 0.f;
+                }
+            __syncwarp();
+            if (lane < 16) {
+                /* column j of (I + L)^-1 by forward substitution, exact in fp32 */
+                const int j = lane;
+                float x[16];
+#pragma unroll
+                for (int m = 0; m < 16; ++m) {
+                    float sum = m == j ? 1.f : 0.f;
+#pragma unroll
+                    for (int pp = 0; pp < m; ++pp) sum -= Ls[m * 17 + pp] * x[pp];
+                    x[m] = sum;
+                }
+                const float bj = bs[j];
+#pragma unroll
+                for (int m = 0; m < 16; ++m) small[0][m * 16 + j] = __float2bfloat16(x[m] * bj);
+            }
+        }
+    }
+    __syncthreads();
+
+    /* the record, 16-byte stores */
+    unsigned char *rec = ws + ((int64_t)hv * nslots + slot) * REC_BYTES;
+    for (int i = tid; i < 3 * 16 * 16; i += NTHREADS) {
+        const int tile = i >> 8, row = (i >> 4) & 15, c16 = i & 15;
+        *(uint4 *)(rec + tile * 4096 + row * 256 + c16 * 16) = *(const uint4 *)&til[tile][row * PD + c16 * 8];
+    }
+    if (tid < 64) {
+        *(uint4 *)(rec + REC_AB + tid * 16) = *(const uint4 *)((const unsigned char *)&small[0][0] + tid * 16);
+    } else if (tid < 96) {
+        *(uint4 *)(rec + REC_EC + (tid - 64) * 16) = *(const uint4 *)&ecs[(tid - 64) * 4];
+    }
+}
+
+/* chain stage in shared memory: Kd, Qd, Kr [16][PD] | Ab, M [16][PS] | e^G_C [128] f32 | v [16][VS] */
+#define CST_AB (3 * 16 * PD * 2)
+#define CST_EC (CST_AB + 2 * 16 * PS * 2)
+#define CST_V (CST_EC + KD * 4)
+#define CST_BYTES(vs) (CST_V + 16 * (vs) * 2)
+#define CHAIN_SMEM(vs) (STAGES * CST_BYTES(vs) + ((vs) / 16) * 16 * PS * 2)
+
+/* One CTA of VS/16 warps per (sequence, value head, V-slice); warp w owns 16 rows of S^T in registers. */
+template <int VS, bool SPLIT>
+__global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params p, const unsigned char *ws,
+                                                           int64_t nslots)
+{
+    constexpr int NT = 2 * VS; /* VS / 16 warps */
+    extern __shared__ __align__(128) unsigned char smem[];
+    const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
+    const int gq = lane >> 2, qq = lane & 3;
+
+    const int64_t cta = blockIdx.x;
+    const int slice = (int)(cta % p.NS);
+    const int hv = (int)((cta / p.NS) % p.HV);
+    const int64_t n = cta / ((int64_t)p.NS * p.HV);
+    const int v0 = slice * VS;
+
+    int64_t b = 0, bos = 0, eos = p.T, slot0;
+    if (p.cu) {
+        seq_bounds(p, n, &bos, &eos);
+        slot0 = n + bos / 16;
+    } else {
+        b = n;
+        slot0 = n * ((p.T + 15) / 16);
+    }
+    const int64_t len = eos - bos;
+    const unsigned char *recs = ws + ((int64_t)hv * nslots + slot0) * REC_BYTES;
+    const __nv_bfloat16 *vb = p.v + b * p.v_sb + bos * p.v_st + hv * p.v_sh + v0;
+    __nv_bfloat16 *ob = p.out + b * p.o_sb + bos * p.o_st + hv * p.o_sh + v0;
+    __nv_bfloat16 *ost = (__nv_bfloat16 *)(smem + STAGES * CST_BYTES(VS)) + warp * 16 * PS;
+
+    /* asynchronous copy of chunk c into its stage (an empty group past the end keeps the counting simple) */
+    auto prefetch = [&](int64_t c) {
+        if (c * 16 < len) {
+            unsigned char *st = smem + (int)(c % STAGES) * CST_BYTES(VS);
+            const unsigned char *rec = recs + c * REC_BYTES;
+            for (int i = tid; i < 3 * 16 * 16; i += NT) {
+                const int tile = i >> 8, row = (i >> 4) & 15, c16 = i & 15;
+                cp_async16(st + (tile * 16 + row) * PD * 2 + c16 * 16, rec + tile * 4096 + row * 256 + c16 * 16, 16);
+            }
+            for (int i = tid; i < 96; i += NT) {
+                if (i < 64) {
+                    const int tile = i >> 5, row = (i >> 1) & 15, c16 = i & 1;
+                    cp_async16(st + CST_AB + (tile * 16 + row) * PS * 2 + c16 * 16,
+                               rec + REC_AB + tile * 512 + row * 32 + c16 * 16, 16);
+                } else {
+                    cp_async16(st + CST_EC + (i - 64) * 16, rec + REC_EC + (i - 64) * 16, 16);
+                }
+            }
+            for (int i = tid; i < 16 * (VS / 8); i += NT) {
+                const int row = i / (VS / 8), c8 = i % (VS / 8);
+                const bool ok = c * 16 + row < len;
+                cp_async16(st + CST_V + (row * VS + c8 * 8) * 2,
+                           ok ? (const void *)(vb + (c * 16 + row) * p.v_st + c8 * 8) : (const void *)vb, ok ? 16 : 0);
+            }
+        }
+        cp_async_commit();
+    };
+
+    float S[16][4];
+    {
+        const int vr = v0 + 16 * warp + gq;
+#pragma unroll
+        for (int j = 0; j < 16; ++j)
+#pragma unroll
+            for (int r = 0; r < 4; ++r) {
+                float x = 0.f;
+                if (p.s_in) {
+                    const int vv = vr + (r >> 1) * 8, kk = 8 * j + 2 * qq + (r & 1);
+                    x = load_scalar(p.s_in, p.s_in_dtype, n * p.si_n + hv * p.si_h + vv * p.si_v + kk * p.si_k);
+                }
+                S[j][r] = x;
+            }
+    }
+
+    const int64_t nch = (len + 15) / 16;
+#pragma unroll 1
+    for (int s = 0; s < STAGES - 1; ++s) prefetch(s);
+    const int vl = 16 * warp; /* local column of v inside the slice */
+#pragma unroll 1
+    for (int64_t c = 0; c < nch; ++c) {
+        asm volatile("cp.async.wait_group %0;\n" ::"n"(STAGES - 2));
+        __syncthreads(); /* chunk c visible to all warps; stage (c - 1) % STAGES free again */
+        prefetch(c + STAGES - 1);
+        const unsigned char *st = smem + (int)(c % STAGES) * CST_BYTES(VS);
+        const __nv_bfloat16 *Kds = (const __nv_bfloat16 *)st, *Qds = Kds + 16 * PD, *Krs = Qds + 16 * PD;
+        const __nv_bfloat16 *Abs = (const __nv_bfloat16 *)(st + CST_AB), *Ms = Abs + 16 * PS;
+        const float *ecs = (const float *)(st + CST_EC);
+        const __nv_bfloat16 *vs = (const __nv_bfloat16 *)(st + CST_V);
+
+        /* P^T = S^T Kd^T (16 value rows x 16 tokens); two accumulator sets shorten the dependency chains */
+        float P[2][2][4] = {};
+#pragma unroll
+        for (int kk = 0; kk < 8; ++kk) {
+            uint32_t a[4], bk[4];
+            ldsm_x4(bk, Kds + ((lane >> 4) * 8 + (lane & 7)) * PD + kk * 16 + ((lane >> 3) & 1) * 8);
+            if (SPLIT) {
+                uint32_t lo[4];
+                acc_to_a_split(a, lo, S[2 * kk], S[2 * kk + 1]);
+                mma16816(P[1][0], lo, bk[0], bk[1]);
+                mma16816(P[1][1], lo, bk[2], bk[3]);
+                mma16816(P[0][0], a, bk[0], bk[1]);
+                mma16816(P[0][1], a, bk[2], bk[3]);
+            } else {
+                acc_to_a(a, S[2 * kk], S[2 * kk + 1]);
+                mma16816(P[kk & 1][0], a, bk[0], bk[1]);
+                mma16816(P[kk & 1][1], a, bk[2], bk[3]);
+            }
+        }
+        /* X^T = V^T - P^T, then U^T = X^T Ab^T */
+#pragma unroll
+        for (int tl = 0; tl < 2; ++tl)
+#pragma unroll
+            for (int r = 0; r < 4; ++r) {
+                const int vv = vl + gq + (r >> 1) * 8, t = tl * 8 + 2 * qq + (r & 1);
+                P[0][tl][r] = __bfloat162float(vs[t * VS + vv]) - (P[0][tl][r] + P[1][tl][r]);
+            }
+        uint32_t xa[4], bm[4];
+        acc_to_a(xa, P[0][0], P[0][1]);
+        ldsm_x4(bm, Abs + ((lane >> 4) * 8 + (lane & 7)) * PS + ((lane >> 3) & 1) * 8);
+        float U[2][4] = {};
+        mma16816(U[0], xa, bm[0], bm[1]);
+        mma16816(U[1], xa, bm[2], bm[3]);
+        uint32_t ua[4], ul[4];
+        if (SPLIT)
+            acc_to_a_split(ua, ul, U[0], U[1]);
+        else
+            acc_to_a(ua, U[0], U[1]);
+
+        /* per 16 key channels: Y^T += S^T Qd^T with the old state, then S^T <- S^T diag(e^G_C) + U^T Kr */
+        float Y[2][2][4] = {};
+#pragma unroll
+        for (int kk = 0; kk < 8; ++kk) {
+            uint32_t a[4], bq[4], br[4];
+            ldsm_x4(bq, Qds + ((lane >> 4) * 8 + (lane & 7)) * PD + kk * 16 + ((lane >> 3) & 1) * 8);
+            if (SPLIT) {
+                uint32_t lo[4];
+                acc_to_a_split(a, lo, S[2 * kk], S[2 * kk + 1]);
+                mma16816(Y[1][0], lo, bq[0], bq[1]);
+                mma16816(Y[1][1], lo, bq[2], bq[3]);
+                mma16816(Y[0][0], a, bq[0], bq[1]);
+                mma16816(Y[0][1], a, bq[2], bq[3]);
+            } else {
+                acc_to_a(a, S[2 * kk], S[2 * kk + 1]);
+                mma16816(Y[kk & 1][0], a, bq[0], bq[1]);
+                mma16816(Y[kk & 1][1], a, bq[2], bq[3]);
+            }
+            ldsm_x4_t(br, Krs + (((lane >> 3) & 1) * 8 + (lane & 7)) * PD + kk * 16 + (lane >> 4) * 8);
+#pragma unroll
+            for (int hf = 0; hf < 2; ++hf) {
+                const int j = 2 * kk + hf;
+                const float2 e = *(const float2 *)(ecs + 8 * j + 2 * qq);
+                S[j][0] *= e.x;
+                S[j][1] *= e.y;
+                S[j][2] *= e.x;
+                S[j][3] *= e.y;
+                mma16816(S[j], ua, br[2 * hf], br[2 * hf + 1]);
+                if (SPLIT) mma16816(S[j], ul, br[2 * hf], br[2 * hf + 1]);
+            }
+        }
+        /* O^T = Y^T + U^T M^T */
+#pragma unroll
+        for (int tl = 0; tl < 2; ++tl)
+#pragma unroll
+            for (int r = 0; r < 4; ++r) Y[0][tl][r] += Y[1][tl][r];
+        ldsm_x4(bm, Ms + ((lane >> 4) * 8 + (lane & 7)) * PS + ((lane >> 3) & 1) * 8);
+        mma16816(Y[0][0], ua, bm[0], bm[1]);
+        mma16816(Y[0][1], ua, bm[2], bm[3]);
+        if (SPLIT) {
+            mma16816(Y[0][0], ul, bm[0], bm[1]);
+            mma16816(Y[0][1], ul, bm[2], bm[3]);
+        }
+        /* stage O^T as O (tokens x values) and write 16-byte rows */
+#pragma unroll
+        for (int tl = 0; tl < 2; ++tl)
+#pragma unroll
+            for (int r = 0; r < 4; ++r) {
+                const int vv = gq + (r >> 1) * 8, t = tl * 8 + 2 * qq + (r & 1);
+                ost[t * PS + vv] = __float2bfloat16(Y[0][tl][r]);
+            }
+        __syncwarp();
+        {
+            const int row = lane >> 1, hf = lane & 1;
+            const int64_t t = c * 16 + row;
+            const uint4 val = *(const uint4 *)(ost + row * PS + hf * 8);
+            if (t < len) *(uint4 *)(ob + t * p.o_st + vl + hf * 8) = val;
+        }
+        __syncwarp();
+    }
+    cp_async_wait_all();
+
+    if (p.s_out) {
+        const int vr = v0 + 16 * warp + gq;
+#pragma unroll
+        for (int j = 0; j < 16; ++j)
+#pragma unroll
+            for (int r = 0; r < 4; ++r) {
+                const int vv = vr + (r >> 1) * 8, kk = 8 * j + 2 * qq + (r & 1);
+                const int64_t i = n * p.so_n + hv * p.so_h + vv * p.so_v + kk * p.so_k;
+                if (p.s_out_dtype == FKDA_FLOAT32)
+                    ((float *)p.s_out)[i] = S[j][r];
+                else
+                    ((__nv_bfloat16 *)p.s_out)[i] = __float2bfloat16(S[j][r]);
+            }
+    }
+}
+
 /* ---- host side ------------------------------------------------------------------------------- */
 static int aligned16(const fkda_tensor *t, int ndims_strided)
 {
@@ -524,18 +947,83 @@ static int env_int(const char *name, int dflt)
     return s && *s ? atoi(s) : dflt;
 }
 
+/* chunk slots of the v2 workspace (see the record layout above) */
+static int64_t v2_slots(const fkda_dims *d)
+{
+    return d->varlen ? d->T / 16 + d->N : d->B * ((d->T + 15) / 16);
+}
+
+/* FKDA_PREFILL_V2=1 selects the two-kernel path (prep + chain), which needs a workspace. */
+static int use_v2(void) { return env_int("FKDA_PREFILL_V2", 0) != 0; }
+
 extern "C" size_t fkda_cuda_prefill_workspace(const fkda_prefill_args *a, const fkda_dims *d)
 {
-    (void)a; (void)d;
-    return 0;
+    (void)a;
+    if (!use_v2()) return 0;
+    return (size_t)(d->HV * v2_slots(d)) * REC_BYTES;
 }
 
 typedef void (*prefill_kernel_fn)(const prefill_params);
 
+typedef void (*chain_kernel_fn)(const prefill_params, const unsigned char *, int64_t);
+
+/* v2: prep over all (chunk slot, value head) pairs, then the chain per (sequence, value head, V-slice).
+ * Every warp of the chain owns 16 value columns, so the split ns only groups warps into CTAs: pick the ns
+ * that puts the fewest warps on the busiest SM sub-partition (4 per SM) when the CTAs are spread evenly;
+ * ties go to the smaller ns (fewer CTAs reading the same records). */
+static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, size_t ws_bytes, int ns, int precise,
+                             cudaStream_t stream)
+{
+    const int64_t heads = d->N * d->HV, nslots = v2_slots(d);
+    const size_t need = (size_t)(d->HV * nslots) * REC_BYTES;
+    if (heads == 0) return FKDA_SUCCESS;
+    if (ws_bytes < need || (need > 0 && ws == NULL))
+        return fkda_fail(FKDA_ERROR_WORKSPACE, "workspace: %zu bytes given, %zu needed", ws_bytes, need);
+    if (ns != 1 && ns != 2 && ns != 4 && ns != 8) {
+        int dev = 0, sms = 132;
+        if (cudaGetDevice(&dev) != cudaSuccess || cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev) !=
+                                                       cudaSuccess)
+            sms = 132;
+        int64_t best = -1;
+        for (int s = 1; s <= 8; s *= 2) {
+            const int64_t per_sm = (heads * s + sms - 1) / sms * (8 / s); /* warps on the busiest SM */
+            const int64_t load = (per_sm + 3) / 4;
+            if (best < 0 || load < best) {
+                best = load;
+                ns = s;
+            }
+        }
+    }
+    p->NS = ns;
+    const int64_t grid = heads * ns;
+    if (grid > 0x7fffffffLL || nslots > 0x7fffffffLL || d->HV > 65535)
+        return fkda_fail(FKDA_ERROR_UNSUPPORTED, "N * HV = %lld is too large for one CUDA prefill launch", (long long)heads);
+
+    if (nslots > 0) {
+        kda_prep_kernel<<<dim3((unsigned)nslots, (unsigned)d->HV), NTHREADS, 0, stream>>>(*p, (unsigned char *)ws,
+                                                                                         nslots);
+        cudaError_t e = cudaGetLastError();
+        if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: prep launch: %s", cudaGetErrorString(e));
+    }
+    chain_kernel_fn fn;
+    size_t smem;
+    switch (ns) {
+    case 8: fn = precise ? kda_chain_kernel<16, true> : kda_chain_kernel<16, false>; smem = CHAIN_SMEM(16); break;
+    case 4: fn = precise ? kda_chain_kernel<32, true> : kda_chain_kernel<32, false>; smem = CHAIN_SMEM(32); break;
+    case 2: fn = precise ? kda_chain_kernel<64, true> : kda_chain_kernel<64, false>; smem = CHAIN_SMEM(64); break;
+    default: fn = precise ? kda_chain_kernel<128, true> : kda_chain_kernel<128, false>; smem = CHAIN_SMEM(128); break;
+    }
+    cudaError_t e = cudaFuncSetAttribute((const void *)fn, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem);
+    if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: cudaFuncSetAttribute: %s", cudaGetErrorString(e));
+    fn<<<(unsigned)grid, 2 * (128 / ns), smem, stream>>>(*p, (const unsigned char *)ws, nslots);
+    e = cudaGetLastError();
+    if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: chain launch: %s", cudaGetErrorString(e));
+    return FKDA_SUCCESS;
+}
+
 extern "C" fkda_status fkda_cuda_prefill(const fkda_prefill_args *a, const fkda_dims *d, void *ws, size_t ws_bytes,
                                          void *stream)
 {
-    (void)ws; (void)ws_bytes;
     if (d->K != KD || d->V != KD)
         return fkda_fail(FKDA_ERROR_UNSUPPORTED, "K, V: the CUDA prefill kernel supports K = V = 128 only (got K = %lld, "
                          "V = %lld)", (long long)d->K, (long long)d->V);
@@ -616,13 +1104,15 @@ extern "C" fkda_status fkda_cuda_prefill(const fkda_prefill_args *a, const fkda_
     p.beta_sigmoid = (a->flags & FKDA_BETA_SIGMOID) != 0;
     p.neg_eig = (a->flags & FKDA_ALLOW_NEG_EIGVAL) != 0;
 
+    const int64_t heads = d->N * d->HV;
+    const int precise = env_int("FKDA_PREFILL_PRECISE", 1) != 0;
+    int ns = env_int("FKDA_PREFILL_SPLIT", 0);
+    if (use_v2()) return launch_v2(&p, d, ws, ws_bytes, ns, precise, (cudaStream_t)stream);
+
     /* V-slices per head. Measured on the H100 (bench/NOTES.md, v1): the time of one slice is dominated by
      * its K-side work, which every slice repeats, so more slices pay only when N * HV leaves SMs idle:
      * 2 from 64 heads up, 4 from 16, else 8. */
-    int ns = env_int("FKDA_PREFILL_SPLIT", 0);
-    const int64_t heads = d->N * d->HV;
     if (ns != 2 && ns != 4 && ns != 8) ns = heads >= 64 ? 2 : (heads >= 16 ? 4 : 8);
-    const int precise = env_int("FKDA_PREFILL_PRECISE", 1) != 0;
     p.NS = ns;
 
     const int64_t grid = heads * ns;

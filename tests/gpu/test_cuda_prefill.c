@@ -7,6 +7,7 @@
  * empty sequences, 300 short sequences, H up to 96, GVA, states in/out/both/none, f32/bf16 states, both
  * state layouts, int32/int64 cu_seqlens, strided and f32 beta, extreme gates and beta logits, T = 8192
  * and 65536, a CUDA-graph capture, and the "unsupported" answers. Plain C; exit status 0 = pass.
+ * The kernel path follows the environment (FKDA_PREFILL_V2=1: prep + chain kernels with a workspace).
  * Argument "small": one small case only (for compute-sanitizer).
  */
 #include <cuda_runtime_api.h>
@@ -123,7 +124,7 @@ typedef struct pcase {
     int gate_extreme;         /* g = +-30: decay at the lower bound or ~0 */
     float beta_amp;           /* logits uniform in +-beta_amp (or +-30 exactly when 30) */
     int vs_cpu;               /* compare against the CPU backend instead of the fp64 reference */
-    int split;                /* FKDA_PREFILL_SPLIT knob (0 = automatic) */
+    int split;                /* FKDA_PREFILL_SPLIT knob (0 = automatic; 1 is v2 only) */
 } pcase;
 
 static void set_split(int split)
@@ -367,7 +368,11 @@ static void graph_case(void)
     set_split(0);
     cudaStream_t s;
     CUDA_OK(cudaStreamCreate(&s));
-    FKDA_OK(fkda_prefill(&a, NULL, 0, s));
+    size_t ws = 0;
+    void *dws = NULL;
+    FKDA_OK(fkda_prefill_workspace_size(&a, &ws));
+    if (ws) CUDA_OK(cudaMalloc(&dws, ws));
+    FKDA_OK(fkda_prefill(&a, dws, ws, s));
     CUDA_OK(cudaStreamSynchronize(s));
     uint16_t *o1 = malloc(nv * 2), *o2 = malloc(nv * 2);
     CUDA_OK(cudaMemcpy(o1, dout, nv * 2, cudaMemcpyDeviceToHost));
@@ -375,7 +380,7 @@ static void graph_case(void)
     cudaGraph_t graph;
     cudaGraphExec_t exec;
     CUDA_OK(cudaStreamBeginCapture(s, cudaStreamCaptureModeGlobal));
-    fkda_status st = fkda_prefill(&a, NULL, 0, s);
+    fkda_status st = fkda_prefill(&a, dws, ws, s);
     CUDA_OK(cudaStreamEndCapture(s, &graph));
     CHECK(st == FKDA_SUCCESS, "graph capture: %s", fkda_last_error());
     CUDA_OK(cudaGraphInstantiate(&exec, graph, 0));
@@ -387,7 +392,7 @@ static void graph_case(void)
 
     /* unsupported configurations answer FKDA_ERROR_UNSUPPORTED with a message */
     a.gate = FKDA_GATE_SOFTPLUS;
-    st = fkda_prefill(&a, NULL, 0, s);
+    st = fkda_prefill(&a, dws, ws, s);
     CHECK(st == FKDA_ERROR_UNSUPPORTED, "softplus gate: status %d", (int)st);
     printf("softplus gate -> %s: %s\n", fkda_status_string(st), fkda_last_error());
     a.gate = FKDA_GATE_BOUNDED;
@@ -396,13 +401,14 @@ static void graph_case(void)
     void *dq2 = NULL;
     CUDA_OK(cudaMalloc(&dq2, nq * 4));
     a.q.data = dq2;
-    st = fkda_prefill(&a, NULL, 0, s);
+    st = fkda_prefill(&a, dws, ws, s);
     CHECK(st == FKDA_ERROR_UNSUPPORTED, "strided q: status %d", (int)st);
     printf("inner stride 2 -> %s: %s\n", fkda_status_string(st), fkda_last_error());
     cudaGraphExecDestroy(exec);
     cudaGraphDestroy(graph);
     cudaStreamDestroy(s);
     cudaFree(dq); cudaFree(dq2); cudaFree(dk); cudaFree(dv); cudaFree(dg); cudaFree(db); cudaFree(dout); cudaFree(dst);
+    if (dws) cudaFree(dws);
     free(x); free(o1); free(o2);
 }
 
@@ -437,6 +443,7 @@ int main(int argc, char **argv)
         {"T=64 B=3 no A_log",    3, 64,    0, NULL, 4, 4, STD, 0, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
         {"T=65 no bias lb=-1",   1, 65,    0, NULL, 4, 4, STD, 1, 0, -1.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
         {"T=1000 H=1",           1, 1000,  0, NULL, 1, 1, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"T=1000 H=4 split1",    1, 1000,  0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 1},
         {"T=1000 H=4 split2",    1, 1000,  0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 2},
         {"T=1000 H=4 split4",    1, 1000,  0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 4},
         {"T=1000 H=4 split8",    1, 1000,  0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 8},
