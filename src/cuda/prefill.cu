@@ -953,8 +953,10 @@ static int64_t v2_slots(const fkda_dims *d)
     return d->varlen ? d->T / 16 + d->N : d->B * ((d->T + 15) / 16);
 }
 
-/* FKDA_PREFILL_V2=1 selects the two-kernel path (prep + chain), which needs a workspace. */
-static int use_v2(void) { return env_int("FKDA_PREFILL_V2", 0) != 0; }
+/* FKDA_PREFILL_V2=1 selects the two-kernel path (prep + chain), which needs a workspace; 2 runs the prep
+ * kernel alone (a benchmark knob: it times the prep; the outputs are not written). */
+static int v2_mode(void) { return env_int("FKDA_PREFILL_V2", 0); }
+static int use_v2(void) { return v2_mode() != 0; }
 
 extern "C" size_t fkda_cuda_prefill_workspace(const fkda_prefill_args *a, const fkda_dims *d)
 {
@@ -1005,6 +1007,7 @@ static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, si
         cudaError_t e = cudaGetLastError();
         if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: prep launch: %s", cudaGetErrorString(e));
     }
+    if (v2_mode() == 2) return FKDA_SUCCESS;
     chain_kernel_fn fn;
     size_t smem;
     switch (ns) {
