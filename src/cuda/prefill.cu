@@ -503,10 +503,7 @@ __global__ void __launch_bounds__(NTHREADS) kda_prefill_kernel(const prefill_par
  * sequence has at most one partial chunk, so start(n) + ceil(len_n / 16) <= start(n + 1) and
  * floor(T / 16) + N slots hold every chunk. The prep kernel finds the sequence of a slot by binary
  * search in cu_seqlens (no host synchronisation). */
-#define REC_QD 4096
-#define REC_KR 8192
-#define REC_AB 12288
-#define REC_M 12800
+#define REC_AB 12288 /* Kd, Qd, Kr at 0, 4096, 8192; M at REC_AB + 512 */
 #define REC_EC 13312
 #define REC_BYTES 13824
 #define STAGES 4
