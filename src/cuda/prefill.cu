@@ -1,8 +1,10 @@
 /* CUDA KDA prefill for Hopper (sm_90a): chunk C = 16, state kept in registers in fp32. Two paths:
- *   v1 (default): one fused kernel per (sequence, value head, V-slice) doing the K-side work of every chunk
- *       itself before the state step (described below);
- *   v2 (FKDA_PREFILL_V2=1): a prep kernel computes the K-side of all chunks in parallel into the workspace
- *       and a chain kernel only streams it through the state step (see "v2" further down).
+ *   v2 (default): a prep kernel computes the K-side of all chunks in parallel into the workspace (864 bytes
+ *       per token and value head) and a chain kernel only streams it through the state step (see "v2"
+ *       further down). Measured 1.2x-2.2x faster than v1 on every benchmark shape (bench/NOTES.md).
+ *   v1 (FKDA_PREFILL_V2=0): one fused kernel per (sequence, value head, V-slice) doing the K-side work of
+ *       every chunk itself before the state step (described below); needs no workspace. Kept until v2 has
+ *       been through compute-sanitizer (v1 has), then to be deleted.
  *
  * Math (docs/semantics.md, chunked form). For a chunk of 16 tokens entering with state S (K x V):
  *   G   = cumsum(a) inside the chunk,  Kd = K e^G,  Qd = scale Q e^G,  Ki = K e^-G,  Kr = K e^(G_C - G)
@@ -950,9 +952,9 @@ static int64_t v2_slots(const fkda_dims *d)
     return d->varlen ? d->T / 16 + d->N : d->B * ((d->T + 15) / 16);
 }
 
-/* FKDA_PREFILL_V2=1 selects the two-kernel path (prep + chain), which needs a workspace; 2 runs the prep
- * kernel alone (a benchmark knob: it times the prep; the outputs are not written). */
-static int v2_mode(void) { return env_int("FKDA_PREFILL_V2", 0); }
+/* The two-kernel path (prep + chain, needs a workspace) is the default; FKDA_PREFILL_V2=0 selects the fused
+ * v1 kernel, 2 runs the prep kernel alone (a benchmark knob: it times the prep; outputs are not written). */
+static int v2_mode(void) { return env_int("FKDA_PREFILL_V2", 1); }
 static int use_v2(void) { return v2_mode() != 0; }
 
 extern "C" size_t fkda_cuda_prefill_workspace(const fkda_prefill_args *a, const fkda_dims *d)

@@ -7,7 +7,7 @@
  * empty sequences, 300 short sequences, H up to 96, GVA, states in/out/both/none, f32/bf16 states, both
  * state layouts, int32/int64 cu_seqlens, strided and f32 beta, extreme gates and beta logits, T = 8192
  * and 65536, a CUDA-graph capture, and the "unsupported" answers. Plain C; exit status 0 = pass.
- * The kernel path follows the environment (FKDA_PREFILL_V2=1: prep + chain kernels with a workspace).
+ * The kernel path follows the environment (default: prep + chain kernels with a workspace; FKDA_PREFILL_V2=0: fused v1).
  * Argument "small": one small case only (for compute-sanitizer).
  */
 #include <cuda_runtime_api.h>
