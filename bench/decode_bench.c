@@ -8,55 +8,12 @@
  * usage: decode_bench [f32|bf16] [N ...]   (default: both dtypes, N = 1 8 64 256 1024)
  * Prints one JSON object per line.
  */
-#include <cuda_runtime_api.h>
-#include <math.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
-#include "flashkda.h"
-
-#define CUDA_OK(expr)                                                                                              \
-    do {                                                                                                           \
-        cudaError_t e_ = (expr);                                                                                   \
-        if (e_ != cudaSuccess) {                                                                                   \
-            fprintf(stderr, "CUDA error %s at %s:%d\n", cudaGetErrorString(e_), __FILE__, __LINE__);               \
-            exit(2);                                                                                               \
-        }                                                                                                          \
-    } while (0)
-#define FKDA_OK(expr)                                                                                              \
-    do {                                                                                                           \
-        fkda_status s_ = (expr);                                                                                   \
-        if (s_ != FKDA_SUCCESS) {                                                                                  \
-            fprintf(stderr, "flashkda: %s: %s\n", fkda_status_string(s_), fkda_last_error());                      \
-            exit(2);                                                                                               \
-        }                                                                                                          \
-    } while (0)
+#include "../tests/gpu/gpu_check.h"
 
 enum { H = 32, KD = 128, VD = 128, CALLS = 20, REPLAYS = 25 };
 
-static uint64_t g_rng = 12345;
-static float urand(float lo, float hi)
-{
-    g_rng = g_rng * 6364136223846793005ull + 1442695040888963407ull;
-    return lo + (hi - lo) * (float)((g_rng >> 40) * (1.0 / 16777216.0));
-}
-static uint16_t f2bf(float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, 4);
-    u += 0x7fffu + ((u >> 16) & 1u);
-    return (uint16_t)(u >> 16);
-}
-static float bf2f(uint16_t h)
-{
-    uint32_t u = (uint32_t)h << 16;
-    float f;
-    memcpy(&f, &u, 4);
-    return f;
-}
 static int cmp_f(const void *a, const void *b)
 {
     float x = *(const float *)a, y = *(const float *)b;

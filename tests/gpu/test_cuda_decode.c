@@ -8,74 +8,11 @@
  * sequence, GVA, softplus and precomputed gates, bf16 pool, strided pool, T = 16, and 64 single-token
  * decode steps against one 64-token prefill on the CPU backend. Plain C, own asserts; exit status 0 = pass.
  */
-#include <cuda_runtime_api.h>
-#include <math.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "flashkda.h"
-
-static int g_failures = 0;
-
-#define CHECK(cond, ...)                                                                                           \
-    do {                                                                                                           \
-        if (!(cond)) {                                                                                             \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                                   \
-            fprintf(stderr, __VA_ARGS__);                                                                          \
-            fprintf(stderr, "\n");                                                                                 \
-            g_failures++;                                                                                          \
-        }                                                                                                          \
-    } while (0)
-
-#define CUDA_OK(expr)                                                                                              \
-    do {                                                                                                           \
-        cudaError_t e_ = (expr);                                                                                   \
-        if (e_ != cudaSuccess) {                                                                                   \
-            fprintf(stderr, "CUDA error %s at %s:%d: %s\n", cudaGetErrorString(e_), __FILE__, __LINE__, #expr);    \
-            exit(2);                                                                                               \
-        }                                                                                                          \
-    } while (0)
-
-#define FKDA_OK(expr)                                                                                              \
-    do {                                                                                                           \
-        fkda_status s_ = (expr);                                                                                   \
-        if (s_ != FKDA_SUCCESS) {                                                                                  \
-            fprintf(stderr, "flashkda error at %s:%d: %s: %s\n", __FILE__, __LINE__, fkda_status_string(s_),       \
-                    fkda_last_error());                                                                            \
-            exit(2);                                                                                               \
-        }                                                                                                          \
-    } while (0)
+#include "gpu_check.h"
 
 #define TOL 0.005
 
 /* ---- small helpers ------------------------------------------------------------------------------- */
-static uint64_t g_rng = 0x9e3779b97f4a7c15ull;
-static double urand(double lo, double hi) /* xorshift64*, uniform in [lo, hi) */
-{
-    g_rng ^= g_rng >> 12;
-    g_rng ^= g_rng << 25;
-    g_rng ^= g_rng >> 27;
-    uint64_t x = g_rng * 0x2545f4914f6cdd1dull;
-    return lo + (hi - lo) * (double)(x >> 11) * (1.0 / 9007199254740992.0);
-}
-
-static uint16_t f2bf(float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, 4);
-    u += 0x7fffu + ((u >> 16) & 1u);
-    return (uint16_t)(u >> 16);
-}
-static float bf2f(uint16_t h)
-{
-    uint32_t u = (uint32_t)h << 16;
-    float f;
-    memcpy(&f, &u, 4);
-    return f;
-}
-static float round_bf(float f) { return bf2f(f2bf(f)); }
 
 typedef struct err_acc {
     double num, den;
@@ -86,14 +23,6 @@ static void err_add(err_acc *e, double x, double ref)
     e->den += ref * ref;
 }
 static double err_ratio(const err_acc *e) { return e->den > 0 ? sqrt(e->num / e->den) : sqrt(e->num); }
-
-static void *dev_copy(const void *host, size_t bytes)
-{
-    void *p = NULL;
-    CUDA_OK(cudaMalloc(&p, bytes ? bytes : 16));
-    if (bytes) CUDA_OK(cudaMemcpy(p, host, bytes, cudaMemcpyHostToDevice));
-    return p;
-}
 
 /* A float array stored as dtype (bf16 or f32) on the device. */
 static void *dev_float(const float *x, size_t n, fkda_dtype dt)

@@ -10,87 +10,13 @@
  * The kernel path follows the environment (default: prep + chain kernels with a workspace; FKDA_PREFILL_V2=0: fused v1).
  * Argument "small": one small case only (for compute-sanitizer).
  */
-#include <cuda_runtime_api.h>
-#include <math.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
-#include "flashkda.h"
-
-static int g_failures = 0;
-
-#define CHECK(cond, ...)                                                                                           \
-    do {                                                                                                           \
-        if (!(cond)) {                                                                                             \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                                   \
-            fprintf(stderr, __VA_ARGS__);                                                                          \
-            fprintf(stderr, "\n");                                                                                 \
-            g_failures++;                                                                                          \
-        }                                                                                                          \
-    } while (0)
-
-#define CUDA_OK(expr)                                                                                              \
-    do {                                                                                                           \
-        cudaError_t e_ = (expr);                                                                                   \
-        if (e_ != cudaSuccess) {                                                                                   \
-            fprintf(stderr, "CUDA error %s at %s:%d: %s\n", cudaGetErrorString(e_), __FILE__, __LINE__, #expr);    \
-            exit(2);                                                                                               \
-        }                                                                                                          \
-    } while (0)
-
-#define FKDA_OK(expr)                                                                                              \
-    do {                                                                                                           \
-        fkda_status s_ = (expr);                                                                                   \
-        if (s_ != FKDA_SUCCESS) {                                                                                  \
-            fprintf(stderr, "flashkda error at %s:%d: %s: %s\n", __FILE__, __LINE__, fkda_status_string(s_),       \
-                    fkda_last_error());                                                                            \
-            exit(2);                                                                                               \
-        }                                                                                                          \
-    } while (0)
+#include "gpu_check.h"
 
 #define KD 128
 
 /* ---- helpers --------------------------------------------------------------------------------------- */
-static uint64_t g_rng = 0x2545f4914f6cdd1dull;
-static double urand(double lo, double hi)
-{
-    g_rng ^= g_rng >> 12;
-    g_rng ^= g_rng << 25;
-    g_rng ^= g_rng >> 27;
-    uint64_t x = g_rng * 0x2545f4914f6cdd1dull;
-    return lo + (hi - lo) * (double)(x >> 11) * (1.0 / 9007199254740992.0);
-}
-static double nrand(void) /* standard normal (Box-Muller) */
-{
-    double u = urand(1e-12, 1.0), w = urand(0.0, 1.0);
-    return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * w);
-}
-static uint16_t f2bf(float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, 4);
-    u += 0x7fffu + ((u >> 16) & 1u);
-    return (uint16_t)(u >> 16);
-}
-static float bf2f(uint16_t h)
-{
-    uint32_t u = (uint32_t)h << 16;
-    float f;
-    memcpy(&f, &u, 4);
-    return f;
-}
-static float round_bf(float f) { return bf2f(f2bf(f)); }
-
-static void *dev_copy(const void *host, size_t bytes)
-{
-    void *p = NULL;
-    CUDA_OK(cudaMalloc(&p, bytes ? bytes : 16));
-    if (bytes) CUDA_OK(cudaMemcpy(p, host, bytes, cudaMemcpyHostToDevice));
-    return p;
-}
 static void *dev_bf16(const float *x, size_t n)
 {
     uint16_t *h = malloc(n * 2 + 2);
@@ -416,6 +342,7 @@ static void graph_case(void)
 
 int main(int argc, char **argv)
 {
+    gpu_seed(0x2545f4914f6cdd1dull);
     if (!fkda_cuda_available()) {
         fprintf(stderr, "no CUDA device\n");
         return 2;
