@@ -290,8 +290,8 @@ static fkda_status resolve_backend(const common_view *c, fkda_backend *out_backe
     fkda_backend b = c->backend;
     if (b != FKDA_BACKEND_AUTO && b != FKDA_BACKEND_CPU && b != FKDA_BACKEND_CUDA && b != FKDA_BACKEND_REFERENCE)
         return fkda_fail(FKDA_ERROR_BAD_VALUE, "backend: invalid value %d", (int)b);
-    int device_q = fkda_cuda_compiled() ? fkda_cuda_is_device_pointer(c->q->data) : 0;
-    if (b == FKDA_BACKEND_AUTO) b = device_q ? FKDA_BACKEND_CUDA : FKDA_BACKEND_CPU;
+    if (b == FKDA_BACKEND_AUTO)
+        b = fkda_cuda_compiled() && fkda_cuda_is_device_pointer(c->q->data) ? FKDA_BACKEND_CUDA : FKDA_BACKEND_CPU;
     if (b == FKDA_BACKEND_CUDA && !fkda_cuda_compiled())
         return fkda_fail(FKDA_ERROR_NO_BACKEND, "backend: CUDA requested but this build of flashkda has no CUDA backend");
     if (b == FKDA_BACKEND_CUDA && fkda_cuda_device_count() == 0)
