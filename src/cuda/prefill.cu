@@ -113,6 +113,63 @@ static __device__ __forceinline__ void mma16816(float d[4], const uint32_t a[4],
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
 
+/* One warp, one chunk. tile_product: P = A B^T (16 x 16, mma accumulator layout) for two 16 x 128 bf16 tiles
+ * of row pitch PD. Then either store_tril: M = tril(P) (diagonal included) -> out, or store_inverse:
+ * L = strict_lower(diag(beta) P) into Ls (f32, pitch 17) and Ab = (I + L)^-1 diag(beta) -> out, column j by
+ * forward substitution in fp32 (exact: L is nilpotent). Shared by the fused v1 kernel and the v2 prep kernel. */
+static __device__ __forceinline__ void tile_product(float acc[2][4], const __nv_bfloat16 *Aop, const __nv_bfloat16 *Bop,
+                                                    int lane)
+{
+#pragma unroll
+    for (int kk = 0; kk < 8; ++kk) {
+        uint32_t a[4], bb[4];
+        ldsm_x4(a, Aop + ((lane & 7) + ((lane >> 3) & 1) * 8) * PD + kk * 16 + (lane >> 4) * 8);
+        ldsm_x4(bb, Bop + ((lane >> 4) * 8 + (lane & 7)) * PD + kk * 16 + ((lane >> 3) & 1) * 8);
+        mma16816(acc[0], a, bb[0], bb[1]);
+        mma16816(acc[1], a, bb[2], bb[3]);
+    }
+}
+
+static __device__ __forceinline__ void store_tril(const float acc[2][4], __nv_bfloat16 *out, int out_pitch, int lane)
+{
+    const int gq = lane >> 2, qq = lane & 3; /* mma fragment coordinates */
+#pragma unroll
+    for (int tl = 0; tl < 2; ++tl)
+#pragma unroll
+        for (int r = 0; r < 4; ++r) {
+            const int i = gq + (r >> 1) * 8, j = tl * 8 + 2 * qq + (r & 1);
+            out[i * out_pitch + j] = __float2bfloat16(j <= i ? acc[tl][r] : 0.f);
+        }
+}
+
+static __device__ __forceinline__ void store_inverse(const float acc[2][4], const float *beta, float *Ls, __nv_bfloat16 *out,
+                                                     int out_pitch, int lane)
+{
+    const int gq = lane >> 2, qq = lane & 3;
+#pragma unroll
+    for (int tl = 0; tl < 2; ++tl)
+#pragma unroll
+        for (int r = 0; r < 4; ++r) {
+            const int i = gq + (r >> 1) * 8, j = tl * 8 + 2 * qq + (r & 1);
+            Ls[i * 17 + j] = j < i ? beta[i] * acc[tl][r] : 0.f;
+        }
+    __syncwarp();
+    if (lane < 16) {
+        const int j = lane;
+        float x[16];
+#pragma unroll
+        for (int m = 0; m < 16; ++m) {
+            float sum = m == j ? 1.f : 0.f;
+#pragma unroll
+            for (int pp = 0; pp < m; ++pp) sum -= Ls[m * 17 + pp] * x[pp];
+            x[m] = sum;
+        }
+        const float bj = beta[j];
+#pragma unroll
+        for (int m = 0; m < 16; ++m) out[m * out_pitch + j] = __float2bfloat16(x[m] * bj);
+    }
+}
+
 static __device__ __forceinline__ uint32_t pack_bf16(float lo, float hi)
 {
     __nv_bfloat162 h = __floats2bfloat162_rn(lo, hi);
@@ -336,51 +393,11 @@ __global__ void __launch_bounds__(NTHREADS) kda_prefill_kernel(const prefill_par
             const __nv_bfloat16 *Aop = (isM ? Qd : Kd) + 16 * s * PD;
             const __nv_bfloat16 *Bop = Ki + 16 * s * PD;
             float acc[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
-#pragma unroll
-            for (int kk = 0; kk < 8; ++kk) {
-                uint32_t a[4], bb[4];
-                ldsm_x4(a, Aop + ((lane & 7) + ((lane >> 3) & 1) * 8) * PD + kk * 16 + (lane >> 4) * 8);
-                ldsm_x4(bb, Bop + ((lane >> 4) * 8 + (lane & 7)) * PD + kk * 16 + ((lane >> 3) & 1) * 8);
-                mma16816(acc[0], a, bb[0], bb[1]);
-                mma16816(acc[1], a, bb[2], bb[3]);
-            }
-            if (isM) {
-                __nv_bfloat16 *M = Mq + s * 16 * PS;
-#pragma unroll
-                for (int tl = 0; tl < 2; ++tl)
-#pragma unroll
-                    for (int r = 0; r < 4; ++r) {
-                        const int i = gq + (r >> 1) * 8, j = tl * 8 + 2 * qq + (r & 1);
-                        M[i * PS + j] = __float2bfloat16(j <= i ? acc[tl][r] : 0.f);
-                    }
-            } else {
-                float *L = Ls + s * 16 * 17;
-                const float *beta = bs + 16 * s;
-#pragma unroll
-                for (int tl = 0; tl < 2; ++tl)
-#pragma unroll
-                    for (int r = 0; r < 4; ++r) {
-                        const int i = gq + (r >> 1) * 8, j = tl * 8 + 2 * qq + (r & 1);
-                        L[i * 17 + j] = j < i ? beta[i] * acc[tl][r] : 0.f;
-                    }
-                __syncwarp();
-                if (lane < 16) {
-                    /* column j of (I + L)^-1 by forward substitution, exact in fp32 */
-                    const int j = lane;
-                    float x[16];
-#pragma unroll
-                    for (int m = 0; m < 16; ++m) {
-                        float sum = m == j ? 1.f : 0.f;
-#pragma unroll
-                        for (int pp = 0; pp < m; ++pp) sum -= L[m * 17 + pp] * x[pp];
-                        x[m] = sum;
-                    }
-                    const float bj = beta[j];
-                    __nv_bfloat16 *A = Ab + s * 16 * PS;
-#pragma unroll
-                    for (int m = 0; m < 16; ++m) A[m * PS + j] = __float2bfloat16(x[m] * bj);
-                }
-            }
+            tile_product(acc, Aop, Bop, lane);
+            if (isM)
+                store_tril(acc, Mq + s * 16 * PS, PS, lane);
+            else
+                store_inverse(acc, bs + 16 * s, Ls + s * 16 * 17, Ab + s * 16 * PS, PS, lane);
         }
         __syncthreads();
 
@@ -536,7 +553,6 @@ __global__ void __launch_bounds__(NTHREADS) kda_prep_kernel(const prefill_params
     __shared__ __align__(16) float ecs[KD];
     __shared__ float Ls[16 * 17], rn[32], bs[16];
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
-    const int gq = lane >> 2, qq = lane & 3;
     const int64_t slot = blockIdx.x;
     const int hv = blockIdx.y, h = hv / p.group;
 
@@ -641,49 +657,12 @@ __global__ void __launch_bounds__(NTHREADS) kda_prep_kernel(const prefill_params
 
     /* warp 0: L = strict_lower(diag(beta) Kd Ki^T) and Ab = (I + L)^-1 diag(beta); warp 1: M = tril(Qd Ki^T) */
     if (warp < 2) {
-        const __nv_bfloat16 *Aop = til[warp], *Bop = til[3];
         float acc[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
-#pragma unroll
-        for (int kk = 0; kk < 8; ++kk) {
-            uint32_t a[4], bb[4];
-            ldsm_x4(a, Aop + ((lane & 7) + ((lane >> 3) & 1) * 8) * PD + kk * 16 + (lane >> 4) * 8);
-            ldsm_x4(bb, Bop + ((lane >> 4) * 8 + (lane & 7)) * PD + kk * 16 + ((lane >> 3) & 1) * 8);
-            mma16816(acc[0], a, bb[0], bb[1]);
-            mma16816(acc[1], a, bb[2], bb[3]);
-        }
-        if (warp == 1) {
-#pragma unroll
-            for (int tl = 0; tl < 2; ++tl)
-#pragma unroll
-                for (int r = 0; r < 4; ++r) {
-                    const int i = gq + (r >> 1) * 8, j = tl * 8 + 2 * qq + (r & 1);
-                    small[1][i * 16 + j] = __float2bfloat16(j <= i ? acc[tl][r] : 0.f);
-                }
-        } else {
-#pragma unroll
-            for (int tl = 0; tl < 2; ++tl)
-#pragma unroll
-                for (int r = 0; r < 4; ++r) {
-                    const int i = gq + (r >> 1) * 8, j = tl * 8 + 2 * qq + (r & 1);
-                    Ls[i * 17 + j] = j < i ? bs[i] * acc[tl][r] : 0.f;
-                }
-            __syncwarp();
-            if (lane < 16) {
-                /* column j of (I + L)^-1 by forward substitution, exact in fp32 */
-                const int j = lane;
-                float x[16];
-#pragma unroll
-                for (int m = 0; m < 16; ++m) {
-                    float sum = m == j ? 1.f : 0.f;
-#pragma unroll
-                    for (int pp = 0; pp < m; ++pp) sum -= Ls[m * 17 + pp] * x[pp];
-                    x[m] = sum;
-                }
-                const float bj = bs[j];
-#pragma unroll
-                for (int m = 0; m < 16; ++m) small[0][m * 16 + j] = __float2bfloat16(x[m] * bj);
-            }
-        }
+        tile_product(acc, til[warp], til[3], lane);
+        if (warp == 1)
+            store_tril(acc, small[1], 16, lane);
+        else
+            store_inverse(acc, bs, Ls, small[0], 16, lane);
     }
     __syncthreads();
 
