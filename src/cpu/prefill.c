@@ -29,9 +29,8 @@ size_t fkda_cpu_prefill_workspace(const fkda_prefill_args *a, const fkda_dims *d
 fkda_status fkda_cpu_prefill(const fkda_prefill_args *a, const fkda_dims *d, void *ws, size_t ws_bytes)
 {
     (void)ws_bytes;
-    if (d->K > FKDA_CPU_MAX_DIM || d->V > FKDA_CPU_MAX_DIM)
-        return fkda_fail(FKDA_ERROR_UNSUPPORTED, "K = %lld, V = %lld: the CPU backend supports K and V up to %d (use the reference backend)",
-                         (long long)d->K, (long long)d->V, FKDA_CPU_MAX_DIM);
+    fkda_status st = fkda_cpu_check_dims(d);
+    if (st != FKDA_SUCCESS) return st;
     const int64_t pairs = d->N * d->HV;
     if (pairs == 0) return FKDA_SUCCESS;
     const int nt = fkda_cpu_threads(a->num_threads, pairs);

@@ -29,6 +29,14 @@
 
 typedef float f32x16 __attribute__((vector_size(64)));
 
+fkda_status fkda_cpu_check_dims(const fkda_dims *d)
+{
+    if (d->K > FKDA_CPU_MAX_DIM || d->V > FKDA_CPU_MAX_DIM)
+        return fkda_fail(FKDA_ERROR_UNSUPPORTED, "K = %lld, V = %lld: the CPU backend supports K and V up to %d (use the reference backend)",
+                         (long long)d->K, (long long)d->V, FKDA_CPU_MAX_DIM);
+    return FKDA_SUCCESS;
+}
+
 int fkda_cpu_threads(int num_threads, int64_t items)
 {
     int64_t t = num_threads > 0 ? num_threads : omp_get_max_threads();

@@ -25,6 +25,8 @@ typedef struct fkda_cpu_scratch {
 
 /* Threads a call will use: num_threads, or OpenMP's default, at most one per work item. */
 int fkda_cpu_threads(int num_threads, int64_t items);
+/* FKDA_ERROR_UNSUPPORTED (with the message) when K or V exceeds FKDA_CPU_MAX_DIM. */
+fkda_status fkda_cpu_check_dims(const fkda_dims *d);
 size_t fkda_cpu_scratch_bytes(int64_t K, int64_t V);
 /* Carves thread t's scratch out of mem (mem 64-byte aligned, thread scratches one after the other). */
 void fkda_cpu_scratch_bind(fkda_cpu_scratch *s, void *mem, int t, int64_t K, int64_t V);
