@@ -21,7 +21,7 @@
  * same warp, so updating the pool in place is safe. All sums of a token (the two dots of every row, |q|^2,
  * |k|^2, <k, q>) go through one butterfly; the L2 norms and the scale are applied to the sums afterwards.
  *
- * Tried and dropped (bench/REPORT-decode.md): a persistent kernel staging the state through a cp.async
+ * Tried and dropped (bench/REPORT.md, "CUDA decode"): a persistent kernel staging the state through a cp.async
  * ring in shared memory (no faster: more bytes in flight did not help), and eight lanes per row with 3-level
  * reductions (much slower).
  *
@@ -352,7 +352,7 @@ static fkda_status vector_operand(const char *name, const fkda_tensor *t, int *c
 
 /* Rows per warp. 8 while there are few (sequence, head) pairs, where spreading the work over more warps
  * shortens the call; 16 from 2048 pairs on, where it amortises the per-token preprocessing and keeps more
- * bytes in flight per warp (measured on H100: bench/REPORT-decode.md). FKDA_DECODE_ROWS (8, 16) overrides
+ * bytes in flight per warp (measured on H100: bench/REPORT.md, "CUDA decode"). FKDA_DECODE_ROWS (8, 16) overrides
  * the choice; it exists for the benchmarks. */
 static int rows_per_warp(const fkda_dims *d)
 {

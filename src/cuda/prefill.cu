@@ -917,8 +917,9 @@ static fkda_status check_bf16_rows(const fkda_tensor *t, const char *name)
     return FKDA_SUCCESS;
 }
 
-/* Debug/benchmark knobs, read once: FKDA_PREFILL_SPLIT (2, 4 or 8 V-slices per head; 0 = automatic)
- * and FKDA_PREFILL_PRECISE (1 = split-bf16 state operands, the default; 0 = plain bf16). */
+/* Benchmark knobs: FKDA_PREFILL_SPLIT (V-slices per head; 0 = automatic) and FKDA_PREFILL_PRECISE (1 = split-bf16
+ * state operands, the default; 0 = plain bf16). Read at every call (a getenv is far below a microsecond) so that
+ * bench/prefill_bench.py can switch variants inside one process. */
 static int env_int(const char *name, int dflt)
 {
     const char *s = getenv(name);
