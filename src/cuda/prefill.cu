@@ -686,8 +686,13 @@ __global__ void __launch_bounds__(NTHREADS) kda_prep_kernel(const prefill_params
 #define CST_BYTES(vs) (CST_V + 16 * (vs) * 2)
 #define CHAIN_SMEM(vs) (STAGES * CST_BYTES(vs) + ((vs) / 16) * 16 * PS * 2)
 
+/* Precision of the chain's products (FKDA_PREFILL_PRECISE, a bit mask): which bf16 operands are split into
+ * hi + lo parts (2x those mma.sync, fp32-like accuracy). PM_KS: the state in Kd S (on the serial path of every
+ * chunk); PM_QS: the state in Qd S (the output only); PM_U: U in the state update and in M U. */
+enum { PM_KS = 1, PM_QS = 2, PM_U = 4, PM_ALL = 7 };
+
 /* One CTA of VS/16 warps per (sequence, value head, V-slice); warp w owns 16 rows of S^T in registers. */
-template <int VS, bool SPLIT>
+template <int VS, int PM>
 __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params p, const unsigned char *ws,
                                                            int64_t nslots)
 {
@@ -781,7 +786,7 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
         for (int kk = 0; kk < 8; ++kk) {
             uint32_t a[4], bk[4];
             ldsm_x4(bk, Kds + ((lane >> 4) * 8 + (lane & 7)) * PD + kk * 16 + ((lane >> 3) & 1) * 8);
-            if (SPLIT) {
+            if (PM & PM_KS) {
                 uint32_t lo[4];
                 acc_to_a_split(a, lo, S[2 * kk], S[2 * kk + 1]);
                 mma16816(P[1][0], lo, bk[0], bk[1]);
@@ -809,7 +814,7 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
         mma16816(U[0], xa, bm[0], bm[1]);
         mma16816(U[1], xa, bm[2], bm[3]);
         uint32_t ua[4], ul[4];
-        if (SPLIT)
+        if (PM & PM_U)
             acc_to_a_split(ua, ul, U[0], U[1]);
         else
             acc_to_a(ua, U[0], U[1]);
@@ -820,7 +825,7 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
         for (int kk = 0; kk < 8; ++kk) {
             uint32_t a[4], bq[4], br[4];
             ldsm_x4(bq, Qds + ((lane >> 4) * 8 + (lane & 7)) * PD + kk * 16 + ((lane >> 3) & 1) * 8);
-            if (SPLIT) {
+            if (PM & PM_QS) {
                 uint32_t lo[4];
                 acc_to_a_split(a, lo, S[2 * kk], S[2 * kk + 1]);
                 mma16816(Y[1][0], lo, bq[0], bq[1]);
@@ -842,7 +847,7 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
                 S[j][2] *= e.x;
                 S[j][3] *= e.y;
                 mma16816(S[j], ua, br[2 * hf], br[2 * hf + 1]);
-                if (SPLIT) mma16816(S[j], ul, br[2 * hf], br[2 * hf + 1]);
+                if (PM & PM_U) mma16816(S[j], ul, br[2 * hf], br[2 * hf + 1]);
             }
         }
         /* O^T = Y^T + U^T M^T */
@@ -853,7 +858,7 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
         ldsm_x4(bm, Ms + ((lane >> 4) * 8 + (lane & 7)) * PS + ((lane >> 3) & 1) * 8);
         mma16816(Y[0][0], ua, bm[0], bm[1]);
         mma16816(Y[0][1], ua, bm[2], bm[3]);
-        if (SPLIT) {
+        if (PM & PM_U) {
             mma16816(Y[0][0], ul, bm[0], bm[1]);
             mma16816(Y[0][1], ul, bm[2], bm[3]);
         }
@@ -917,8 +922,9 @@ static fkda_status check_bf16_rows(const fkda_tensor *t, const char *name)
     return FKDA_SUCCESS;
 }
 
-/* Benchmark knobs: FKDA_PREFILL_SPLIT (V-slices per head; 0 = automatic) and FKDA_PREFILL_PRECISE (1 = split-bf16
- * state operands, the default; 0 = plain bf16). Read at every call (a getenv is far below a microsecond) so that
+/* Benchmark knobs: FKDA_PREFILL_SPLIT (V-slices per head; 0 = automatic) and FKDA_PREFILL_PRECISE (the PM_* mask
+ * of the chain: 0 = plain bf16, 4 = U, 5 = U + Kd S, 6 = U + Qd S, 7 or 1 = all, the default; other masks run as 7;
+ * the v1 kernel knows only off (0) and on). Read at every call (a getenv is far below a microsecond) so that
  * bench/prefill_bench.py can switch variants inside one process. */
 static int env_int(const char *name, int dflt)
 {
@@ -987,14 +993,16 @@ static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, si
         if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: prep launch: %s", cudaGetErrorString(e));
     }
     if (v2_mode() == 2) return FKDA_SUCCESS;
-    chain_kernel_fn fn;
-    size_t smem;
-    switch (ns) {
-    case 8: fn = precise ? kda_chain_kernel<16, true> : kda_chain_kernel<16, false>; smem = CHAIN_SMEM(16); break;
-    case 4: fn = precise ? kda_chain_kernel<32, true> : kda_chain_kernel<32, false>; smem = CHAIN_SMEM(32); break;
-    case 2: fn = precise ? kda_chain_kernel<64, true> : kda_chain_kernel<64, false>; smem = CHAIN_SMEM(64); break;
-    default: fn = precise ? kda_chain_kernel<128, true> : kda_chain_kernel<128, false>; smem = CHAIN_SMEM(128); break;
-    }
+    /* the precision masks with a kernel: none, U only, U + Kd S, U + Qd S, all */
+#define CHAIN_ROW(vs) {kda_chain_kernel<vs, 0>, kda_chain_kernel<vs, PM_U>, kda_chain_kernel<vs, PM_U | PM_KS>, \
+                       kda_chain_kernel<vs, PM_U | PM_QS>, kda_chain_kernel<vs, PM_ALL>}
+    static const chain_kernel_fn table[4][5] = {CHAIN_ROW(128), CHAIN_ROW(64), CHAIN_ROW(32), CHAIN_ROW(16)};
+#undef CHAIN_ROW
+    const int col = precise == 0 ? 0 : precise == PM_U ? 1 : precise == (PM_U | PM_KS) ? 2
+                  : precise == (PM_U | PM_QS) ? 3 : 4;
+    const int row = ns == 1 ? 0 : ns == 2 ? 1 : ns == 4 ? 2 : 3;
+    const chain_kernel_fn fn = table[row][col];
+    const size_t smem = CHAIN_SMEM(128 / ns);
     cudaError_t e = cudaFuncSetAttribute((const void *)fn, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem);
     if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: cudaFuncSetAttribute: %s", cudaGetErrorString(e));
     fn<<<(unsigned)grid, 2 * (128 / ns), smem, stream>>>(*p, (const unsigned char *)ws, nslots);
@@ -1087,7 +1095,9 @@ extern "C" fkda_status fkda_cuda_prefill(const fkda_prefill_args *a, const fkda_
     p.neg_eig = (a->flags & FKDA_ALLOW_NEG_EIGVAL) != 0;
 
     const int64_t heads = d->N * d->HV;
-    const int precise = env_int("FKDA_PREFILL_PRECISE", 1) != 0;
+    /* precision mask of the chain (PM_*): 1 is the old "on" and means all */
+    int precise = env_int("FKDA_PREFILL_PRECISE", PM_ALL) & PM_ALL;
+    if (precise == 1) precise = PM_ALL;
     int ns = env_int("FKDA_PREFILL_SPLIT", 0);
     if (use_v2()) return launch_v2(&p, d, ws, ws_bytes, ns, precise, (cudaStream_t)stream);
 
