@@ -9,8 +9,9 @@ fp64 recurrence on the same inputs (token by token on the GPU, for sequences up 
 
 Usage: FLASHKDA_LIBRARY=build/libflashkda.so PYTHONPATH=python:<fla> FLA_FLASH_KDA=0 \
        python3 bench/prefill_bench.py --json out.json --plot out.png [--variants auto:1,8:1] [--only 0,3]
-A variant "SPLIT:PRECISE[:V2]" sets FKDA_PREFILL_SPLIT / FKDA_PREFILL_PRECISE (and FKDA_PREFILL_V2 when given;
-src/cuda/prefill.cu) for our kernel; the first variant is "ours".
+A variant "SPLIT:PRECISE[:V2]" sets FKDA_PREFILL_SPLIT / FKDA_PREFILL_PRECISE (the chain's precision mask) and
+FKDA_PREFILL_V2 when given (src/cuda/prefill.cu) for our kernel; the first variant is "ours". --err-variants
+measures the error of every variant.
 """
 from __future__ import annotations
 
@@ -187,6 +188,7 @@ def main():
     ap.add_argument("--fla-only", default=None, help="time FLA only on these shape indices (its autotuning "
                     "costs minutes per head count)")
     ap.add_argument("--err-only", default=None, help="fp64 reference only on these shape indices")
+    ap.add_argument("--err-variants", action="store_true", help="err_ratio of every variant, not only the first")
     args = ap.parse_args()
 
     card = torch.cuda.get_device_name()
@@ -216,6 +218,16 @@ def main():
         row["floor_fraction"] = row["floor_ms"] / row["ours_ms"]
         if err_on and max(lens) <= args.err_max_tokens:
             o_ref, s_ref = reference(x)
+            if args.err_variants:  # every variant's error, then the first one's again for the columns below
+                row["err_variants"] = {}
+                for var in variants:
+                    set_variant(var)
+                    out.fill_(float("nan"))
+                    run_ours(x, out, ht)
+                    row["err_variants"][var] = [err_ratio(out, o_ref), err_ratio(ht, s_ref)]
+                set_variant(variants[0])
+            out.fill_(float("nan"))
+            ht.fill_(float("nan"))
             run_ours(x, out, ht)
             row["ours_err_out"] = err_ratio(out, o_ref)
             row["ours_err_state"] = err_ratio(ht, s_ref)
@@ -226,6 +238,8 @@ def main():
             del o_ref, s_ref
         rows.append(row)
         v_str = " ".join(f"{k}={t:.3f}" for k, t in ours.items())
+        if "err_variants" in row:
+            v_str += " | err " + " ".join(f"{k}={e[0]:.2e}/{e[1]:.2e}" for k, e in row["err_variants"].items())
         print(f"H={H:3d} {row['sequences']:>26s}  ours {row['ours_ms']:.3f} ms ({v_str})  FLA {row.get('fla_ms', 0):.3f} ms"
               f"  x{row.get('speedup', 0):.2f} (bar {bar:.2f})  floor {100 * row['floor_fraction']:.0f}%"
               f"  err ours {row.get('ours_err_out', float('nan')):.2e}/{row.get('ours_err_state', float('nan')):.2e}"
