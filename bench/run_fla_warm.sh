@@ -23,7 +23,7 @@ for f in .fla-cache/*.tgz; do [ -f "$f" ] && tar xzf "$f" -C "$TRITON_CACHE_DIR"
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$OUT/gpu.txt"
 
 log "phase A: build + GPU Python suite, FLA warm-up on every shape in parallel"
-( cmake -S . -B "$BUILD" -G Ninja -DFKDA_BUILD_TESTS=OFF -DFKDA_BUILD_CLI=OFF -DFKDA_BUILD_BENCH=OFF -DFKDA_CUDA=ON \
+( ( cmake -S . -B "$BUILD" -G Ninja -DFKDA_BUILD_TESTS=OFF -DFKDA_BUILD_CLI=OFF -DFKDA_BUILD_BENCH=OFF -DFKDA_CUDA=ON \
     && ninja -C "$BUILD" -j 8 ) >"$OUT/build.log" 2>&1 || echo "BUILD FAILED"
   timeout "${SUITE_LIMIT:-300}" python3 -m pytest -q -s -rs -p no:cacheprovider tests/gpu/test_python_gpu.py \
     >"$OUT/pytest.log" 2>&1; echo "python suite rc=$?" ) &
