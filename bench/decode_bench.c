@@ -6,6 +6,9 @@
  * and written. Also: host time of one eager call, and err_ratio of one call against the fp64 reference.
  *
  * usage: decode_bench [f32|bf16] [N ...]   (default: both dtypes, N = 1 8 64 256 1024)
+ * FKDA_BENCH_VARIANTS="auto;ROWS=16,CPL=8;..." times each listed kernel variant on the same inputs: a variant
+ * is "auto" (the library's choice) or KEY=VALUE pairs, each setting FKDA_DECODE_<KEY> for its calls (the
+ * library reads those knobs per call). FKDA_BENCH_ACCURACY=1 adds err_ratio at N = 256 (first variant).
  * Prints one JSON object per line.
  */
 #include <time.h>
@@ -128,12 +131,39 @@ static void accuracy(const fkda_decode_args *dev, const host_inputs *in, int N, 
     free(idx64);
 }
 
-static void bench_one(int N, fkda_dtype pool_dt, double copy_bw, cudaStream_t s, int want_accuracy)
+static const char *const KNOBS[] = {"ROWS", "CPL", "PDL", "HINT", "PROBE"};
+
+/* Sets the FKDA_DECODE_* knobs of one variant ("auto" or "KEY=VALUE,..."); clears the others. */
+static void set_variant(const char *v)
+{
+    char name[64], buf[256];
+    for (size_t i = 0; i < sizeof KNOBS / sizeof KNOBS[0]; i++) {
+        snprintf(name, sizeof name, "FKDA_DECODE_%s", KNOBS[i]);
+        unsetenv(name);
+    }
+    if (strcmp(v, "auto") == 0) return;
+    snprintf(buf, sizeof buf, "%s", v);
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(tok, '=');
+        if (eq == NULL) continue;
+        *eq = 0;
+        snprintf(name, sizeof name, "FKDA_DECODE_%s", tok);
+        setenv(name, eq + 1, 1);
+    }
+}
+
+static void bench_variant(fkda_decode_args *a, int N, fkda_dtype pool_dt, double copy_bw, cudaStream_t s,
+                          const char *variant, double err_out, double err_state);
+
+static void bench_one(int N, fkda_dtype pool_dt, double copy_bw, cudaStream_t s, int want_accuracy, char *variants)
 {
     const size_t nq = (size_t)N * H * KD, nb = (size_t)N * H, npool = nq * VD;
+    /* Random pool: all of it for the accuracy check, else a few slots repeated (quick set-up at large N). */
+    const size_t ninit = want_accuracy ? npool : (size_t)(N < 4 ? N : 4) * H * VD * KD;
     host_inputs in;
     in.q = malloc(nq * 4); in.k = malloc(nq * 4); in.v = malloc(nq * 4); in.g = malloc(nq * 4);
-    in.beta = malloc(nb * 4); in.A_log = malloc(H * 4); in.bias = malloc(H * KD * 4); in.pool = malloc(npool * 4);
+    in.beta = malloc(nb * 4); in.A_log = malloc(H * 4); in.bias = malloc(H * KD * 4); in.pool = malloc(ninit * 4);
     in.idx = malloc(N * 4);
     for (size_t i = 0; i < nq; i++) {
         in.q[i] = bf2f(f2bf(urand(-1, 1)));
@@ -144,7 +174,7 @@ static void bench_one(int N, fkda_dtype pool_dt, double copy_bw, cudaStream_t s,
     for (size_t i = 0; i < nb; i++) in.beta[i] = bf2f(f2bf(urand(-3, 3)));
     for (int i = 0; i < H; i++) in.A_log[i] = urand(-1.5f, 0.5f);
     for (int i = 0; i < H * KD; i++) in.bias[i] = urand(-1, 1);
-    for (size_t i = 0; i < npool; i++) {
+    for (size_t i = 0; i < ninit; i++) {
         float x = urand(-0.5f, 0.5f);
         in.pool[i] = pool_dt == FKDA_BFLOAT16 ? bf2f(f2bf(x)) : x;
     }
@@ -155,7 +185,17 @@ static void bench_one(int N, fkda_dtype pool_dt, double copy_bw, cudaStream_t s,
     void *dq = upload_bf16(in.q, nq), *dk = upload_bf16(in.k, nq), *dv = upload_bf16(in.v, nq);
     void *dg = upload_bf16(in.g, nq), *dbeta = upload_bf16(in.beta, nb);
     void *dA = upload(in.A_log, H * 4), *dbias = upload(in.bias, H * KD * 4), *didx = upload(in.idx, N * 4);
-    void *dpool = pool_dt == FKDA_FLOAT32 ? upload(in.pool, npool * 4) : upload_bf16(in.pool, npool);
+    void *dpool = pool_dt == FKDA_FLOAT32 ? upload(in.pool, ninit * 4) : upload_bf16(in.pool, ninit);
+    if (ninit < npool) {
+        const size_t esz = pool_dt == FKDA_FLOAT32 ? 4 : 2;
+        void *big;
+        CUDA_OK(cudaMalloc(&big, npool * esz));
+        for (size_t off = 0; off < npool; off += ninit)
+            CUDA_OK(cudaMemcpy((char *)big + off * esz, dpool, (npool - off < ninit ? npool - off : ninit) * esz,
+                               cudaMemcpyDeviceToDevice));
+        CUDA_OK(cudaFree(dpool));
+        dpool = big;
+    }
     void *dout;
     CUDA_OK(cudaMalloc(&dout, nq * 2));
 
@@ -177,15 +217,38 @@ static void bench_one(int N, fkda_dtype pool_dt, double copy_bw, cudaStream_t s,
     a.lower_bound = -5.0f;
     a.backend = FKDA_BACKEND_CUDA;
 
-    /* One call first: accuracy against the fp64 reference on the untouched inputs. */
+    /* Each variant on the same buffers; the first call of the first variant sees the untouched inputs. */
     double err_out = -1, err_state = -1;
-    FKDA_OK(fkda_decode(&a, NULL, 0, s));
+    int first = 1;
+    char *save = NULL;
+    for (char *v = strtok_r(variants, ";", &save); v != NULL; v = strtok_r(NULL, ";", &save)) {
+        set_variant(v);
+        if (first && want_accuracy) {
+            FKDA_OK(fkda_decode(&a, NULL, 0, s));
+            CUDA_OK(cudaStreamSynchronize(s));
+            accuracy(&a, &in, N, pool_dt, &err_out, &err_state);
+        }
+        bench_variant(&a, N, pool_dt, copy_bw, s, v, first ? err_out : -1, first ? err_state : -1);
+        first = 0;
+    }
+    set_variant("auto");
+
+    void *dptrs[] = {dq, dk, dv, dg, dbeta, dA, dbias, didx, dpool, dout};
+    for (size_t i = 0; i < sizeof dptrs / sizeof dptrs[0]; i++) CUDA_OK(cudaFree(dptrs[i]));
+    free(in.q); free(in.k); free(in.v); free(in.g); free(in.beta); free(in.A_log); free(in.bias); free(in.pool);
+    free(in.idx);
+}
+
+static void bench_variant(fkda_decode_args *a, int N, fkda_dtype pool_dt, double copy_bw, cudaStream_t s,
+                          const char *variant, double err_out, double err_state)
+{
+    const size_t npool = (size_t)N * H * KD * VD;
+    FKDA_OK(fkda_decode(a, NULL, 0, s));
     CUDA_OK(cudaStreamSynchronize(s));
-    if (want_accuracy) accuracy(&a, &in, N, pool_dt, &err_out, &err_state);
 
     /* Host time of an eager call (validation + launch), the device kept busy by nothing else. */
     double h0 = now_us();
-    for (int i = 0; i < 50; i++) FKDA_OK(fkda_decode(&a, NULL, 0, s));
+    for (int i = 0; i < 50; i++) FKDA_OK(fkda_decode(a, NULL, 0, s));
     double host_us = (now_us() - h0) / 50;
     CUDA_OK(cudaStreamSynchronize(s));
 
@@ -193,7 +256,7 @@ static void bench_one(int N, fkda_dtype pool_dt, double copy_bw, cudaStream_t s,
     cudaGraph_t graph;
     cudaGraphExec_t exec;
     CUDA_OK(cudaStreamBeginCapture(s, cudaStreamCaptureModeThreadLocal));
-    for (int i = 0; i < CALLS; i++) FKDA_OK(fkda_decode(&a, NULL, 0, s));
+    for (int i = 0; i < CALLS; i++) FKDA_OK(fkda_decode(a, NULL, 0, s));
     CUDA_OK(cudaStreamEndCapture(s, &graph));
     CUDA_OK(cudaGraphInstantiate(&exec, graph, 0));
     cudaEvent_t e0, e1;
@@ -212,8 +275,6 @@ static void bench_one(int N, fkda_dtype pool_dt, double copy_bw, cudaStream_t s,
     const double us = t[REPLAYS / 2] * 1e3 / CALLS;
     const double state_bytes = 2.0 * (double)npool * (pool_dt == FKDA_FLOAT32 ? 4 : 2);
     const double frac = state_bytes / (us * 1e-6) / copy_bw;
-    const char *rows = getenv("FKDA_DECODE_ROWS");
-    const char *variant = rows ? rows : "auto";
     printf("{\"N\": %d, \"H\": %d, \"pool\": \"%s\", \"variant\": \"%s\", \"graph_us\": %.2f, "
            "\"state_rw_bytes\": %.0f, \"bw_fraction\": %.4f, \"host_us_per_eager_call\": %.2f, "
            "\"err_out\": %.3e, \"err_state\": %.3e}\n",
@@ -225,10 +286,6 @@ static void bench_one(int N, fkda_dtype pool_dt, double copy_bw, cudaStream_t s,
     CUDA_OK(cudaGraphDestroy(graph));
     CUDA_OK(cudaEventDestroy(e0));
     CUDA_OK(cudaEventDestroy(e1));
-    void *dptrs[] = {dq, dk, dv, dg, dbeta, dA, dbias, didx, dpool, dout};
-    for (size_t i = 0; i < sizeof dptrs / sizeof dptrs[0]; i++) CUDA_OK(cudaFree(dptrs[i]));
-    free(in.q); free(in.k); free(in.v); free(in.g); free(in.beta); free(in.A_log); free(in.bias); free(in.pool);
-    free(in.idx);
 }
 
 int main(int argc, char **argv)
@@ -249,7 +306,12 @@ int main(int argc, char **argv)
     for (int d = 0; d < 2; d++) {
         if (!(dts & (1 << d))) continue;
         for (int i = 0; i < nN; i++)
-            bench_one(Ns[i], d == 0 ? FKDA_FLOAT32 : FKDA_BFLOAT16, bw, s, accuracy_on && Ns[i] == 256);
+        {
+            const char *vl = getenv("FKDA_BENCH_VARIANTS");
+            char variants[4096];
+            snprintf(variants, sizeof variants, "%s", vl != NULL && *vl ? vl : "auto");
+            bench_one(Ns[i], d == 0 ? FKDA_FLOAT32 : FKDA_BFLOAT16, bw, s, accuracy_on && Ns[i] == 256, variants);
+        }
     }
     CUDA_OK(cudaStreamDestroy(s));
     return 0;

@@ -2,11 +2,15 @@
 # Build, test and benchmark the CUDA decode on a GPU machine, then time FLA's fused_recurrent_kda_fwd in
 # the same run. Results (logs, JSON lines) go to $OUT (default ./decode-out).
 #
-#   bench/run_decode_device.sh            configure + build the library (build-decode/), compile the
-#                                         test and the bench against it, run everything
+#   bench/run_decode_device.sh                configure + build the library (build-decode/), compile the
+#                                             test and the bench against it, run everything
 #   PREBUILT=dir bench/run_decode_device.sh   use test_cuda_decode and decode_bench already built in dir
-#   FLA_WHEEL_DIR=.whl-fla                where FLA's wheel is (installed with pip --target /tmp/site)
-#   SWEEP="8 16"                          rows-per-warp variants to time besides the default choice
+#   FLA_WHEEL_DIR=.whl-fla                    where FLA's wheel is (installed with pip --target /tmp/site)
+#   FLA=0                                     skip FLA
+#   TESTS="auto ROWS=16,CPL=8"                kernel variants run through the whole suite (default: auto)
+#   MEMCHECK="auto"                           variants run under compute-sanitizer memcheck (small cases)
+#   SWEEP="auto;ROWS=16,CPL=8"                variants timed by decode_bench (FKDA_BENCH_VARIANTS), both pools;
+#   SWEEP_F32=..., SWEEP_BF16=...             or per pool. A variant sets FKDA_DECODE_<KEY>=<VALUE> knobs.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-$PWD/decode-out}
@@ -30,53 +34,62 @@ else
 fi
 nvidia-smi --query-gpu=name,driver_version,clocks.max.sm,clocks.max.mem --format=csv,noheader | tee "$OUT/gpu.txt"
 
-# Every kernel variant through the whole suite.
+# "ROWS=16,CPL=8" -> "FKDA_DECODE_ROWS=16 FKDA_DECODE_CPL=8" (for env); "auto" -> nothing
+knobs() { [ "$1" = auto ] && return; echo "$1" | sed 's/\([A-Z]*\)=/FKDA_DECODE_\1=/g; s/,/ /g'; }
+
 test_rc=0
 : >"$OUT/test.log"
-for v in 8 16; do
-  echo "== test_cuda_decode (rows per warp $v)" | tee -a "$OUT/test.log"
-  FKDA_DECODE_ROWS=$v "$BIN/test_cuda_decode" >>"$OUT/test.log" 2>&1
+for v in ${TESTS:-auto}; do
+  echo "== test_cuda_decode ($v)" >>"$OUT/test.log"
+  env $(knobs $v) timeout 120 "$BIN/test_cuda_decode" >>"$OUT/test.log" 2>&1
   rc=$?; [ $rc -ne 0 ] && test_rc=$rc
-  tail -1 "$OUT/test.log"
+  echo "test $v: rc $rc, $(tail -1 "$OUT/test.log")"
 done
 memcheck_rc=0
 : >"$OUT/memcheck.log"
-for v in 8 16; do
-  echo "== compute-sanitizer memcheck (small cases, rows per warp $v)" | tee -a "$OUT/memcheck.log"
-  FKDA_DECODE_ROWS=$v compute-sanitizer --tool memcheck --leak-check full --error-exitcode 3 \
+for v in ${MEMCHECK:-auto}; do
+  echo "== compute-sanitizer memcheck (small cases, $v)" >>"$OUT/memcheck.log"
+  env $(knobs $v) compute-sanitizer --tool memcheck --leak-check full --error-exitcode 3 \
     "$BIN/test_cuda_decode" small >>"$OUT/memcheck.log" 2>&1 || memcheck_rc=$?
-  tail -2 "$OUT/memcheck.log"
+  echo "memcheck $v: $(grep -h 'ERROR SUMMARY' "$OUT/memcheck.log" | tail -1)"
 done
 
 echo "== decode_bench"
 : >"$OUT/bench.jsonl"
-for v in ${SWEEP-8 16}; do
-  FKDA_DECODE_ROWS=$v "$BIN/decode_bench" >>"$OUT/bench.jsonl" 2>&1
-done
-FKDA_BENCH_ACCURACY=1 "$BIN/decode_bench" >>"$OUT/bench.jsonl" 2>&1
-
-echo "== FLA fused_recurrent_kda_fwd"
-if [ -d "${FLA_WHEEL_DIR:-.whl-fla}" ]; then
-  python3 -m pip install -q --no-index --no-deps --target /tmp/site "${FLA_WHEEL_DIR:-.whl-fla}"/*.whl >/dev/null 2>&1
-  export PYTHONPATH=/tmp/site${PYTHONPATH:+:$PYTHONPATH}
+FKDA_BENCH_VARIANTS="${SWEEP_F32:-${SWEEP:-auto}}" FKDA_BENCH_ACCURACY=1 "$BIN/decode_bench" f32 >>"$OUT/bench.jsonl" 2>&1
+FKDA_BENCH_VARIANTS="${SWEEP_BF16:-${SWEEP:-auto}}" FKDA_BENCH_ACCURACY=1 "$BIN/decode_bench" bf16 >>"$OUT/bench.jsonl" 2>&1
+: >"$OUT/fla.jsonl"
+if [ "${FLA:-1}" != 0 ]; then
+  echo "== FLA fused_recurrent_kda_fwd"
+  if [ -d "${FLA_WHEEL_DIR:-.whl-fla}" ]; then
+    python3 -m pip install -q --no-index --no-deps --target /tmp/site "${FLA_WHEEL_DIR:-.whl-fla}"/*.whl >/dev/null 2>&1
+    export PYTHONPATH=/tmp/site${PYTHONPATH:+:$PYTHONPATH}
+  fi
+  FLA_FLASH_KDA=0 PYTHONUNBUFFERED=1 python3 bench/decode_fla.py >"$OUT/fla.jsonl" 2>"$OUT/fla.err" || tail -20 "$OUT/fla.err"
 fi
-FLA_FLASH_KDA=0 PYTHONUNBUFFERED=1 python3 bench/decode_fla.py >"$OUT/fla.jsonl" 2>"$OUT/fla.err" || tail -20 "$OUT/fla.err"
 
 echo "== summary (test rc $test_rc, memcheck rc $memcheck_rc)"
-python3 - "$OUT" <<'EOF'
+python3 - "$OUT" <<'PYEOF'
 import json, sys
 out = sys.argv[1]
 rows = [json.loads(l) for l in open(f"{out}/bench.jsonl") if l.startswith("{")]
 fla = {r["N"]: r for r in (json.loads(l) for l in open(f"{out}/fla.jsonl") if l.startswith("{")) if "N" in r}
 bw = [r["copy_bandwidth_GBps"] for r in rows if "copy_bandwidth_GBps" in r]
 print("copy bandwidth (GB/s, read+write):", bw)
-print(f"{'pool':5} {'variant':>8} {'N':>5} {'us':>9} {'bw%':>6} {'host us':>8} {'FLA us':>8} {'FLA bw%':>7} {'FLA eager us':>12} {'err out':>9} {'err state':>9}")
+Ns = sorted({r["N"] for r in rows if "N" in r})
+for pool in ("f32", "bf16"):
+    vs = []
+    for r in rows:
+        if r.get("pool") == pool and r["variant"] not in vs: vs.append(r["variant"])
+    if not vs: continue
+    print(f"{pool:5} {'variant':28}" + "".join(f"{'N=' + str(n):>16}" for n in Ns) + "   (us / % of copy BW)")
+    for v in vs:
+        cells = {r["N"]: r for r in rows if r.get("pool") == pool and r["variant"] == v}
+        print(f"{'':5} {v:28}" + "".join(f"{cells[n]['graph_us']:>9.2f} {100*cells[n]['bw_fraction']:>5.1f}%" if n in cells else f"{'':>16}" for n in Ns))
+    if pool == "f32" and fla:
+        print(f"{'':5} {'FLA':28}" + "".join(f"{fla[n]['graph_us']:>9.2f} {100*fla[n]['bw_fraction']:>5.1f}%" if n in fla else f"{'':>16}" for n in Ns))
 for r in rows:
-    if "N" not in r: continue
-    f = fla.get(r["N"], {}) if r["pool"] == "f32" else {}
-    print(f"{r['pool']:5} {r['variant']:>8} {r['N']:>5} {r['graph_us']:>9.2f} {100*r['bw_fraction']:>6.1f} "
-          f"{r['host_us_per_eager_call']:>8.2f} {f.get('graph_us', float('nan')):>8.2f} "
-          f"{100*f.get('bw_fraction', float('nan')):>7.1f} {f.get('eager_us', float('nan')):>12.1f} "
-          f"{r['err_out']:>9.2e} {r['err_state']:>9.2e}")
-EOF
+    if r.get("err_out", -1) >= 0:
+        print(f"accuracy {r['pool']} N={r['N']} {r['variant']}: err_out {r['err_out']:.2e} err_state {r['err_state']:.2e}, host us/eager call {r['host_us_per_eager_call']:.1f}")
+PYEOF
 exit $test_rc
