@@ -60,6 +60,12 @@ typedef struct prefill_params {
     int cu_is64;
     int64_t T;
     int N, HV, group, NS;
+    /* v3 segments (see "v3" below): segment length in chunks (0 = off), segments per fixed-length row,
+     * segment slots, chunk slots; virtual-column outputs [hv][slot][16][128] bf16 and the segment states
+     * [hv][segment slot][E or X^T][128][128] f32 in the workspace */
+    int64_t segL, seg_fixed, nsegmax, nslots;
+    __nv_bfloat16 *wsA;
+    float *wsSeg;
     float scale, lb;
     int l2norm, beta_sigmoid, neg_eig;
 } prefill_params;
@@ -543,6 +549,40 @@ static __device__ __forceinline__ int64_t seq_start_slot(const prefill_params &p
     return n + bos / 16;
 }
 
+/* v3 segments: sequence n owns segment slots seg_start(n) + s, s < ceil(nch_n / segL); the same argument as
+ * for the chunk slots bounds them by floor(T / (16 segL)) + N (fixed length: seg_fixed per row). */
+static __device__ __forceinline__ int64_t seg_start(const prefill_params &p, int64_t n)
+{
+    if (!p.cu) return n * p.seg_fixed;
+    int64_t bos, eos;
+    seq_bounds(p, n, &bos, &eos);
+    return n + bos / (16 * p.segL);
+}
+static __device__ __forceinline__ int64_t seq_of_segment(const prefill_params &p, int64_t gs)
+{
+    if (!p.cu) return gs / p.seg_fixed;
+    int64_t lo = 0, hi = p.N - 1; /* largest n with seg_start(n) <= gs */
+    while (lo < hi) {
+        const int64_t mid = (lo + hi + 1) >> 1;
+        if (seg_start(p, mid) <= gs) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+}
+static __device__ __forceinline__ void seq_segments(const prefill_params &p, int64_t n, int64_t *b, int64_t *bos,
+                                                    int64_t *len, int64_t *nseg)
+{
+    int64_t e = p.T;
+    *b = 0;
+    *bos = 0;
+    if (p.cu)
+        seq_bounds(p, n, bos, &e);
+    else
+        *b = n;
+    *len = e - *bos;
+    const int64_t nch = (*len + 15) / 16;
+    *nseg = nch > p.segL ? (nch + p.segL - 1) / p.segL : 1;
+}
+
 /* grid (slot, hv), 128 threads: one chunk of one value head */
 __global__ void __launch_bounds__(NTHREADS) kda_prep_kernel(const prefill_params p, unsigned char *ws,
                                                             int64_t nslots)
@@ -704,9 +744,13 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
     const int64_t cta = blockIdx.x;
     const int slice = (int)(cta % p.NS);
     const int hv = (int)((cta / p.NS) % p.HV);
-    const int64_t n = cta / ((int64_t)p.NS * p.HV);
+    const int64_t unit = cta / ((int64_t)p.NS * p.HV);
     const int v0 = slice * VS;
 
+    /* unit = sequence n without segments; with them, 2 * segment slot + role (0 real, 1 virtual columns) */
+    const int role = p.segL ? (int)(unit & 1) : 0;
+    const int64_t gs = p.segL ? unit >> 1 : unit;
+    const int64_t n = p.segL ? seq_of_segment(p, gs) : unit;
     int64_t b = 0, bos = 0, eos = p.T, slot0;
     if (p.cu) {
         seq_bounds(p, n, &bos, &eos);
@@ -716,14 +760,26 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
         slot0 = n * ((p.T + 15) / 16);
     }
     const int64_t len = eos - bos;
+    const int64_t nch = (len + 15) / 16;
+    int64_t seg = 0, nseg = 1, c_begin = 0, c_end = nch;
+    if (p.segL) {
+        seg = gs - seg_start(p, n);
+        nseg = nch > p.segL ? (nch + p.segL - 1) / p.segL : 1;
+        if (seg < 0 || seg >= nseg || (role && seg == 0)) return; /* a slot of no segment (whole CTA) */
+        c_begin = seg * p.segL;
+        c_end = c_begin + p.segL < nch ? c_begin + p.segL : nch;
+    }
     const unsigned char *recs = ws + ((int64_t)hv * nslots + slot0) * REC_BYTES;
     const __nv_bfloat16 *vb = p.v + b * p.v_sb + bos * p.v_st + hv * p.v_sh + v0;
-    __nv_bfloat16 *ob = p.out + b * p.o_sb + bos * p.o_st + hv * p.o_sh + v0;
+    /* outputs: real columns to out; virtual columns (v = 0, state from the identity) to their rows of wsA */
+    __nv_bfloat16 *ob = role ? p.wsA + ((int64_t)hv * nslots + slot0) * 16 * KD + v0
+                             : p.out + b * p.o_sb + bos * p.o_st + hv * p.o_sh + v0;
+    const int64_t o_st = role ? KD : p.o_st;
     __nv_bfloat16 *ost = (__nv_bfloat16 *)(smem + STAGES * CST_BYTES(VS)) + warp * 16 * PS;
 
     /* asynchronous copy of chunk c into its stage (an empty group past the end keeps the counting simple) */
     auto prefetch = [&](int64_t c) {
-        if (c * 16 < len) {
+        if (c < c_end) {
             unsigned char *st = smem + (int)(c % STAGES) * CST_BYTES(VS);
             const unsigned char *rec = recs + c * REC_BYTES;
             for (int i = tid; i < 3 * 16 * 16; i += NT) {
@@ -741,7 +797,7 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
             }
             for (int i = tid; i < 16 * (VS / 8); i += NT) {
                 const int row = i / (VS / 8), c8 = i % (VS / 8);
-                const bool ok = c * 16 + row < len;
+                const bool ok = !role && c * 16 + row < len;
                 cp_async16(st + CST_V + (row * VS + c8 * 8) * 2,
                            ok ? (const void *)(vb + (c * 16 + row) * p.v_st + c8 * 8) : (const void *)vb, ok ? 16 : 0);
             }
@@ -756,21 +812,21 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
         for (int j = 0; j < 16; ++j)
 #pragma unroll
             for (int r = 0; r < 4; ++r) {
+                const int vv = vr + (r >> 1) * 8, kk = 8 * j + 2 * qq + (r & 1);
                 float x = 0.f;
-                if (p.s_in) {
-                    const int vv = vr + (r >> 1) * 8, kk = 8 * j + 2 * qq + (r & 1);
+                if (role)
+                    x = vv == kk ? 1.f : 0.f;
+                else if (p.s_in && seg == 0)
                     x = load_scalar(p.s_in, p.s_in_dtype, n * p.si_n + hv * p.si_h + vv * p.si_v + kk * p.si_k);
-                }
                 S[j][r] = x;
             }
     }
 
-    const int64_t nch = (len + 15) / 16;
 #pragma unroll 1
-    for (int s = 0; s < STAGES - 1; ++s) prefetch(s);
+    for (int s = 0; s < STAGES - 1; ++s) prefetch(c_begin + s);
     const int vl = 16 * warp; /* local column of v inside the slice */
 #pragma unroll 1
-    for (int64_t c = 0; c < nch; ++c) {
+    for (int64_t c = c_begin; c < c_end; ++c) {
         asm volatile("cp.async.wait_group %0;\n" ::"n"(STAGES - 2));
         __syncthreads(); /* chunk c visible to all warps; stage (c - 1) % STAGES free again */
         prefetch(c + STAGES - 1);
@@ -875,13 +931,21 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
             const int row = lane >> 1, hf = lane & 1;
             const int64_t t = c * 16 + row;
             const uint4 val = *(const uint4 *)(ost + row * PS + hf * 8);
-            if (t < len) *(uint4 *)(ob + t * p.o_st + vl + hf * 8) = val;
+            if (t < len) *(uint4 *)(ob + t * o_st + vl + hf * 8) = val;
         }
         __syncwarp();
     }
     cp_async_wait_all();
 
-    if (p.s_out) {
+    if (nseg > 1) { /* end state from zero (E) or the transition (X^T) of this segment, for the combine pass */
+        float *dst = p.wsSeg + (((int64_t)hv * p.nsegmax + gs) * 2 + role) * KD * KD;
+        const int vr = v0 + 16 * warp + gq;
+#pragma unroll
+        for (int j = 0; j < 16; ++j)
+#pragma unroll
+            for (int r = 0; r < 4; r += 2)
+                *(float2 *)(dst + (vr + (r >> 1) * 8) * KD + 8 * j + 2 * qq) = make_float2(S[j][r], S[j][r + 1]);
+    } else if (p.s_out) {
         const int vr = v0 + 16 * warp + gq;
 #pragma unroll
         for (int j = 0; j < 16; ++j)
@@ -894,6 +958,145 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
                 else
                     ((__nv_bfloat16 *)p.s_out)[i] = __float2bfloat16(S[j][r]);
             }
+    }
+}
+
+/* ---- v3: segments -----------------------------------------------------------------------------
+ * A long sequence is one serial chain of chunks; with few (sequence, head) chains most of the GPU idles.
+ * Every value column j of the state evolves affinely: s_j' = P_c s_j + Kr^T Ab v_j with the same K x K
+ * P_c = diag(e^G_C) - Kr^T Ab Kd for all columns. So a sequence is cut into segments of segL chunks:
+ *   pass 1 (the chain kernel): segment 0 runs as before from the initial state; every segment s >= 1 runs
+ *       from a zero state (outputs O0 to out, end state E_s) and, in a second CTA, for K "virtual" columns
+ *       with v = 0 starting from the identity: their end state is the segment transition X_s = prod P_c
+ *       and their outputs are A_c = (Qd - M Ab Kd) prod P (16 x K per chunk, bf16, in the workspace);
+ *   pass 2 (combine): S_in(1) = E_0, S_in(s + 1) = X_s S_in(s) + E_s in fp32, serial over the segments
+ *       but parallel over (head, value row); the last one is the final state;
+ *   pass 3 (correct): out += A_c S_in(s) for every chunk of segments s >= 1, a parallel GEMM.
+ * Chain work grows by ~2x on the segmented part, but its serial depth drops from ceil(len/16) to segL;
+ * the plan (seg_plan) turns segments on only where the model says they pay. */
+#define CMB_ROWS 8
+#define CMB_SMEM ((KD * KD + CMB_ROWS * KD) * 4)
+
+/* pass 2: grid (N, HV, KD / CMB_ROWS), thread = key channel k; S_in(s + 1) overwrites E_s in place */
+__global__ void __launch_bounds__(KD) kda_seg_combine_kernel(const prefill_params p)
+{
+    extern __shared__ __align__(16) float xs[]; /* X_s^T [j][k], then the S rows [CMB_ROWS][KD] */
+    float *rows = xs + KD * KD;
+    const int k = threadIdx.x, hv = blockIdx.y, v0 = blockIdx.z * CMB_ROWS;
+    const int64_t n = blockIdx.x;
+    int64_t b, bos, len, nseg;
+    seq_segments(p, n, &b, &bos, &len, &nseg);
+    if (nseg <= 1) return;
+    float *base = p.wsSeg + ((int64_t)hv * p.nsegmax + seg_start(p, n)) * 2 * KD * KD;
+    float acc[CMB_ROWS];
+#pragma unroll
+    for (int r = 0; r < CMB_ROWS; ++r) acc[r] = base[(v0 + r) * KD + k];
+#pragma unroll 1
+    for (int64_t s = 1; s < nseg; ++s) {
+        float *E = base + s * 2 * KD * KD;
+        const float *X = E + KD * KD;
+        __syncthreads(); /* the previous step is done with xs and rows */
+        for (int i = k; i < KD * KD / 4; i += KD) *(float4 *)(xs + 4 * i) = *(const float4 *)(X + 4 * i);
+#pragma unroll
+        for (int r = 0; r < CMB_ROWS; ++r) rows[r * KD + k] = acc[r];
+        __syncthreads();
+#pragma unroll
+        for (int r = 0; r < CMB_ROWS; ++r) acc[r] = E[(v0 + r) * KD + k];
+#pragma unroll 4
+        for (int j = 0; j < KD; ++j) {
+            const float x = xs[j * KD + k];
+#pragma unroll
+            for (int r = 0; r < CMB_ROWS; ++r) acc[r] = fmaf(rows[r * KD + j], x, acc[r]);
+        }
+        if (s < nseg - 1)
+#pragma unroll
+            for (int r = 0; r < CMB_ROWS; ++r) E[(v0 + r) * KD + k] = acc[r];
+    }
+    if (p.s_out) {
+#pragma unroll
+        for (int r = 0; r < CMB_ROWS; ++r) {
+            const int64_t i = n * p.so_n + hv * p.so_h + (v0 + r) * p.so_v + k * p.so_k;
+            if (p.s_out_dtype == FKDA_FLOAT32)
+                ((float *)p.s_out)[i] = acc[r];
+            else
+                ((__nv_bfloat16 *)p.s_out)[i] = __float2bfloat16(acc[r]);
+        }
+    }
+}
+
+/* pass 3: grid (segment slot x groups of CG chunks, HV), 4 warps, a warp per chunk. S_in(s)^T (fp32 in the
+ * workspace) is split into bf16 hi + lo in shared memory; the chunk's A rows and out rows come in by
+ * cp.async, out += A S_in is added in fp32 and rounded once more to bf16. */
+#define CG 16
+#define CORR_SMEM (2 * KD * PD * 2 + 4 * 2 * 16 * PD * 2)
+__global__ void __launch_bounds__(NTHREADS) kda_seg_correct_kernel(const prefill_params p, int64_t groups)
+{
+    extern __shared__ __align__(128) unsigned char smem[];
+    __nv_bfloat16 *Sh = (__nv_bfloat16 *)smem, *Sl = Sh + KD * PD;
+    const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
+    const int gq = lane >> 2, qq = lane & 3;
+    const int hv = blockIdx.y;
+    const int64_t gs = blockIdx.x / groups, grp = blockIdx.x % groups;
+    const int64_t n = seq_of_segment(p, gs);
+    int64_t b, bos, len, nseg;
+    seq_segments(p, n, &b, &bos, &len, &nseg);
+    const int64_t s = gs - seg_start(p, n);
+    if (s < 1 || s >= nseg) return;
+    const int64_t nch = (len + 15) / 16, c0 = s * p.segL + grp * CG;
+    int64_t c1 = (s + 1) * p.segL < nch ? (s + 1) * p.segL : nch;
+    c1 = c0 + CG < c1 ? c0 + CG : c1;
+    if (c0 >= c1) return;
+
+    const float *Sin = p.wsSeg + ((int64_t)hv * p.nsegmax + gs - 1) * 2 * KD * KD; /* S_in(s)^T [v][j] */
+    for (int i = tid; i < KD * KD / 4; i += NTHREADS) {
+        const int row = i >> 5, c4 = (i & 31) * 4;
+        const float4 x = *(const float4 *)(Sin + row * KD + c4);
+        uint32_t h0, l0, h1, l1;
+        split_bf16(x.x, x.y, &h0, &l0);
+        split_bf16(x.z, x.w, &h1, &l1);
+        *(uint2 *)(Sh + row * PD + c4) = make_uint2(h0, h1);
+        *(uint2 *)(Sl + row * PD + c4) = make_uint2(l0, l1);
+    }
+    __syncthreads();
+
+    const int64_t slot0 = p.cu ? n + bos / 16 : n * ((p.T + 15) / 16);
+    const __nv_bfloat16 *Ab = p.wsA + ((int64_t)hv * p.nslots + slot0) * 16 * KD;
+    __nv_bfloat16 *ob = p.out + b * p.o_sb + bos * p.o_st + hv * p.o_sh;
+    __nv_bfloat16 *At = (__nv_bfloat16 *)(smem + 2 * KD * PD * 2) + warp * 2 * 16 * PD, *Ot = At + 16 * PD;
+#pragma unroll 1
+    for (int64_t c = c0 + warp; c < c1; c += 4) {
+        for (int i = lane; i < 16 * 16; i += 32) {
+            const int row = i >> 4, c16 = i & 15;
+            const int64_t t = c * 16 + row;
+            const bool ok = t < len;
+            cp_async16(At + row * PD + c16 * 8, ok ? (const void *)(Ab + t * KD + c16 * 8) : (const void *)Ab, ok ? 16 : 0);
+            cp_async16(Ot + row * PD + c16 * 8, ok ? (const void *)(ob + t * p.o_st + c16 * 8) : (const void *)ob,
+                       ok ? 16 : 0);
+        }
+        cp_async_commit();
+        cp_async_wait_all();
+        __syncwarp();
+#pragma unroll 1
+        for (int np = 0; np < 8; ++np) {
+            float acc[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
+            tile_product(acc, At, Sl + np * 16 * PD, lane);
+            tile_product(acc, At, Sh + np * 16 * PD, lane);
+#pragma unroll
+            for (int tl = 0; tl < 2; ++tl)
+#pragma unroll
+                for (int hr = 0; hr < 2; ++hr) {
+                    __nv_bfloat162 *o2 = (__nv_bfloat162 *)(Ot + (gq + hr * 8) * PD + np * 16 + tl * 8 + 2 * qq);
+                    const float2 f = __bfloat1622float2(*o2);
+                    *o2 = __floats2bfloat162_rn(f.x + acc[tl][2 * hr], f.y + acc[tl][2 * hr + 1]);
+                }
+        }
+        __syncwarp();
+        for (int i = lane; i < 16 * 16; i += 32) {
+            const int row = i >> 4, c16 = i & 15;
+            const int64_t t = c * 16 + row;
+            if (t < len) *(uint4 *)(ob + t * p.o_st + c16 * 8) = *(const uint4 *)(Ot + row * PD + c16 * 8);
+        }
+        __syncwarp();
     }
 }
 
@@ -943,11 +1146,123 @@ static int64_t v2_slots(const fkda_dims *d)
 static int v2_mode(void) { return env_int("FKDA_PREFILL_V2", 1); }
 static int use_v2(void) { return v2_mode() != 0; }
 
+static int sm_count(void)
+{
+    int dev = 0, sms = 132;
+    if (cudaGetDevice(&dev) != cudaSuccess || cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev) !=
+                                                   cudaSuccess)
+        sms = 132;
+    return sms;
+}
+
+/* v3 plan: segment length in chunks (0 = no segments) and the number of chain units (segment, head, role)
+ * that will run. Knob FKDA_PREFILL_SEGMENTS: unset = automatic, 0 = off, L > 0 = segments of L chunks.
+ * Model (bench/NOTES.md, v2 results): a chain warp needs ~1.25 us per chunk alone on its SM sub-partition and
+ * ~1.78 us two to a sub-partition (at most 8 chain warps fit an SM: 246 registers); pass 3 moves ~12 KB per
+ * corrected chunk and head; each combine step and launch ~4 us. Sequence lengths must be known on the host:
+ * fixed length, one sequence, or cu_seqlens_host; otherwise (varlen, N > 1, no host copy) segments stay off
+ * unless forced. Deterministic in its inputs, so the workspace query and the call agree. */
+typedef struct seg_plan_t {
+    int64_t L, units;
+} seg_plan_t;
+
+static double chain_model_us(double warps, int64_t depth, int sms)
+{
+    const double occ = warps / (4.0 * sms);
+    return (double)depth * (occ <= 1.0 ? 1.25 : 1.78 * ceil(occ / 2.0));
+}
+
+static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d)
+{
+    seg_plan_t pl = {0, d->N * d->HV};
+    const int knob = env_int("FKDA_PREFILL_SEGMENTS", -1);
+    const int64_t maxch = (d->T + 15) / 16;
+    if (knob == 0 || d->N == 0 || d->HV == 0 || maxch <= 1) return pl;
+    /* per-sequence chunk counts where the host knows them */
+    const int known = !d->varlen || d->N == 1 || a->cu_seqlens_host.rank == 1;
+    if (!known && knob < 0) return pl;
+    const int sms = sm_count();
+    if (knob < 0 && 8 * pl.units >= 8 * sms) return pl; /* two chain warps per sub-partition already */
+    int64_t *nch = NULL;
+    if (known) {
+        nch = (int64_t *)malloc((size_t)d->N * sizeof *nch);
+        if (!nch) return pl;
+        for (int64_t n = 0; n < d->N; ++n) {
+            int64_t len = d->T;
+            if (d->varlen && d->N > 1) {
+                const void *cu = a->cu_seqlens_host.data;
+                const int is64 = a->cu_seqlens_host.dtype == FKDA_INT64;
+                len = is64 ? ((const int64_t *)cu)[n + 1] - ((const int64_t *)cu)[n]
+                           : (int64_t)((const int32_t *)cu)[n + 1] - ((const int32_t *)cu)[n];
+            }
+            nch[n] = (len + 15) / 16;
+        }
+    }
+    /* units and model time of segment length L (L >= maxch: no segments) */
+    double best_us = 0, off_us = 0;
+    int64_t best_L = 0, best_units = pl.units;
+    /* candidates: ceil(maxch / k) (the best for equal lengths), then a geometric series for mixed lengths */
+    double geo = (double)maxch;
+    for (int k = 1; k <= 128; ++k) {
+        int64_t L = knob > 0 ? knob : (maxch + k - 1) / k;
+        if (k > 64) {
+            geo *= 0.88;
+            L = (int64_t)geo;
+            if (!d->varlen || d->N == 1 || L < 1) break;
+        } else if (k > 1 && knob < 0 && L == (maxch + k - 2) / (k - 1)) {
+            continue; /* same L as k - 1 */
+        }
+        int64_t units = 0, depth = 0, corrected = 0, maxseg = 1;
+        if (known) {
+            for (int64_t n = 0; n < d->N; ++n) {
+                const int64_t ns = nch[n] > L ? (nch[n] + L - 1) / L : 1;
+                units += 2 * ns - 1;
+                corrected += nch[n] > L ? nch[n] - L : 0;
+                const int64_t dn = nch[n] < L ? nch[n] : L;
+                depth = dn > depth ? dn : depth;
+                maxseg = ns > maxseg ? ns : maxseg;
+            }
+        } else { /* forced: the most segments the tokens allow */
+            units = d->N + 2 * (d->T / (16 * L));
+        }
+        units *= d->HV;
+        const double us = chain_model_us(8.0 * (double)units, depth, sms) +
+                          (maxseg > 1 ? (double)d->HV * corrected * 12288.0 / 2.5e6 + 4.0 * (maxseg + 1) : 0.0);
+        if (k == 1) off_us = us;
+        if (k == 1 || knob > 0 || us < best_us) {
+            best_us = us;
+            best_L = maxseg > 1 || (knob > 0 && L < maxch) ? L : 0;
+            best_units = units;
+        }
+        if (knob > 0) break;
+    }
+    free(nch);
+    if (knob < 0 && best_us > 0.9 * off_us) best_L = 0; /* a modelled gain under 10%: not worth two more passes */
+    pl.L = best_L;
+    pl.units = best_L ? best_units : d->N * d->HV;
+    return pl;
+}
+
+/* segment slots: fixed length seg_fixed per row; varlen floor(T / (16 L)) + N (see seg_start) */
+static int64_t seg_fixed_of(const fkda_dims *d, int64_t L) { return ((d->T + 15) / 16 + L - 1) / L; }
+static int64_t seg_slots(const fkda_dims *d, int64_t L)
+{
+    if (!L) return 0;
+    return d->varlen ? d->T / (16 * L) + d->N : d->B * seg_fixed_of(d, L);
+}
+
+/* workspace: records [HV][slots] | with segments: A [HV][slots][16][128] bf16 | states [HV][seg slots][2][128][128] f32 */
+static size_t ws_bytes_of(const fkda_dims *d, int64_t L)
+{
+    const size_t rec = (size_t)(d->HV * v2_slots(d)) * REC_BYTES;
+    if (!L) return rec;
+    return rec + (size_t)(d->HV * v2_slots(d)) * 16 * KD * 2 + (size_t)(d->HV * seg_slots(d, L)) * 2 * KD * KD * 4;
+}
+
 extern "C" size_t fkda_cuda_prefill_workspace(const fkda_prefill_args *a, const fkda_dims *d)
 {
-    (void)a;
     if (!use_v2()) return 0;
-    return (size_t)(d->HV * v2_slots(d)) * REC_BYTES;
+    return ws_bytes_of(d, seg_plan(a, d).L);
 }
 
 typedef void (*prefill_kernel_fn)(const prefill_params);
@@ -958,22 +1273,21 @@ typedef void (*chain_kernel_fn)(const prefill_params, const unsigned char *, int
  * Every warp of the chain owns 16 value columns, so the split ns only groups warps into CTAs: pick the ns
  * that puts the fewest warps on the busiest SM sub-partition (4 per SM) when the CTAs are spread evenly;
  * ties go to the smaller ns (fewer CTAs reading the same records). */
-static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, size_t ws_bytes, int ns, int precise,
-                             cudaStream_t stream)
+static fkda_status launch_v2(const fkda_prefill_args *a, prefill_params *p, const fkda_dims *d, void *ws,
+                             size_t ws_bytes, int ns, int precise, cudaStream_t stream)
 {
     const int64_t heads = d->N * d->HV, nslots = v2_slots(d);
-    const size_t need = (size_t)(d->HV * nslots) * REC_BYTES;
     if (heads == 0) return FKDA_SUCCESS;
+    const seg_plan_t pl = seg_plan(a, d);
+    const size_t need = ws_bytes_of(d, pl.L);
     if (ws_bytes < need || (need > 0 && ws == NULL))
         return fkda_fail(FKDA_ERROR_WORKSPACE, "workspace: %zu bytes given, %zu needed", ws_bytes, need);
+    const int64_t units = pl.units; /* chain CTAs that do work (per V-slice) */
     if (ns != 1 && ns != 2 && ns != 4 && ns != 8) {
-        int dev = 0, sms = 132;
-        if (cudaGetDevice(&dev) != cudaSuccess || cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev) !=
-                                                       cudaSuccess)
-            sms = 132;
+        const int sms = sm_count();
         int64_t best = -1;
         for (int s = 1; s <= 8; s *= 2) {
-            const int64_t per_sm = (heads * s + sms - 1) / sms * (8 / s); /* warps on the busiest SM */
+            const int64_t per_sm = (units * s + sms - 1) / sms * (8 / s); /* warps on the busiest SM */
             const int64_t load = (per_sm + 3) / 4;
             if (best < 0 || load < best) {
                 best = load;
@@ -982,8 +1296,17 @@ static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, si
         }
     }
     p->NS = ns;
-    const int64_t grid = heads * ns;
-    if (grid > 0x7fffffffLL || nslots > 0x7fffffffLL || d->HV > 65535)
+    p->nslots = nslots;
+    p->segL = pl.L;
+    const int64_t nseg = seg_slots(d, pl.L);
+    if (pl.L) {
+        p->seg_fixed = seg_fixed_of(d, pl.L);
+        p->nsegmax = nseg;
+        p->wsA = (__nv_bfloat16 *)((unsigned char *)ws + (size_t)(d->HV * nslots) * REC_BYTES);
+        p->wsSeg = (float *)((unsigned char *)p->wsA + (size_t)(d->HV * nslots) * 16 * KD * 2);
+    }
+    const int64_t grid = (pl.L ? 2 * nseg * d->HV : heads) * ns, groups = pl.L ? (pl.L + CG - 1) / CG : 0;
+    if (grid > 0x7fffffffLL || nslots > 0x7fffffffLL || d->HV > 65535 || nseg * groups > 0x7fffffffLL)
         return fkda_fail(FKDA_ERROR_UNSUPPORTED, "N * HV = %lld is too large for one CUDA prefill launch", (long long)heads);
 
     if (nslots > 0) {
@@ -1008,6 +1331,20 @@ static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, si
     fn<<<(unsigned)grid, 2 * (128 / ns), smem, stream>>>(*p, (const unsigned char *)ws, nslots);
     e = cudaGetLastError();
     if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: chain launch: %s", cudaGetErrorString(e));
+    if (!pl.L) return FKDA_SUCCESS;
+
+    /* v3 passes 2 and 3 */
+    e = cudaFuncSetAttribute((const void *)kda_seg_combine_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, CMB_SMEM);
+    if (e == cudaSuccess)
+        e = cudaFuncSetAttribute((const void *)kda_seg_correct_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                 CORR_SMEM);
+    if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: cudaFuncSetAttribute: %s", cudaGetErrorString(e));
+    kda_seg_combine_kernel<<<dim3((unsigned)d->N, (unsigned)d->HV, KD / CMB_ROWS), KD, CMB_SMEM, stream>>>(*p);
+    e = cudaGetLastError();
+    if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: combine launch: %s", cudaGetErrorString(e));
+    kda_seg_correct_kernel<<<dim3((unsigned)(nseg * groups), (unsigned)d->HV), NTHREADS, CORR_SMEM, stream>>>(*p, groups);
+    e = cudaGetLastError();
+    if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: correct launch: %s", cudaGetErrorString(e));
     return FKDA_SUCCESS;
 }
 
@@ -1099,7 +1436,7 @@ extern "C" fkda_status fkda_cuda_prefill(const fkda_prefill_args *a, const fkda_
     int precise = env_int("FKDA_PREFILL_PRECISE", PM_ALL) & PM_ALL;
     if (precise == 1) precise = PM_ALL;
     int ns = env_int("FKDA_PREFILL_SPLIT", 0);
-    if (use_v2()) return launch_v2(&p, d, ws, ws_bytes, ns, precise, (cudaStream_t)stream);
+    if (use_v2()) return launch_v2(a, &p, d, ws, ws_bytes, ns, precise, (cudaStream_t)stream);
 
     /* V-slices per head. Measured on the H100 (bench/NOTES.md, v1): the time of one slice is dominated by
      * its K-side work, which every slice repeats, so more slices pay only when N * HV leaves SMs idle:

@@ -6,7 +6,9 @@
  * fails; a second run is bit-identical (determinism). Cases span T around the chunk sizes, varlen with
  * empty sequences, 300 short sequences, H up to 96, GVA, states in/out/both/none, f32/bf16 states, both
  * state layouts, int32/int64 cu_seqlens, strided and f32 beta, extreme gates and beta logits, T = 8192
- * and 65536, a CUDA-graph capture, and the "unsupported" answers. Plain C; exit status 0 = pass.
+ * and 65536, a CUDA-graph capture, and the "unsupported" answers; segments (v3) forced short on small cases
+ * and planned automatically on long ones (T = 8192 H = 16, T = 65536 H = 2, host cu_seqlens). Plain C;
+ * exit status 0 = pass. The "small" argument also runs one forced-segment case.
  * The kernel path follows the environment (default: prep + chain kernels with a workspace; FKDA_PREFILL_V2=0: fused v1).
  * Argument "small": one small case only (for compute-sanitizer).
  */
@@ -61,6 +63,19 @@ static void set_split(int split)
 }
 
 static double g_worst_out = 0, g_worst_state = 0;
+
+/* Segments (v3): g_seg > 0 forces segments of g_seg chunks (FKDA_PREFILL_SEGMENTS), so that short cases cut
+ * sequences into many segments; -1 leaves the automatic plan. g_host_cu passes the cu_seqlens_host mirror. */
+static int g_seg = -1, g_host_cu = 0;
+static void set_segments(int seg)
+{
+    char buf[16];
+    snprintf(buf, sizeof buf, "%d", seg);
+    if (seg < 0)
+        unsetenv("FKDA_PREFILL_SEGMENTS");
+    else
+        setenv("FKDA_PREFILL_SEGMENTS", buf, 1);
+}
 
 static void run_case(const pcase *c)
 {
@@ -191,12 +206,16 @@ static void run_case(const pcase *c)
     if (c->s_in) a.initial_state = fkda_tensor_contiguous(dsin, sdt_in, 4, shs);
     if (c->s_out) a.final_state = fkda_tensor_contiguous(dsout, sdt_out, 4, shs);
     if (varlen) a.cu_seqlens = fkda_tensor_contiguous(dcu, c->cu32 ? FKDA_INT32 : FKDA_INT64, 1, shc);
+    if (varlen && g_host_cu)
+        a.cu_seqlens_host = c->cu32 ? fkda_tensor_contiguous(cu32, FKDA_INT32, 1, shc)
+                                    : fkda_tensor_contiguous(cu, FKDA_INT64, 1, shc);
     a.out = fkda_tensor_contiguous(dout, FKDA_BFLOAT16, 4, shv);
     a.lower_bound = c->lb;
     a.flags = c->flags;
     a.state_layout = c->kfirst ? FKDA_STATE_K_FIRST : FKDA_STATE_V_FIRST;
     a.backend = FKDA_BACKEND_CUDA;
     set_split(c->split);
+    set_segments(g_seg);
 
     size_t ws = 0;
     FKDA_OK(fkda_prefill_workspace_size(&a, &ws));
@@ -256,6 +275,7 @@ static void run_case(const pcase *c)
     if (es > g_worst_state) g_worst_state = es;
     printf("%-34s N=%-4d T=%-6lld H=%-3d HV=%-3d out %.3e state %.3e  (%s %.1fs, gpu %.1fs)\n", c->name, N,
            (long long)T, H, HV, eo, es, c->vs_cpu ? "cpu" : "ref", t1 - t0, now_s() - t1);
+    set_segments(-1);
     fflush(stdout);
 
     cudaFree(dq); cudaFree(dk); cudaFree(dv); cudaFree(dg); cudaFree(dA); cudaFree(dbias);
@@ -352,10 +372,19 @@ int main(int argc, char **argv)
     static int64_t lens300[300];
     for (int i = 0; i < 300; i++) lens300[i] = (i * 37) % 29 + (i % 7 == 0 ? 0 : 1);
     static const int64_t lens_big[] = {1300, 547, 2048, 963, 271, 3063};
+    static const int64_t lens_one[] = {20000};
 
+    /* segments (v3), forced short: long and short sequences, tails, empty ones, every state option */
+    static const int64_t lens_seg[] = {5, 0, 300, 16, 33, 0, 170, 1, 64, 47};
+    static const int64_t lens_small_seg[] = {5, 0, 70, 33, 1, 40};
     if (argc > 1 && strcmp(argv[1], "small") == 0) {
         const pcase c = {"small varlen", 0, 0, 9, lens_a, 2, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0};
         run_case(&c);
+        const pcase cs = {"small varlen segments L=2", 0, 0, 6, lens_small_seg, 2, 4, STD, 1, 1, -5.f, 1, 1, 0, 0,
+                          0, 0, 0, 3.f, 0, 0};
+        g_seg = 2;
+        run_case(&cs);
+        g_seg = -1;
         printf("%s\n", g_failures ? "FAILED" : "PASSED");
         return g_failures ? 1 : 0;
     }
@@ -397,8 +426,32 @@ int main(int argc, char **argv)
         {"T=8192 H=16",          1, 8192,  0, NULL, 16, 16, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 1, 0},
         {"T=65536 H=2",          1, 65536, 0, NULL, 2, 2, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 1, 0},
     };
+    const pcase seg_cases[] = {
+        /* name                  B  T   nseq lens H  HV flags   A  bias lb   sin sout inpl kf cu32 beta ext amp cpu split */
+        {"seg L=1 T=50",         1, 50,    0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"seg L=2 T=200 B=2",    2, 200,   0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"seg L=3 varlen GVA",   0, 0,    10, lens_seg, 4, 8, STD, 1, 1, -5.f, 1, 1, 0, 0, 1, 0, 0, 3.f, 0, 0},
+        {"seg L=4 bf16 K-first", 1, 150,   0, NULL, 4, 4, STD, 1, 1, -5.f, 2, 2, 0, 1, 0, 0, 0, 3.f, 0, 0},
+        {"seg L=2 in-place",     2, 100,   0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 1, 1, 0, 0, 0, 0, 3.f, 0, 0},
+        {"seg L=5 no states",    1, 333,   0, NULL, 4, 4, STD, 1, 1, -5.f, 0, 0, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"seg L=3 state in only", 1, 200,  0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 0, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"seg L=3 state out only", 1, 200, 0, NULL, 4, 4, STD, 1, 1, -5.f, 0, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"seg L=3 split8",       1, 300,   0, NULL, 2, 2, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 8},
+        {"seg L=3 extreme gates", 1, 200,  0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 1, 3.f, 0, 0},
+        {"seg L=2 slow decay lb=-0.05", 1, 400, 0, NULL, 2, 2, STD, 0, 0, -0.05f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"seg auto varlen host cu H=16", 0, 0, 6, lens_big, 16, 16, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 1, 0},
+        {"seg auto varlen N=1 T=20000 H=4", 0, 0, 1, lens_one, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 1, 0, 0, 3.f, 1, 0},
+    };
+    static const int seg_len[] = {1, 2, 3, 4, 2, 5, 3, 3, 3, 3, 2, -1, -1};
     const double t0 = now_s();
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) run_case(&cases[i]);
+    for (size_t i = 0; i < sizeof seg_cases / sizeof seg_cases[0]; i++) {
+        g_seg = seg_len[i];
+        g_host_cu = seg_len[i] < 0;
+        run_case(&seg_cases[i]);
+    }
+    g_seg = -1;
+    g_host_cu = 0;
     graph_case();
     printf("worst err_ratio: out %.3e, state %.3e; %d failure(s); %.1f s\n", g_worst_out, g_worst_state, g_failures,
            now_s() - t0);
