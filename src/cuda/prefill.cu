@@ -5,6 +5,9 @@
  *   v1 (FKDA_PREFILL_V2=0): one fused kernel per (sequence, value head, V-slice) doing the K-side work of
  *       every chunk itself before the state step (described below); needs no workspace. Kept until v2 has
  *       been through compute-sanitizer (v1 has), then to be deleted.
+ *   v3 segments (on top of v2, planned per call; FKDA_PREFILL_SEGMENTS): long sequences are cut into
+ *       segments whose chains run in parallel, then joined by a combine and an output-correction pass
+ *       (see "v3" further down). 1 x 65536 at H = 16: 5.72 -> 2.74 ms on the H100 (bench/NOTES.md).
  *
  * Math (docs/semantics.md, chunked form). For a chunk of 16 tokens entering with state S (K x V):
  *   G   = cumsum(a) inside the chunk,  Kd = K e^G,  Qd = scale Q e^G,  Ki = K e^-G,  Kr = K e^(G_C - G)
