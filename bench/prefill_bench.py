@@ -9,8 +9,8 @@ fp64 recurrence on the same inputs (token by token on the GPU, for sequences up 
 
 Usage: FLASHKDA_LIBRARY=build/libflashkda.so PYTHONPATH=python:<fla> FLA_FLASH_KDA=0 \
        python3 bench/prefill_bench.py --json out.json --plot out.png [--variants auto:1,8:1] [--only 0,3]
-A variant "SPLIT:PRECISE[:V2]" sets FKDA_PREFILL_SPLIT / FKDA_PREFILL_PRECISE (the chain's precision mask) and
-FKDA_PREFILL_V2 when given (src/cuda/prefill.cu) for our kernel; the first variant is "ours". --err-variants
+A variant "SPLIT:PRECISE[:V2]" sets FKDA_PREFILL_SPLIT / FKDA_PREFILL_PRECISE (the chain's precision mask: 0, 4, 7) and
+FKDA_PREFILL_V2 when given (2 = prep kernel alone; src/cuda/prefill.cu) for our kernel; the first variant is "ours". --err-variants
 measures the error of every variant.
 """
 from __future__ import annotations

@@ -1,10 +1,8 @@
-/* CUDA KDA prefill for Hopper (sm_90a): chunk C = 16, state kept in registers in fp32. Two paths:
- *   v2 (default): a prep kernel computes the K-side of all chunks in parallel into the workspace (864 bytes
- *       per token and value head) and a chain kernel only streams it through the state step (see "v2"
- *       further down). Measured 1.2x-2.2x faster than v1 on every benchmark shape (bench/NOTES.md).
- *   v1 (FKDA_PREFILL_V2=0): one fused kernel per (sequence, value head, V-slice) doing the K-side work of
- *       every chunk itself before the state step (described below); needs no workspace. Kept until v2 has
- *       been through compute-sanitizer (v1 has), then to be deleted.
+/* CUDA KDA prefill for Hopper (sm_90a): chunk C = 16, state kept in registers in fp32.
+ *   v2: a prep kernel computes the K-side of all chunks in parallel into the workspace (864 bytes per token
+ *       and value head) and a chain kernel only streams it through the state step (see "v2" further down).
+ *       It replaced v1, one fused kernel per (sequence, head, V-slice) that did the K-side work of every
+ *       chunk on its serial path: 1.2x-2.2x slower (bench/NOTES.md; removed from the code).
  *   v3 segments (on top of v2, planned per call; FKDA_PREFILL_SEGMENTS): long sequences are cut into
  *       segments whose chains run in parallel, then joined by a combine and an output-correction pass
  *       (see "v3" further down). 1 x 65536 at H = 16: 5.72 -> 2.74 ms on the H100 (bench/NOTES.md).
@@ -16,17 +14,8 @@
  * The factored exponentials are safe only because the bounded gate keeps |G| <= 5 * 16 = 80 inside a
  * chunk (e^80 fits fp32 and bf16); the softplus and precomputed gates are therefore refused.
  *
- * Work split. One CTA of 128 threads owns one (sequence, value head, V-slice of VS columns); the slices
- * of one head recompute the cheap K-side work (gate, norms, L, inverse) so that small N*HV still fills
- * the GPU. Per block of 32 tokens (two chunks):
- *   1. cp.async brings the next block's raw q, k, g, v into shared memory while this block is computed;
- *   2. the L2 norms of q and k rows (two threads per row);
- *   3. one thread per key channel: gate, cumulative sum, and the four decayed bf16 tiles;
- *   4. warp w: chunk w/2, L (+ 16x16 forward substitution) or M, with mma.sync m16n8k16;
- *   5. state warps (VS/16 of them): each owns 16 rows of S^T (16 x 128 fp32 in mma accumulator layout,
- *      which doubles as the A operand of the next product, so S never leaves registers).
- * Matrix operands are bf16 with fp32 accumulation; with SPLIT the state operand of Kd S and Qd S and the
- * U operand of the state update are split into bf16 hi + lo parts (fp32-like accuracy, 2x those mmas).
+ * Matrix operands are bf16 with fp32 accumulation (mma.sync m16n8k16); the chain splits chosen operands into
+ * bf16 hi + lo parts (PM_* below; by default U, which gives the state fp32-like accuracy).
  */
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
@@ -37,9 +26,8 @@
 #include "internal.h"
 
 #define KD 128       /* key dim (= value dim) supported by this kernel                    */
-#define BT 32        /* tokens per block (two chunks of 16)                              */
 #define NTHREADS 128
-#define PD 136       /* pitch (bf16) of the 32 x 128 decayed tiles: 272 B rows, ldmatrix conflict-free */
+#define PD 136       /* pitch (bf16) of the 16 x 128 decayed tiles: 272 B rows, ldmatrix conflict-free */
 #define PS 24        /* pitch (bf16) of 16 x 16 tiles                                               */
 
 typedef struct prefill_params {
@@ -72,19 +60,6 @@ typedef struct prefill_params {
     float scale, lb;
     int l2norm, beta_sigmoid, neg_eig;
 } prefill_params;
-
-/* ---- shared memory layout (bytes) ------------------------------------------------------------- */
-#define RAW_QKG (3 * BT * KD * 2)
-#define SM_RAW(vs) (RAW_QKG + BT * (vs) * 2)
-#define OFF_DER(vs) (2 * SM_RAW(vs))                 /* Kd, Ki, Qd, Kr: 4 x [32][PD] bf16 */
-#define DER_TILE (BT * PD * 2)
-#define OFF_AB(vs) (OFF_DER(vs) + 4 * DER_TILE)       /* Ab, M: [2 chunks][16][PS] bf16 each */
-#define SMALL_TILE (2 * 16 * PS * 2)
-#define OFF_EC(vs) (OFF_AB(vs) + 2 * SMALL_TILE)       /* e^G_C: [2][128] f32 */
-#define OFF_LS(vs) (OFF_EC(vs) + 2 * KD * 4)           /* L scratch: [2][16][17] f32 */
-#define OFF_OST(vs) (OFF_LS(vs) + 2 * 16 * 17 * 4)     /* output staging: [4 warps][16][PS] bf16 */
-#define OFF_VEC(vs) (OFF_OST(vs) + 4 * 16 * PS * 2)    /* rq[32], rk[32], beta[32] f32 */
-#define SMEM_BYTES(vs) (OFF_VEC(vs) + 3 * BT * 4)
 
 /* ---- small device helpers -------------------------------------------------------------------- */
 static __device__ __forceinline__ uint32_t smem_u32(const void *p)
@@ -220,307 +195,6 @@ static __device__ __forceinline__ float load_scalar(const void *p, int dtype, in
 static __device__ __forceinline__ int64_t load_cu(const void *cu, int is64, int64_t i)
 {
     return is64 ? ((const int64_t *)cu)[i] : (int64_t)((const int32_t *)cu)[i];
-}
-
-/* ---- the kernel ------------------------------------------------------------------------------ */
-template <int VS, bool SPLIT>
-__global__ void __launch_bounds__(NTHREADS) kda_prefill_kernel(const prefill_params p)
-{
-    extern __shared__ __align__(128) unsigned char smem[];
-    const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
-    const int gq = lane >> 2, qq = lane & 3; /* mma fragment coordinates */
-
-    const int64_t cta = blockIdx.x;
-    const int slice = (int)(cta % p.NS);
-    const int hv = (int)((cta / p.NS) % p.HV);
-    const int64_t n = cta / ((int64_t)p.NS * p.HV);
-    const int h = hv / p.group;
-    const int v0 = slice * VS;
-
-    /* sequence bounds: clamped into [0, T] so that bad device cu_seqlens never read out of bounds */
-    int64_t b = 0, bos = 0, eos = p.T;
-    if (p.cu) {
-        bos = load_cu(p.cu, p.cu_is64, n);
-        eos = load_cu(p.cu, p.cu_is64, n + 1);
-        bos = bos < 0 ? 0 : (bos > p.T ? p.T : bos);
-        eos = eos < bos ? bos : (eos > p.T ? p.T : eos);
-    } else {
-        b = n;
-    }
-    const int64_t len = eos - bos;
-
-    const __nv_bfloat16 *qb = p.q + b * p.q_sb + bos * p.q_st + h * p.q_sh;
-    const __nv_bfloat16 *kb = p.k + b * p.k_sb + bos * p.k_st + h * p.k_sh;
-    const __nv_bfloat16 *gb = p.g + b * p.g_sb + bos * p.g_st + hv * p.g_sh;
-    const __nv_bfloat16 *vb = p.v + b * p.v_sb + bos * p.v_st + hv * p.v_sh + v0;
-    __nv_bfloat16 *ob = p.out + b * p.o_sb + bos * p.o_st + hv * p.o_sh + v0;
-
-    __nv_bfloat16 *Kd = (__nv_bfloat16 *)(smem + OFF_DER(VS));
-    __nv_bfloat16 *Ki = Kd + BT * PD;
-    __nv_bfloat16 *Qd = Ki + BT * PD;
-    __nv_bfloat16 *Kr = Qd + BT * PD;
-    __nv_bfloat16 *Ab = (__nv_bfloat16 *)(smem + OFF_AB(VS));
-    __nv_bfloat16 *Mq = Ab + 2 * 16 * PS;
-    float *eC = (float *)(smem + OFF_EC(VS));
-    float *Ls = (float *)(smem + OFF_LS(VS));
-    __nv_bfloat16 *Ost = (__nv_bfloat16 *)(smem + OFF_OST(VS));
-    float *rq = (float *)(smem + OFF_VEC(VS));
-    float *rk = rq + BT;
-    float *bs = rk + BT;
-
-    /* issue the asynchronous loads of block blk into raw buffer buf; beta goes through a register */
-    auto prefetch = [&](int64_t blk, int buf, float *beta_reg) {
-        unsigned char *raw = smem + buf * SM_RAW(VS);
-        const int64_t t0 = blk * BT;
-        for (int i = tid; i < 3 * BT * 16; i += NTHREADS) {
-            const int which = i / (BT * 16), row = (i / 16) % BT, c16 = i % 16;
-            const int64_t t = t0 + row;
-            const __nv_bfloat16 *src = which == 0 ? qb : (which == 1 ? kb : gb);
-            const int64_t st = which == 0 ? p.q_st : (which == 1 ? p.k_st : p.g_st);
-            const bool ok = t < len;
-            cp_async16(raw + ((which * BT + row) * KD + c16 * 8) * 2, ok ? (const void *)(src + t * st + c16 * 8) : src,
-                       ok ? 16 : 0);
-        }
-        for (int i = tid; i < BT * (VS / 8); i += NTHREADS) {
-            const int row = i / (VS / 8), c8 = i % (VS / 8);
-            const int64_t t = t0 + row;
-            const bool ok = t < len;
-            cp_async16(raw + RAW_QKG + (row * VS + c8 * 8) * 2, ok ? (const void *)(vb + t * p.v_st + c8 * 8) : vb,
-                       ok ? 16 : 0);
-        }
-        cp_async_commit();
-        if (tid < BT) {
-            const int64_t t = t0 + tid;
-            float x = 0.f;
-            if (t < len) {
-                x = load_scalar(p.beta, p.beta_dtype, b * p.b_sb + (bos + t) * p.b_st + hv * p.b_sh);
-                if (p.beta_sigmoid) x = 1.f / (1.f + __expf(-x));
-                if (p.neg_eig) x *= 2.f;
-            }
-            *beta_reg = x;
-        }
-    };
-
-    /* ---- the state: warp w < VS/16 owns rows v0 + 16w .. +15 of S^T, fp32, accumulator layout ---- */
-    const bool state_warp = warp < VS / 16;
-    float S[16][4];
-    {
-        const int vr = v0 + 16 * (state_warp ? warp : 0) + gq;
-#pragma unroll
-        for (int j = 0; j < 16; ++j)
-#pragma unroll
-            for (int r = 0; r < 4; ++r) {
-                float x = 0.f;
-                if (p.s_in && state_warp) {
-                    const int vv = vr + (r >> 1) * 8, kk = 8 * j + 2 * qq + (r & 1);
-                    x = load_scalar(p.s_in, p.s_in_dtype, n * p.si_n + hv * p.si_h + vv * p.si_v + kk * p.si_k);
-                }
-                S[j][r] = x;
-            }
-    }
-
-    /* per-channel gate constants (thread = key channel in step 3) */
-    const float dtb = p.dt_bias ? p.dt_bias[hv * p.dtb_sh + tid * p.dtb_sk] : 0.f;
-    const float eA = p.A_log ? __expf(p.A_log[hv * p.alog_s]) : 1.f;
-
-    const int64_t nblk = (len + BT - 1) / BT;
-    float beta_next = 0.f;
-    if (nblk > 0) prefetch(0, 0, &beta_next);
-
-    for (int64_t blk = 0; blk < nblk; ++blk) {
-        const int buf = (int)(blk & 1);
-        const int nvalid = (int)((len - blk * BT) < BT ? (len - blk * BT) : BT);
-        cp_async_wait_all();
-        if (tid < BT) bs[tid] = beta_next;
-        __syncthreads();
-        if (blk + 1 < nblk) prefetch(blk + 1, buf ^ 1, &beta_next);
-
-        const __nv_bfloat16 *rawq = (const __nv_bfloat16 *)(smem + buf * SM_RAW(VS));
-        const __nv_bfloat16 *rawk = rawq + BT * KD;
-        const __nv_bfloat16 *rawg = rawk + BT * KD;
-        const __nv_bfloat16 *rawv = rawg + BT * KD;
-
-        /* step 2: row norms, two threads per row (q rows for tid < 64, k rows above) */
-        {
-            const int which = tid >> 6, row = (tid >> 1) & 31, half = tid & 1;
-            const __nv_bfloat16 *src = (which ? rawk : rawq) + row * KD + half * 64;
-            float ss = 0.f;
-#pragma unroll
-            for (int j = 0; j < 8; ++j) {
-                const int jj = (j + row) & 7; /* stagger the 16-byte reads across banks */
-                const uint4 u = *(const uint4 *)(src + jj * 8);
-                const __nv_bfloat162 *h2 = (const __nv_bfloat162 *)&u;
-#pragma unroll
-                for (int e = 0; e < 4; ++e) {
-                    const float2 f = __bfloat1622float2(h2[e]);
-                    ss += f.x * f.x + f.y * f.y;
-                }
-            }
-            ss += __shfl_xor_sync(0xffffffffu, ss, 1);
-            float r = p.l2norm ? rsqrtf(ss + 1e-6f) : 1.f;
-            if (which == 0) r *= p.scale;
-            if (half == 0) (which ? rk : rq)[row] = r;
-        }
-        __syncthreads();
-
-        /* step 3: thread = key channel c; gate, cumulative sum per chunk, decayed tiles */
-        {
-            const int c = tid;
-#pragma unroll
-            for (int s = 0; s < 2; ++s) {
-                float G[16];
-                float acc = 0.f;
-#pragma unroll
-                for (int t = 0; t < 16; ++t) {
-                    const int row = 16 * s + t;
-                    const float x = __bfloat162float(rawg[row * KD + c]) + dtb;
-                    const float a = __fdividef(p.lb, 1.f + __expf(-eA * x));
-                    acc += row < nvalid ? a : 0.f;
-                    G[t] = acc;
-                }
-                const float ec = __expf(acc);
-                eC[s * KD + c] = ec;
-#pragma unroll
-                for (int t = 0; t < 16; ++t) {
-                    const int row = 16 * s + t;
-                    const float e = __expf(G[t]), ei = __expf(-G[t]);
-                    const float kn = __bfloat162float(rawk[row * KD + c]) * rk[row];
-                    const float qn = __bfloat162float(rawq[row * KD + c]) * rq[row];
-                    Kd[row * PD + c] = __float2bfloat16(kn * e);
-                    Ki[row * PD + c] = __float2bfloat16(kn * ei);
-                    Qd[row * PD + c] = __float2bfloat16(qn * e);
-                    Kr[row * PD + c] = __float2bfloat16(kn * (ei * ec));
-                }
-            }
-        }
-        __syncthreads();
-
-        /* step 4: warp w -> chunk w/2; even warps L and its inverse, odd warps M = tril(Qd Ki^T) */
-        {
-            const int s = warp >> 1;
-            const bool isM = warp & 1;
-            const __nv_bfloat16 *Aop = (isM ? Qd : Kd) + 16 * s * PD;
-            const __nv_bfloat16 *Bop = Ki + 16 * s * PD;
-            float acc[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
-            tile_product(acc, Aop, Bop, lane);
-            if (isM)
-                store_tril(acc, Mq + s * 16 * PS, PS, lane);
-            else
-                store_inverse(acc, bs + 16 * s, Ls + s * 16 * 17, Ab + s * 16 * PS, PS, lane);
-        }
-        __syncthreads();
-
-        /* step 5: the state recurrence, each state warp on its own 16 value rows */
-        if (state_warp) {
-            const int vl = 16 * warp; /* local column of v inside the slice */
-            __nv_bfloat16 *ost = Ost + warp * 16 * PS;
-#pragma unroll 1
-            for (int s = 0; s < 2; ++s) {
-                if (16 * s >= nvalid) break; /* an all-padding chunk changes nothing */
-                const __nv_bfloat16 *Kds = Kd + 16 * s * PD, *Qds = Qd + 16 * s * PD, *Krs = Kr + 16 * s * PD;
-                float P[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
-                float Y[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
-                /* P^T = S^T Kd^T and Y^T = S^T Qd^T (16 value rows x 16 tokens) */
-#pragma unroll
-                for (int kk = 0; kk < 8; ++kk) {
-                    uint32_t a[4], bk[4], bq[4];
-                    const int off = ((lane >> 4) * 8 + (lane & 7)) * PD + kk * 16 + ((lane >> 3) & 1) * 8;
-                    ldsm_x4(bk, Kds + off);
-                    ldsm_x4(bq, Qds + off);
-                    if (SPLIT) {
-                        uint32_t lo[4];
-                        acc_to_a_split(a, lo, S[2 * kk], S[2 * kk + 1]);
-                        mma16816(P[0], lo, bk[0], bk[1]);
-                        mma16816(P[1], lo, bk[2], bk[3]);
-                        mma16816(Y[0], lo, bq[0], bq[1]);
-                        mma16816(Y[1], lo, bq[2], bq[3]);
-                    } else {
-                        acc_to_a(a, S[2 * kk], S[2 * kk + 1]);
-                    }
-                    mma16816(P[0], a, bk[0], bk[1]);
-                    mma16816(P[1], a, bk[2], bk[3]);
-                    mma16816(Y[0], a, bq[0], bq[1]);
-                    mma16816(Y[1], a, bq[2], bq[3]);
-                }
-                /* X^T = V^T - P^T, then U^T = X^T Ab^T */
-#pragma unroll
-                for (int tl = 0; tl < 2; ++tl)
-#pragma unroll
-                    for (int r = 0; r < 4; ++r) {
-                        const int vv = vl + gq + (r >> 1) * 8, t = 16 * s + tl * 8 + 2 * qq + (r & 1);
-                        P[tl][r] = __bfloat162float(rawv[t * VS + vv]) - P[tl][r];
-                    }
-                uint32_t xa[4], bm[4];
-                acc_to_a(xa, P[0], P[1]);
-                ldsm_x4(bm, Ab + s * 16 * PS + ((lane >> 4) * 8 + (lane & 7)) * PS + ((lane >> 3) & 1) * 8);
-                float U[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
-                mma16816(U[0], xa, bm[0], bm[1]);
-                mma16816(U[1], xa, bm[2], bm[3]);
-                uint32_t ua[4], ul[4];
-                if (SPLIT)
-                    acc_to_a_split(ua, ul, U[0], U[1]);
-                else
-                    acc_to_a(ua, U[0], U[1]);
-                /* O^T = Y^T + U^T M^T */
-                ldsm_x4(bm, Mq + s * 16 * PS + ((lane >> 4) * 8 + (lane & 7)) * PS + ((lane >> 3) & 1) * 8);
-                mma16816(Y[0], ua, bm[0], bm[1]);
-                mma16816(Y[1], ua, bm[2], bm[3]);
-                if (SPLIT) {
-                    mma16816(Y[0], ul, bm[0], bm[1]);
-                    mma16816(Y[1], ul, bm[2], bm[3]);
-                }
-                /* stage O^T as O (tokens x values) and write 16-byte rows */
-#pragma unroll
-                for (int tl = 0; tl < 2; ++tl)
-#pragma unroll
-                    for (int r = 0; r < 4; ++r) {
-                        const int vv = gq + (r >> 1) * 8, t = tl * 8 + 2 * qq + (r & 1);
-                        ost[t * PS + vv] = __float2bfloat16(Y[tl][r]);
-                    }
-                __syncwarp();
-                {
-                    const int row = lane >> 1, hf = lane & 1;
-                    const int64_t t = blk * BT + 16 * s + row;
-                    const uint4 val = *(const uint4 *)(ost + row * PS + hf * 8);
-                    if (t < len) *(uint4 *)(ob + t * p.o_st + vl + hf * 8) = val;
-                }
-                __syncwarp();
-                /* S^T <- S^T diag(e^G_C) + U^T Kr */
-                const float *ecs = eC + s * KD;
-#pragma unroll
-                for (int pp = 0; pp < 8; ++pp) {
-                    uint32_t br[4];
-                    ldsm_x4_t(br, Krs + (((lane >> 3) & 1) * 8 + (lane & 7)) * PD + pp * 16 + (lane >> 4) * 8);
-#pragma unroll
-                    for (int hf = 0; hf < 2; ++hf) {
-                        const int j = 2 * pp + hf;
-                        const float2 e = *(const float2 *)(ecs + 8 * j + 2 * qq);
-                        S[j][0] *= e.x;
-                        S[j][1] *= e.y;
-                        S[j][2] *= e.x;
-                        S[j][3] *= e.y;
-                        mma16816(S[j], ua, br[2 * hf], br[2 * hf + 1]);
-                        if (SPLIT) mma16816(S[j], ul, br[2 * hf], br[2 * hf + 1]);
-                    }
-                }
-            }
-        }
-    }
-
-    if (p.s_out && state_warp) {
-        const int vr = v0 + 16 * warp + gq;
-#pragma unroll
-        for (int j = 0; j < 16; ++j)
-#pragma unroll
-            for (int r = 0; r < 4; ++r) {
-                const int vv = vr + (r >> 1) * 8, kk = 8 * j + 2 * qq + (r & 1);
-                const int64_t i = n * p.so_n + hv * p.so_h + vv * p.so_v + kk * p.so_k;
-                if (p.s_out_dtype == FKDA_FLOAT32)
-                    ((float *)p.s_out)[i] = S[j][r];
-                else
-                    ((__nv_bfloat16 *)p.s_out)[i] = __float2bfloat16(S[j][r]);
-            }
-    }
 }
 
 /* ---- v2: K-side per chunk in parallel (prep), then a chain kernel that streams it --------------
@@ -1144,10 +818,8 @@ static int64_t v2_slots(const fkda_dims *d)
     return d->varlen ? d->T / 16 + d->N : d->B * ((d->T + 15) / 16);
 }
 
-/* The two-kernel path (prep + chain, needs a workspace) is the default; FKDA_PREFILL_V2=0 selects the fused
- * v1 kernel, 2 runs the prep kernel alone (a benchmark knob: it times the prep; outputs are not written). */
-static int v2_mode(void) { return env_int("FKDA_PREFILL_V2", 1); }
-static int use_v2(void) { return v2_mode() != 0; }
+/* FKDA_PREFILL_V2=2 runs the prep kernel alone (a benchmark knob: it times the prep; outputs are not written). */
+static int prep_only(void) { return env_int("FKDA_PREFILL_V2", 1) == 2; }
 
 static int sm_count(void)
 {
@@ -1264,11 +936,8 @@ static size_t ws_bytes_of(const fkda_dims *d, int64_t L)
 
 extern "C" size_t fkda_cuda_prefill_workspace(const fkda_prefill_args *a, const fkda_dims *d)
 {
-    if (!use_v2()) return 0;
     return ws_bytes_of(d, seg_plan(a, d).L);
 }
-
-typedef void (*prefill_kernel_fn)(const prefill_params);
 
 typedef void (*chain_kernel_fn)(const prefill_params, const unsigned char *, int64_t);
 
@@ -1318,14 +987,12 @@ static fkda_status launch_v2(const fkda_prefill_args *a, prefill_params *p, cons
         cudaError_t e = cudaGetLastError();
         if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: prep launch: %s", cudaGetErrorString(e));
     }
-    if (v2_mode() == 2) return FKDA_SUCCESS;
-    /* the precision masks with a kernel: none, U only, U + Kd S, U + Qd S, all */
-#define CHAIN_ROW(vs) {kda_chain_kernel<vs, 0>, kda_chain_kernel<vs, PM_U>, kda_chain_kernel<vs, PM_U | PM_KS>, \
-                       kda_chain_kernel<vs, PM_U | PM_QS>, kda_chain_kernel<vs, PM_ALL>}
-    static const chain_kernel_fn table[4][5] = {CHAIN_ROW(128), CHAIN_ROW(64), CHAIN_ROW(32), CHAIN_ROW(16)};
+    if (prep_only()) return FKDA_SUCCESS;
+    /* the precision masks with a kernel: none, U only (the default), all */
+#define CHAIN_ROW(vs) {kda_chain_kernel<vs, 0>, kda_chain_kernel<vs, PM_U>, kda_chain_kernel<vs, PM_ALL>}
+    static const chain_kernel_fn table[4][3] = {CHAIN_ROW(128), CHAIN_ROW(64), CHAIN_ROW(32), CHAIN_ROW(16)};
 #undef CHAIN_ROW
-    const int col = precise == 0 ? 0 : precise == PM_U ? 1 : precise == (PM_U | PM_KS) ? 2
-                  : precise == (PM_U | PM_QS) ? 3 : 4;
+    const int col = precise == 0 ? 0 : precise == PM_U ? 1 : 2;
     const int row = ns == 1 ? 0 : ns == 2 ? 1 : ns == 4 ? 2 : 3;
     const chain_kernel_fn fn = table[row][col];
     const size_t smem = CHAIN_SMEM(128 / ns);
@@ -1434,35 +1101,10 @@ extern "C" fkda_status fkda_cuda_prefill(const fkda_prefill_args *a, const fkda_
     p.beta_sigmoid = (a->flags & FKDA_BETA_SIGMOID) != 0;
     p.neg_eig = (a->flags & FKDA_ALLOW_NEG_EIGVAL) != 0;
 
-    const int64_t heads = d->N * d->HV;
-    /* precision mask of the chain (PM_*): 1 is the old "on" and means all */
-    int precise = env_int("FKDA_PREFILL_PRECISE", PM_ALL) & PM_ALL;
+    /* precision mask of the chain (PM_*); the default splits U only: the state error of all splits at ~10% less
+     * time (bench/NOTES.md, v3 precision) */
+    int precise = env_int("FKDA_PREFILL_PRECISE", PM_U) & PM_ALL;
     if (precise == 1) precise = PM_ALL;
-    int ns = env_int("FKDA_PREFILL_SPLIT", 0);
-    if (use_v2()) return launch_v2(a, &p, d, ws, ws_bytes, ns, precise, (cudaStream_t)stream);
-
-    /* V-slices per head. Measured on the H100 (bench/NOTES.md, v1): the time of one slice is dominated by
-     * its K-side work, which every slice repeats, so more slices pay only when N * HV leaves SMs idle:
-     * 2 from 64 heads up, 4 from 16, else 8. */
-    if (ns != 2 && ns != 4 && ns != 8) ns = heads >= 64 ? 2 : (heads >= 16 ? 4 : 8);
-    p.NS = ns;
-
-    const int64_t grid = heads * ns;
-    if (grid == 0) return FKDA_SUCCESS;
-    if (grid > 0x7fffffffLL)
-        return fkda_fail(FKDA_ERROR_UNSUPPORTED, "N * HV = %lld is too large for one CUDA prefill launch", (long long)heads);
-
-    prefill_kernel_fn fn;
-    size_t smem;
-    switch (ns) {
-    case 8: fn = precise ? kda_prefill_kernel<16, true> : kda_prefill_kernel<16, false>; smem = SMEM_BYTES(16); break;
-    case 4: fn = precise ? kda_prefill_kernel<32, true> : kda_prefill_kernel<32, false>; smem = SMEM_BYTES(32); break;
-    default: fn = precise ? kda_prefill_kernel<64, true> : kda_prefill_kernel<64, false>; smem = SMEM_BYTES(64); break;
-    }
-    cudaError_t e = cudaFuncSetAttribute((const void *)fn, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem);
-    if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: cudaFuncSetAttribute: %s", cudaGetErrorString(e));
-    fn<<<(unsigned)grid, NTHREADS, smem, (cudaStream_t)stream>>>(p);
-    e = cudaGetLastError();
-    if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: kernel launch: %s", cudaGetErrorString(e));
-    return FKDA_SUCCESS;
+    const int ns = env_int("FKDA_PREFILL_SPLIT", 0);
+    return launch_v2(a, &p, d, ws, ws_bytes, ns, precise, (cudaStream_t)stream);
 }

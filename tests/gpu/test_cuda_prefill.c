@@ -9,7 +9,7 @@
  * and 65536, a CUDA-graph capture, and the "unsupported" answers; segments (v3) forced short on small cases
  * and planned automatically on long ones (T = 8192 H = 16, T = 65536 H = 2, host cu_seqlens). Plain C;
  * exit status 0 = pass. The "small" argument also runs one forced-segment case.
- * The kernel path follows the environment (default: prep + chain kernels with a workspace; FKDA_PREFILL_V2=0: fused v1).
+ * The kernel knobs of src/cuda/prefill.cu (FKDA_PREFILL_SPLIT, _PRECISE, _SEGMENTS) apply when set.
  * Argument "small": one small case only (for compute-sanitizer).
  */
 #include <time.h>
