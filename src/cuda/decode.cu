@@ -256,6 +256,7 @@ struct dec_shape {
     /* CTAs per SM the registers must allow: ptxas would otherwise take up to 255 registers and halve the
      * warps per SM for no gain. */
     static constexpr int MINB = RPL * CPL >= 128 ? 2 : RPL * CPL >= 64 ? 3 : 4;
+    static constexpr int MINB2 = RPL * CPL >= 64 ? 2 : 3; /* two buffers */
 };
 
 static __device__ __forceinline__ void store1(char *base, int64_t off, int dt, float x)
@@ -371,37 +372,42 @@ static __device__ __forceinline__ void item_run(const dec_params &p, const dec_i
     }
 }
 
-/* ---- the kernel: one item per warp, state loaded straight into registers ---------------------------- */
+/* ---- the kernels ------------------------------------------------------------------------------------ */
+/* This lane's pieces of the item's rows, in the slot it reads. */
 template <typename S, int R, int CPL>
-__global__ void __launch_bounds__(32 * DEC_WARPS, (dec_shape<S, R, CPL>::MINB)) kda_decode(const dec_params p, unsigned items)
+static __device__ __forceinline__ S *item_rows(const dec_params &p, const dec_item &it, int lane)
 {
     typedef dec_shape<S, R, CPL> sh;
-    constexpr int VE = sh::VE, NP = sh::NP, LPR = sh::LPR, RPI = sh::RPI, RPL = sh::RPL;
-    /* Programmatic dependent launch: let the next call's CTAs start now; touch no memory before the
-     * previous grid (whoever wrote our inputs, or the previous call's pool and out) has completed. Both
-     * are no-ops for a plain launch. */
-    asm volatile("griddepcontrol.launch_dependents;");
-    asm volatile("griddepcontrol.wait;" ::: "memory");
-    const int lane = threadIdx.x & 31, li = lane % LPR, sub = lane / LPR;
-    const unsigned item = blockIdx.x * DEC_WARPS + (threadIdx.x >> 5);
-    if (item >= items) return;
-    const dec_item it = item_lookup(p, item, R);
+    const int64_t slot = p.probe == 2 ? it.n : it.slot;
+    return (S *)p.pool + slot * p.pool_s[0] + (int64_t)it.hv * p.pool_s[1] +
+           (int64_t)(it.row0 + lane / sh::LPR) * p.pool_s[2] + (lane % sh::LPR) * sh::VE;
+}
+
+template <typename S, int R, int CPL>
+static __device__ __forceinline__ void item_load(const dec_params &p, const dec_item &it, float (&s)[dec_shape<S, R, CPL>::RPL][CPL], int lane)
+{
+    typedef dec_shape<S, R, CPL> sh;
+    const S *base = item_rows<S, R, CPL>(p, it, lane);
+#pragma unroll
+    for (int i = 0; i < sh::RPL; i++)
+#pragma unroll
+        for (int m = 0; m < sh::NP; m++)
+            piece_load<S, sh::VE>(base + i * sh::RPI * p.pool_s[2] + m * sh::LPR * sh::VE, &s[i][m * sh::VE], p.hint);
+}
+
+/* Everything after the state load: zeros for a skipped item; else the tokens and the final store. */
+template <typename S, int R, int CPL>
+static __device__ __forceinline__ void item_finish(const dec_params &p, const dec_item &it, float (&s)[dec_shape<S, R, CPL>::RPL][CPL], int lane)
+{
+    typedef dec_shape<S, R, CPL> sh;
     if (it.skip) {
         for (int64_t t = it.bos; t < it.eos; t++)
             if (lane < R) store1(p.out, it.b * p.out_s[0] + t * p.out_s[1] + it.hv * p.out_s[2] + it.row0 + lane, p.out_dt, 0.0f);
     }
     if (!it.live) return;
-    const int64_t slot = p.probe == 2 ? it.n : it.slot;
-    S *base = (S *)p.pool + slot * p.pool_s[0] + (int64_t)it.hv * p.pool_s[1] + (int64_t)(it.row0 + sub) * p.pool_s[2];
-    float s[RPL][CPL];
-#pragma unroll
-    for (int i = 0; i < RPL; i++)
-#pragma unroll
-        for (int m = 0; m < NP; m++)
-            piece_load<S, VE>(base + i * RPI * p.pool_s[2] + (li + m * LPR) * VE, &s[i][m * VE], p.hint);
     if (p.probe) { /* bandwidth probe: the same traffic, no arithmetic */
 #pragma unroll
-        for (int i = 0; i < RPL; i++)
+        for (int i = 0; i < sh::RPL; i++)
 #pragma unroll
             for (int c = 0; c < CPL; c++) s[i][c] *= 0.999f;
     } else {
@@ -409,11 +415,70 @@ __global__ void __launch_bounds__(32 * DEC_WARPS, (dec_shape<S, R, CPL>::MINB)) 
         if (p.idx_spec) return;
     }
     /* The state after the last token goes back to the slot it came from. */
+    S *base = item_rows<S, R, CPL>(p, it, lane);
 #pragma unroll
-    for (int i = 0; i < RPL; i++)
+    for (int i = 0; i < sh::RPL; i++)
 #pragma unroll
-        for (int m = 0; m < NP; m++)
-            piece_store<S, VE>(base + i * RPI * p.pool_s[2] + (li + m * LPR) * VE, &s[i][m * VE], p.hint);
+        for (int m = 0; m < sh::NP; m++)
+            piece_store<S, sh::VE>(base + i * sh::RPI * p.pool_s[2] + m * sh::LPR * sh::VE, &s[i][m * sh::VE], p.hint);
+}
+
+/* Programmatic dependent launch: let the next call's CTAs start now, and touch no memory before the
+ * previous grid (whoever wrote our inputs, or the previous call's pool and out) has completed. Both are
+ * no-ops for a plain launch. */
+static __device__ __forceinline__ void pdl_start(void)
+{
+    asm volatile("griddepcontrol.launch_dependents;");
+    asm volatile("griddepcontrol.wait;" ::: "memory");
+}
+
+/* One item per warp, state loaded straight into registers. */
+template <typename S, int R, int CPL>
+__global__ void __launch_bounds__(32 * DEC_WARPS, (dec_shape<S, R, CPL>::MINB)) kda_decode(const dec_params p, unsigned items)
+{
+    pdl_start();
+    const int lane = threadIdx.x & 31;
+    const unsigned item = blockIdx.x * DEC_WARPS + (threadIdx.x >> 5);
+    if (item >= items) return;
+    const dec_item it = item_lookup(p, item, R);
+    float s[dec_shape<S, R, CPL>::RPL][CPL];
+    if (it.live) item_load<S, R, CPL>(p, it, s, lane);
+    item_finish<S, R, CPL>(p, it, s, lane);
+}
+
+/* Several items per warp, strided by the number of warps in the grid, with the next item's state loads
+ * issued before the current item's arithmetic: two register buffers, so a warp keeps loads in flight
+ * while it computes. Two items in flight may not share rows: as in the plain kernel, sequences must not
+ * name the same slot. */
+template <typename S, int R, int CPL>
+__global__ void __launch_bounds__(32 * DEC_WARPS, (dec_shape<S, R, CPL>::MINB2)) kda_decode_pipe(const dec_params p, unsigned items)
+{
+    pdl_start();
+    const int lane = threadIdx.x & 31;
+    const unsigned stride = gridDim.x * DEC_WARPS;
+    unsigned item = blockIdx.x * DEC_WARPS + (threadIdx.x >> 5);
+    if (item >= items) return;
+    float a[dec_shape<S, R, CPL>::RPL][CPL], b[dec_shape<S, R, CPL>::RPL][CPL];
+    dec_item ia = item_lookup(p, item, R), ib;
+    if (ia.live) item_load<S, R, CPL>(p, ia, a, lane);
+    for (;;) {
+        item += stride;
+        const bool more = item < items;
+        if (more) {
+            ib = item_lookup(p, item, R);
+            if (ib.live) item_load<S, R, CPL>(p, ib, b, lane);
+        }
+        item_finish<S, R, CPL>(p, ia, a, lane);
+        if (!more) return;
+        item += stride;
+        const bool more2 = item < items;
+        if (more2) {
+            ia = item_lookup(p, item, R);
+            if (ia.live) item_load<S, R, CPL>(p, ia, a, lane);
+        }
+        item_finish<S, R, CPL>(p, ib, b, lane);
+        if (!more2) return;
+    }
 }
 
 /* ---- host side ----------------------------------------------------------------------------------- */
@@ -451,10 +516,12 @@ static fkda_status vector_operand(const char *name, const fkda_tensor *t, int *c
 
 /* The kernel variants: pool type, rows per warp, channels per lane. */
 template <typename S, int R, int CPL>
-static cudaError_t launch(const dec_params &p, unsigned items, cudaStream_t s, int pdl)
+static cudaError_t launch(const dec_params &p, unsigned items, cudaStream_t s, int pdl, int per_warp)
 {
     cudaLaunchConfig_t cfg = {};
-    cfg.gridDim = dim3((items + DEC_WARPS - 1) / DEC_WARPS);
+    if (dec_shape<S, R, CPL>::RPL * CPL >= 128) per_warp = 1;
+    const unsigned warps = per_warp > 1 ? (items + per_warp - 1) / per_warp : items;
+    cfg.gridDim = dim3((warps + DEC_WARPS - 1) / DEC_WARPS);
     cfg.blockDim = dim3(32 * DEC_WARPS);
     cfg.stream = s;
     cudaLaunchAttribute attr = {};
@@ -462,12 +529,14 @@ static cudaError_t launch(const dec_params &p, unsigned items, cudaStream_t s, i
     attr.val.programmaticStreamSerializationAllowed = 1;
     cfg.attrs = &attr;
     cfg.numAttrs = pdl ? 1 : 0;
+    if constexpr (dec_shape<S, R, CPL>::RPL * CPL < 128) /* two buffers of 128 would spill */
+        if (per_warp > 1) return cudaLaunchKernelEx(&cfg, kda_decode_pipe<S, R, CPL>, p, items);
     return cudaLaunchKernelEx(&cfg, kda_decode<S, R, CPL>, p, items);
 }
 
 typedef struct dec_variant {
     int bf16, R, CPL;
-    cudaError_t (*fn)(const dec_params &, unsigned, cudaStream_t, int);
+    cudaError_t (*fn)(const dec_params &, unsigned, cudaStream_t, int, int);
 } dec_variant;
 
 static const dec_variant VARIANTS[] = {
@@ -616,7 +685,7 @@ extern "C" fkda_status fkda_cuda_decode(const fkda_decode_args *a, const fkda_di
     p.hint = env_int("FKDA_DECODE_HINT", 0);
     p.probe = env_int("FKDA_DECODE_PROBE", 0);
     const unsigned items = (unsigned)(d->N * d->HV * (DEC_V / var->R));
-    cudaError_t err = var->fn(p, items, (cudaStream_t)stream, env_int("FKDA_DECODE_PDL", 0));
+    cudaError_t err = var->fn(p, items, (cudaStream_t)stream, env_int("FKDA_DECODE_PDL", 0), env_int("FKDA_DECODE_PIPE", 0));
     if (err == cudaSuccess) err = cudaGetLastError();
     if (err != cudaSuccess)
         return fkda_fail(FKDA_ERROR_CUDA, "CUDA decode launch: %s", cudaGetErrorString(err));
