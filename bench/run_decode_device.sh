@@ -11,6 +11,8 @@
 #   MEMCHECK="auto"                           variants run under compute-sanitizer memcheck (small cases)
 #   SWEEP="auto;ROWS=16,CPL=8"                variants timed by decode_bench (FKDA_BENCH_VARIANTS), both pools;
 #   SWEEP_F32=..., SWEEP_BF16=...             or per pool. A variant sets FKDA_DECODE_<KEY>=<VALUE> knobs.
+#   BASELINE=path/decode_bench                another build's bench (the previous commit, say) timed in the same
+#                                             run: fp32 all N, bf16 N = 256; shown as variant "baseline"
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-$PWD/decode-out}
@@ -58,6 +60,9 @@ echo "== decode_bench"
 : >"$OUT/bench.jsonl"
 FKDA_BENCH_VARIANTS="${SWEEP_F32:-${SWEEP:-auto}}" FKDA_BENCH_ACCURACY=1 "$BIN/decode_bench" f32 >>"$OUT/bench.jsonl" 2>&1
 FKDA_BENCH_VARIANTS="${SWEEP_BF16:-${SWEEP:-auto}}" FKDA_BENCH_ACCURACY=1 "$BIN/decode_bench" bf16 >>"$OUT/bench.jsonl" 2>&1
+if [ -n "${BASELINE:-}" ]; then
+  { "$BASELINE" f32; "$BASELINE" bf16 256; } 2>&1 | sed 's/"variant": "[^"]*"/"variant": "baseline"/' >>"$OUT/bench.jsonl"
+fi
 : >"$OUT/fla.jsonl"
 if [ "${FLA:-1}" != 0 ]; then
   echo "== FLA fused_recurrent_kda_fwd"
