@@ -109,8 +109,6 @@ def set_variant(var):
         os.environ["FKDA_PREFILL_V2"] = f[2]
     else:
         os.environ.pop("FKDA_PREFILL_V2", None)
-    import flashkda.ops
-    flashkda.ops._workspace_sizes.clear()
 
 
 def time_ms(fn, calls=30, reps=5):

@@ -65,14 +65,21 @@ def breakdown(call, stream, calls, sync=None):
     try:
         ops.lib = _Capture(real, call_through=False)
         py = per_call_us(call, calls)
-        ops._workspace_sizes.clear()  # the stand-in answered 0 bytes
         ops.lib = cap = _Capture(real, call_through=True)
         call()
     finally:
         ops.lib = real
     addr = ctypes.addressof(cap.args)
     c = per_call_us(lambda: real.fkda_decode(addr, None, 0, stream), calls, sync=sync)
-    return {"python part": py, "fkda_decode C call alone": c}
+    size = ctypes.c_size_t(0)
+    q = per_call_us(lambda: real.fkda_decode_workspace_size(addr, ctypes.addressof(size)), calls)
+    # the same call without FKDA_TRUSTED_LOCATIONS: the library asks the runtime where each pointer lives
+    flags_at = addr + _lib.DECODE_OPTIONS_OFFSET + 8
+    flags = ctypes.c_uint.from_address(flags_at)
+    flags.value &= ~_lib.TRUSTED_LOCATIONS
+    u = per_call_us(lambda: real.fkda_decode(addr, None, 0, stream), calls, sync=sync)
+    return {"python part": py, "fkda_decode C call alone": c, "fkda_decode_workspace_size alone": q,
+            "fkda_decode C call alone, pointer locations checked": u}
 
 
 def cuda_cases(calls, with_fla=True):

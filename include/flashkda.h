@@ -138,7 +138,12 @@ typedef enum fkda_state_layout {
 enum fkda_flags {
     FKDA_QK_L2NORM = 1u << 0,        /* q, k <- x / sqrt(sum(x^2) + 1e-6) per token and head         */
     FKDA_BETA_SIGMOID = 1u << 1,     /* beta holds logits: beta <- sigmoid(beta)                      */
-    FKDA_ALLOW_NEG_EIGVAL = 1u << 2  /* beta <- 2 * beta after the (optional) sigmoid: beta in (0, 2) */
+    FKDA_ALLOW_NEG_EIGVAL = 1u << 2, /* beta <- 2 * beta after the (optional) sigmoid: beta in (0, 2) */
+    /* Not math: the caller guarantees that every tensor lives where the backend computes (device memory
+     * for CUDA, host memory for the CPU backends; cu_seqlens_host on the host), so the call skips asking
+     * the CUDA runtime where each pointer lives (~1 us per tensor). For bindings that know their tensors'
+     * devices (the Python package sets it for torch tensors). A wrong guarantee is undefined behaviour. */
+    FKDA_TRUSTED_LOCATIONS = 1u << 8
 };
 
 /* scale == FKDA_DEFAULT_SCALE selects K^-0.5. */

@@ -302,9 +302,9 @@ static fkda_status resolve_backend(const common_view *c, fkda_backend *out_backe
 
 /* Pointers must live where the backend computes: host memory for the CPU backends, device memory for CUDA.
  * Checked only when a CUDA runtime is present (otherwise every pointer is a host pointer). */
-static fkda_status check_location(const fkda_tensor *t, const char *name, fkda_backend b)
+static fkda_status check_location(const fkda_tensor *t, const char *name, fkda_backend b, unsigned flags)
 {
-    if (!present(t) || t->data == NULL || !fkda_cuda_compiled() || fkda_cuda_device_count() == 0) return FKDA_SUCCESS;
+    if ((flags & FKDA_TRUSTED_LOCATIONS) || !present(t) || t->data == NULL || !fkda_cuda_compiled() || fkda_cuda_device_count() == 0) return FKDA_SUCCESS;
     int dev = fkda_cuda_is_device_pointer(t->data);
     if (b == FKDA_BACKEND_CUDA && !dev)
         return fkda_fail(FKDA_ERROR_BAD_VALUE, "%s: host memory passed to the CUDA backend (all tensors must be device memory)", name);
@@ -388,7 +388,7 @@ static fkda_status validate_common(const common_view *c, fkda_dims *d, fkda_back
         }
         TRY(check_dtype(c->dt_bias, "dt_bias", DT(FKDA_FLOAT32), "f32"));
     }
-    const unsigned known = FKDA_QK_L2NORM | FKDA_BETA_SIGMOID | FKDA_ALLOW_NEG_EIGVAL;
+    const unsigned known = FKDA_QK_L2NORM | FKDA_BETA_SIGMOID | FKDA_ALLOW_NEG_EIGVAL | FKDA_TRUSTED_LOCATIONS;
     if (c->flags & ~known) return fkda_fail(FKDA_ERROR_BAD_VALUE, "flags: unknown bits 0x%x", c->flags & ~known);
     if (!isfinite(c->scale)) return fkda_fail(FKDA_ERROR_BAD_VALUE, "scale: %g is not finite", (double)c->scale);
     d->scale = c->scale == FKDA_DEFAULT_SCALE ? (float)(1.0 / sqrt((double)d->K)) : c->scale;
@@ -417,7 +417,7 @@ static fkda_status validate_common(const common_view *c, fkda_dims *d, fkda_back
                 return fkda_fail(FKDA_ERROR_BAD_SHAPE, "cu_seqlens_host: must have the shape of cu_seqlens [%lld]",
                                  (long long)c->cu_seqlens->shape[0]);
             TRY(check_dtype(c->cu_seqlens_host, "cu_seqlens_host", INDEX_DT, "i32 or i64"));
-            if (fkda_cuda_is_device_pointer(c->cu_seqlens_host->data))
+            if (!(c->flags & FKDA_TRUSTED_LOCATIONS) && fkda_cuda_is_device_pointer(c->cu_seqlens_host->data))
                 return fkda_fail(FKDA_ERROR_BAD_VALUE, "cu_seqlens_host: is device memory; it must be the host copy");
             TRY(check_cu_values(c->cu_seqlens_host, "cu_seqlens_host", d->T, max_len));
         } else {
@@ -429,7 +429,7 @@ static fkda_status validate_common(const common_view *c, fkda_dims *d, fkda_back
 
     const fkda_tensor *located[] = {c->q, c->k, c->v, c->g, c->beta, c->A_log, c->dt_bias, c->cu_seqlens, c->out};
     const char *names[] = {"q", "k", "v", "g", "beta", "A_log", "dt_bias", "cu_seqlens", "out"};
-    for (size_t i = 0; i < sizeof located / sizeof located[0]; i++) TRY(check_location(located[i], names[i], *backend));
+    for (size_t i = 0; i < sizeof located / sizeof located[0]; i++) TRY(check_location(located[i], names[i], *backend, c->flags));
     return FKDA_SUCCESS;
 }
 
@@ -488,11 +488,11 @@ static fkda_status validate_prefill(const fkda_prefill_args *a, fkda_dims *d, fk
     TRY(check_descriptor(&a->final_state, "final_state", 0));
     if (present(&a->initial_state)) {
         TRY(check_state(&a->initial_state, "initial_state", d->N, "N", d, a->state_layout));
-        TRY(check_location(&a->initial_state, "initial_state", *backend));
+        TRY(check_location(&a->initial_state, "initial_state", *backend, a->flags));
     }
     if (present(&a->final_state)) {
         TRY(check_state(&a->final_state, "final_state", d->N, "N", d, a->state_layout));
-        TRY(check_location(&a->final_state, "final_state", *backend));
+        TRY(check_location(&a->final_state, "final_state", *backend, a->flags));
     }
 
     const fkda_tensor *ins[] = {&a->q, &a->k, &a->v, &a->g, &a->beta, &a->A_log, &a->dt_bias, &a->cu_seqlens, &a->initial_state};
@@ -573,13 +573,13 @@ static fkda_status validate_decode(const fkda_decode_args *a, fkda_dims *d, fkda
         return fkda_fail(FKDA_ERROR_BAD_SHAPE, "state_pool: rank %d, expected 4 ([slots, HV, V, K] or [slots, HV, K, V])", a->state_pool.rank);
     d->slots = a->state_pool.shape[0];
     TRY(check_state(&a->state_pool, "state_pool", d->slots, "slots", d, a->state_layout));
-    TRY(check_location(&a->state_pool, "state_pool", *backend));
+    TRY(check_location(&a->state_pool, "state_pool", *backend, a->flags));
 
     const fkda_tensor *idx = &a->ssm_state_indices;
     int host = *backend != FKDA_BACKEND_CUDA;
     if (present(idx)) {
         TRY(check_dtype(idx, "ssm_state_indices", INDEX_DT, "i32 or i64"));
-        TRY(check_location(idx, "ssm_state_indices", *backend));
+        TRY(check_location(idx, "ssm_state_indices", *backend, a->flags));
         if (idx->rank == 1) {
             int64_t want[1] = {d->N};
             TRY(check_shape(idx, "ssm_state_indices", 1, want, "[N] or [N, Tmax]"));
@@ -616,7 +616,7 @@ static fkda_status validate_decode(const fkda_decode_args *a, fkda_dims *d, fkda
         int64_t want[1] = {d->N};
         TRY(check_shape(acc, "num_accepted_tokens", 1, want, "[N]"));
         TRY(check_dtype(acc, "num_accepted_tokens", INDEX_DT, "i32 or i64"));
-        TRY(check_location(acc, "num_accepted_tokens", *backend));
+        TRY(check_location(acc, "num_accepted_tokens", *backend, a->flags));
         if (host)
             for (int64_t n = 0; n < d->N; n++) {
                 int64_t v = read_index(acc, n);

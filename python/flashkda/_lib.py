@@ -36,6 +36,7 @@ BACKENDS = {"auto": 0, "cpu": 1, "cuda": 2, "reference": 3}
 GATES = {"bounded": 0, "softplus": 1, "precomputed": 2}
 STATE_LAYOUTS = {"v_first": 0, "k_first": 1}
 QK_L2NORM, BETA_SIGMOID, ALLOW_NEG_EIGVAL = 1, 2, 4
+TRUSTED_LOCATIONS = 1 << 8  # not math: every tensor's device is known to match the backend (set by ops._run)
 MAX_RANK = 5
 
 
@@ -79,8 +80,15 @@ _OPTIONS_PACK = struct.Struct("@ffIiiii")
 assert _TENSOR_PACK.size == ctypes.sizeof(Tensor)
 PREFILL_OFFSETS = {n: getattr(PrefillArgs, n).offset for n in PREFILL_TENSORS}
 DECODE_OFFSETS = {n: getattr(DecodeArgs, n).offset for n in DECODE_TENSORS}
+PREFILL_OFFSET_LIST = tuple(PREFILL_OFFSETS[n] for n in PREFILL_TENSORS)
+DECODE_OFFSET_LIST = tuple(DECODE_OFFSETS[n] for n in DECODE_TENSORS)
 PREFILL_OPTIONS_OFFSET = PrefillArgs.scale.offset
 DECODE_OPTIONS_OFFSET = DecodeArgs.scale.offset
+
+
+def names_of(kind: str):
+    """Tensor names of an entry point ('prefill' or 'decode'), in descriptor order."""
+    return PREFILL_TENSORS if kind == "prefill" else DECODE_TENSORS
 
 
 # ---- errors -----------------------------------------------------------------------------------------

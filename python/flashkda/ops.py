@@ -15,7 +15,9 @@ synchronisation: the calls can be captured in a CUDA graph. Host arrays run on t
 from __future__ import annotations
 
 import ctypes
+import struct
 import sys
+import threading
 
 import numpy as np
 
@@ -75,33 +77,63 @@ def _address(ws) -> int:
     return ws.data_ptr()
 
 
-# Workspace sizes by (entry point, options, dtype/shape/strides of every argument): the size query runs the
-# whole C validation, so a repeated call skips it (the call itself validates everything again anyway).
-_workspace_sizes = {}
+# One args struct per thread and entry point, reused: a call rewrites every descriptor (absent ones get a zero
+# header), so nothing of the previous call survives, and building a ctypes struct per call costs ~1 us.
+_tls = threading.local()
+_HEADER_PACK = struct.Struct("@Pii")  # data, dtype, rank: an absent tensor is NULL with rank 0
 
 
-def _run(kind, args, offsets, tensors, options_offset, options, size_fn, run_fn, backend, workspace, q):
-    """Packs the tensors and options into args, picks the backend and stream, gets a workspace, calls."""
+def _args_struct(kind: str, cls):
+    buf = getattr(_tls, kind, None)
+    if buf is None:
+        buf = cls()
+        setattr(_tls, kind, buf)
+    return buf
+
+
+def _run(kind, cls, offsets, tensors, host_only, options_offset, options, size_fn, run_fn, backend, workspace, q):
+    """Packs the tensors and options into the args struct, picks the backend and stream, gets a workspace, calls.
+
+    tensors are in the order of offsets (the descriptor offsets in the args struct); host_only is the index of a
+    tensor that must be host memory (cu_seqlens_host) or -1. The hot path (torch tensors) reads five attributes
+    per tensor and writes its descriptor with one struct.pack_into. When every tensor's device is known here
+    and matches the backend, the call carries FKDA_TRUSTED_LOCATIONS: the library then skips asking the CUDA
+    runtime where each pointer lives, which makes the workspace-size query cheap enough to ask every call."""
+    args = _args_struct(kind, cls)
+    table = _lib._torch_dtypes
+    tensor_pack = _lib._TENSOR_PACK.pack_into
+    header_pack = _HEADER_PACK.pack_into
+    pads = _lib._PADS
     on_cuda = None
-    keys = []
-    for name, x in tensors:
+    for i, x in enumerate(tensors):
         if x is None:
-            keys.append(None)
+            header_pack(args, offsets[i], 0, 0, 0)
             continue
-        cuda, key = _lib.pack(args, offsets[name], x, name)
-        keys.append(key)
-        if name == "cu_seqlens_host":
+        code = None if table is None or isinstance(x, np.ndarray) else table.get(getattr(x, "dtype", None))
+        if code is not None:  # a torch tensor
+            cuda = x.is_cuda
+            if not cuda and x.device.type != "cpu":
+                raise ValueError(f"{_lib.names_of(kind)[i]}: tensors on {x.device} are not supported (CPU or CUDA only)")
+            shape = x.shape
+            rank = len(shape)
+            if rank > _lib.MAX_RANK or rank == 0:
+                raise ValueError(f"{_lib.names_of(kind)[i]}: rank {rank} is outside [1, {_lib.MAX_RANK}]")
+            pad = pads[rank]
+            tensor_pack(args, offsets[i], x.data_ptr(), code, rank, *shape, *pad, *x.stride(), *pad)
+        else:
+            cuda, _ = _lib.pack(args, offsets[i], x, _lib.names_of(kind)[i])
+        if i == host_only:
             if cuda:
                 raise ValueError("cu_seqlens_host: must be a host (CPU) tensor")
-            continue
-        if on_cuda is None:
+        elif on_cuda is None:
             on_cuda = cuda
         elif cuda != on_cuda:
-            raise ValueError(f"{name}: on {'CUDA' if cuda else 'the CPU'} while q is on {'CUDA' if on_cuda else 'the CPU'}")
-    if backend is None:
-        backend_code = BACKENDS["cuda"] if on_cuda else BACKENDS["cpu"]
-    else:
-        backend_code = _code(BACKENDS, backend, "backend")
+            raise ValueError(f"{_lib.names_of(kind)[i]}: on {'CUDA' if cuda else 'the CPU'} while q is on "
+                             f"{'CUDA' if on_cuda else 'the CPU'}")
+    natural = 2 if on_cuda else 1  # BACKENDS["cuda"], BACKENDS["cpu"]
+    backend_code = natural if backend is None else _code(BACKENDS, backend, "backend")
+    if backend_code == natural or (not on_cuda and backend_code == 3):  # 3: the reference, on the host
+        options[2] |= _lib.TRUSTED_LOCATIONS
     options[5] = backend_code
     _lib._OPTIONS_PACK.pack_into(args, options_offset, *options)
     addr = ctypes.addressof(args)
@@ -109,17 +141,11 @@ def _run(kind, args, offsets, tensors, options_offset, options, size_fn, run_fn,
     if workspace is not None:  # the call checks that it is large enough
         ws_ptr, ws_bytes = _address(workspace), _nbytes(workspace)
     else:
-        cache_key = (kind, *options, *keys)
-        need = _workspace_sizes.get(cache_key)
-        if need is None:
-            size = ctypes.c_size_t(0)
-            status = size_fn(addr, ctypes.addressof(size))
-            if status:
-                _lib.raise_for(status)
-            need = size.value
-            if len(_workspace_sizes) > 4096:
-                _workspace_sizes.clear()
-            _workspace_sizes[cache_key] = need
+        size = _size_out()
+        status = size_fn(addr, ctypes.addressof(size))
+        if status:
+            _lib.raise_for(status)
+        need = size.value
         if need:
             workspace = _empty(q, (need,), np.uint8 if isinstance(q, np.ndarray) else sys.modules["torch"].uint8)
             ws_ptr, ws_bytes = _address(workspace), need
@@ -129,7 +155,7 @@ def _run(kind, args, offsets, tensors, options_offset, options, size_fn, run_fn,
     if on_cuda:
         torch = sys.modules["torch"]
         index = q.device.index
-        if index != torch.cuda.current_device():
+        if index != _current_device(torch):
             with torch.cuda.device(index):
                 status = run_fn(addr, ws_ptr, ws_bytes, _current_stream(torch, index))
         else:
@@ -138,6 +164,18 @@ def _run(kind, args, offsets, tensors, options_offset, options, size_fn, run_fn,
         status = run_fn(addr, ws_ptr, ws_bytes, None)
     if status:
         _lib.raise_for(status)
+
+
+def _size_out():
+    size = getattr(_tls, "size", None)
+    if size is None:
+        size = _tls.size = ctypes.c_size_t(0)
+    return size
+
+
+def _current_device(torch):
+    raw = getattr(torch._C, "_cuda_getDevice", None)
+    return raw() if raw is not None else torch.cuda.current_device()
 
 
 def _current_stream(torch, index):
@@ -166,14 +204,11 @@ def prefill(q, k, v, g, beta, *, out=None, A_log=None, dt_bias=None, initial_sta
     """
     if out is None:
         out = _empty(v, tuple(v.shape))
-    args = _lib.PrefillArgs()
     options = [_scale_value(scale), float(lower_bound), _flags(qk_l2norm, beta_sigmoid, allow_neg_eigval),
                _code(GATES, gate, "gate"), _code(STATE_LAYOUTS, state_layout, "state_layout"), 0, int(num_threads)]
-    tensors = (("q", q), ("k", k), ("v", v), ("g", g), ("beta", beta), ("A_log", A_log), ("dt_bias", dt_bias),
-               ("initial_state", initial_state), ("final_state", final_state), ("cu_seqlens", cu_seqlens),
-               ("cu_seqlens_host", cu_seqlens_host), ("out", out))
-    _run("prefill", args, _lib.PREFILL_OFFSETS, tensors, _lib.PREFILL_OPTIONS_OFFSET, options, lib.fkda_prefill_workspace_size,
-         lib.fkda_prefill, backend, workspace, q)
+    tensors = (q, k, v, g, beta, A_log, dt_bias, initial_state, final_state, cu_seqlens, cu_seqlens_host, out)
+    _run("prefill", _lib.PrefillArgs, _lib.PREFILL_OFFSET_LIST, tensors, 10, _lib.PREFILL_OPTIONS_OFFSET, options,
+         lib.fkda_prefill_workspace_size, lib.fkda_prefill, backend, workspace, q)
     return out
 
 
@@ -192,14 +227,11 @@ def decode(q, k, v, g, beta, state_pool, ssm_state_indices=None, num_accepted_to
     """
     if out is None:
         out = _empty(v, tuple(v.shape))
-    args = _lib.DecodeArgs()
     options = [_scale_value(scale), float(lower_bound), _flags(qk_l2norm, beta_sigmoid, allow_neg_eigval),
                _code(GATES, gate, "gate"), _code(STATE_LAYOUTS, state_layout, "state_layout"), 0, int(num_threads)]
-    tensors = (("q", q), ("k", k), ("v", v), ("g", g), ("beta", beta), ("A_log", A_log), ("dt_bias", dt_bias),
-               ("state_pool", state_pool), ("ssm_state_indices", ssm_state_indices),
-               ("num_accepted_tokens", num_accepted_tokens), ("cu_seqlens", cu_seqlens), ("out", out))
-    _run("decode", args, _lib.DECODE_OFFSETS, tensors, _lib.DECODE_OPTIONS_OFFSET, options, lib.fkda_decode_workspace_size,
-         lib.fkda_decode, backend, workspace, q)
+    tensors = (q, k, v, g, beta, A_log, dt_bias, state_pool, ssm_state_indices, num_accepted_tokens, cu_seqlens, out)
+    _run("decode", _lib.DecodeArgs, _lib.DECODE_OFFSET_LIST, tensors, -1, _lib.DECODE_OPTIONS_OFFSET, options,
+         lib.fkda_decode_workspace_size, lib.fkda_decode, backend, workspace, q)
     return out
 
 

@@ -305,3 +305,16 @@ def test_cuda_graph_capture_and_replay():
     graph.replay()
     o_new, _, _ = step()
     assert torch.equal(captured[0], o_new)
+
+
+# ---- pointer locations ---------------------------------------------------------------------------------------
+@torch.inference_mode()
+def test_wrong_device_is_refused():
+    """Torch CUDA tensors on their natural backend skip the library's pointer queries (FKDA_TRUSTED_LOCATIONS);
+    anything else is still checked: host tensors sent to the CUDA backend, or CPU and CUDA tensors mixed."""
+    d = make(1, 32, 2, 2, seed=31)
+    cpu = {n: (d[n].cpu() if torch.is_tensor(d[n]) else d[n]) for n in d}
+    with pytest.raises(flashkda.InvalidArgumentError, match="host memory passed to the CUDA backend"):
+        flashkda.chunk_kda(cpu["q"], cpu["k"], cpu["v"], cpu["g"], cpu["beta"], backend="cuda", **fla_kwargs(cpu))
+    with pytest.raises(ValueError, match="while q is on CUDA"):
+        flashkda.chunk_kda(d["q"], d["k"], cpu["v"], d["g"], d["beta"], **fla_kwargs(d))
