@@ -6,7 +6,7 @@
  * and written. Also: host time of one eager call, and err_ratio of one call against the fp64 reference.
  *
  * usage: decode_bench [f32|bf16] [N ...]   (default: both dtypes, N = 1 8 64 256 1024)
- * FKDA_BENCH_VARIANTS="auto;ROWS=16,CPL=8;..." times each listed kernel variant on the same inputs: a variant
+ * FKDA_BENCH_VARIANTS="auto;ROWS=8;ROWS=16" times each listed kernel variant on the same inputs: a variant
  * is "auto" (the library's choice) or KEY=VALUE pairs, each setting FKDA_DECODE_<KEY> for its calls (the
  * library reads those knobs per call). FKDA_BENCH_ACCURACY=1 adds err_ratio at N = 256 (first variant).
  * Prints one JSON object per line.
@@ -131,7 +131,7 @@ static void accuracy(const fkda_decode_args *dev, const host_inputs *in, int N, 
     free(idx64);
 }
 
-static const char *const KNOBS[] = {"ROWS", "CPL", "PDL", "HINT", "PROBE", "PIPE"};
+static const char *const KNOBS[] = {"ROWS"}; /* the FKDA_DECODE_* knobs the library reads */
 
 /* Sets the FKDA_DECODE_* knobs of one variant ("auto" or "KEY=VALUE,..."); clears the others. */
 static void set_variant(const char *v)
