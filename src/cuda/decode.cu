@@ -1,10 +1,4 @@
-/* CANDIDATE, NOT MEASURED (kept in history for one device run; the shipped kernel is the one of 8a2db8f):
- * the generalised kernel of bc5bacf (rows per warp R, channels per lane CPL with interleaved 16-byte pieces, PDL
- * knob) without the runtime cache-hint switch, the probe and the pipelined kernel, plus compile-time dtypes
- * when q, k, v, g, beta and out are all bf16 (no per-access dtype switches). See
- * bench/results/2026-11-25-h100-decode-v2.md for why.
- *
- * CUDA KDA decode: a few tokens per sequence against a state pool updated in place (continuous batching,
+/* CUDA KDA decode: a few tokens per sequence against a state pool updated in place (continuous batching,
  * speculative decoding).
  *
  * The math, per sequence n, value head hv (q/k head h = hv / group), token t, with the state stored
@@ -90,6 +84,26 @@ static __device__ __forceinline__ float4 load4(const char *base, int64_t off, in
     return make_float4(a.x, a.y, b.x, b.y);
 }
 
+static __device__ __forceinline__ void store4(char *base, int64_t off, int dt, float4 x)
+{
+    char *p = base + off * dt_size(dt);
+    if (dt == DT_F32) {
+        *(float4 *)p = x;
+        return;
+    }
+    uint2 raw;
+    if (dt == DT_BF16) {
+        __nv_bfloat162 a = __floats2bfloat162_rn(x.x, x.y), b = __floats2bfloat162_rn(x.z, x.w);
+        raw.x = *(const unsigned *)&a;
+        raw.y = *(const unsigned *)&b;
+    } else {
+        __half2 a = __floats2half2_rn(x.x, x.y), b = __floats2half2_rn(x.z, x.w);
+        raw.x = *(const unsigned *)&a;
+        raw.y = *(const unsigned *)&b;
+    }
+    *(uint2 *)p = raw;
+}
+
 static __device__ __forceinline__ float load1(const char *base, int64_t off, int dt)
 {
     if (dt == DT_F32) return ((const float *)base)[off];
@@ -102,101 +116,30 @@ static __device__ __forceinline__ int64_t load_index(const void *p, int is64, in
     return is64 ? ((const int64_t *)p)[off] : (int64_t)((const int32_t *)p)[off];
 }
 
-/* ---- the state: 16-byte pieces of a row (8 bytes for bf16 with 4 channels per piece) --------------- */
-/* Cache hints (FKDA_DECODE_HINT, exploration): 0 loads and stores .cs; 1 both default; 2 loads .cs, stores
- * default; 3 loads L1::no_allocate, stores .cs. */
-static __device__ __forceinline__ uint4 ld16(const void *p, int hint)
+/* State rows: fp32 (16 bytes per lane) or bf16 (8 bytes per lane), streamed (.cs: touched once). */
+static __device__ __forceinline__ float4 state_load(const float *p) { return __ldcs((const float4 *)p); }
+static __device__ __forceinline__ float4 state_load(const __nv_bfloat16 *p)
 {
-    uint4 r;
-    if (hint == 1)
-        asm volatile("ld.global.v4.u32 {%0, %1, %2, %3}, [%4];" : "=r"(r.x), "=r"(r.y), "=r"(r.z), "=r"(r.w) : "l"(p));
-    else if (hint == 3)
-        asm volatile("ld.global.L1::no_allocate.v4.u32 {%0, %1, %2, %3}, [%4];"
-                     : "=r"(r.x), "=r"(r.y), "=r"(r.z), "=r"(r.w) : "l"(p));
-    else
-        asm volatile("ld.global.cs.v4.u32 {%0, %1, %2, %3}, [%4];"
-                     : "=r"(r.x), "=r"(r.y), "=r"(r.z), "=r"(r.w) : "l"(p));
-    return r;
+    uint2 raw = __ldcs((const uint2 *)p);
+    float2 a = __bfloat1622float2(*(const __nv_bfloat162 *)&raw.x);
+    float2 b = __bfloat1622float2(*(const __nv_bfloat162 *)&raw.y);
+    return make_float4(a.x, a.y, b.x, b.y);
 }
-static __device__ __forceinline__ uint2 ld8(const void *p, int hint)
+static __device__ __forceinline__ void state_store(float *p, float4 x) { __stcs((float4 *)p, x); }
+static __device__ __forceinline__ void state_store(__nv_bfloat16 *p, float4 x)
 {
-    uint2 r;
-    if (hint == 1) asm volatile("ld.global.v2.u32 {%0, %1}, [%2];" : "=r"(r.x), "=r"(r.y) : "l"(p));
-    else if (hint == 3) asm volatile("ld.global.L1::no_allocate.v2.u32 {%0, %1}, [%2];" : "=r"(r.x), "=r"(r.y) : "l"(p));
-    else asm volatile("ld.global.cs.v2.u32 {%0, %1}, [%2];" : "=r"(r.x), "=r"(r.y) : "l"(p));
-    return r;
-}
-static __device__ __forceinline__ void st16(void *p, uint4 r, int hint)
-{
-    if (hint == 1 || hint == 2)
-        asm volatile("st.global.v4.u32 [%0], {%1, %2, %3, %4};" ::"l"(p), "r"(r.x), "r"(r.y), "r"(r.z), "r"(r.w) : "memory");
-    else
-        asm volatile("st.global.cs.v4.u32 [%0], {%1, %2, %3, %4};" ::"l"(p), "r"(r.x), "r"(r.y), "r"(r.z), "r"(r.w)
-                     : "memory");
-}
-static __device__ __forceinline__ void st8(void *p, uint2 r, int hint)
-{
-    if (hint == 1 || hint == 2) asm volatile("st.global.v2.u32 [%0], {%1, %2};" ::"l"(p), "r"(r.x), "r"(r.y) : "memory");
-    else asm volatile("st.global.cs.v2.u32 [%0], {%1, %2};" ::"l"(p), "r"(r.x), "r"(r.y) : "memory");
+    __nv_bfloat162 a = __floats2bfloat162_rn(x.x, x.y), b = __floats2bfloat162_rn(x.z, x.w);
+    uint2 raw;
+    raw.x = *(const unsigned *)&a;
+    raw.y = *(const unsigned *)&b;
+    __stcs((uint2 *)p, raw);
 }
 
-/* Words of a piece <-> floats: fp32 one per word, bf16 two per word (low half first). */
-template <typename S>
-static __device__ __forceinline__ void unpack(const unsigned *w, int nw, float *x)
-{
-    for (int i = 0; i < nw; i++) {
-        if (sizeof(S) == 4) {
-            x[i] = __uint_as_float(w[i]);
-        } else {
-            x[2 * i] = __uint_as_float(w[i] << 16);
-            x[2 * i + 1] = __uint_as_float(w[i] & 0xffff0000u);
-        }
-    }
-}
-template <typename S>
-static __device__ __forceinline__ void pack(const float *x, int nw, unsigned *w)
-{
-    for (int i = 0; i < nw; i++) {
-        if (sizeof(S) == 4) {
-            w[i] = __float_as_uint(x[i]);
-        } else {
-            const __nv_bfloat162 b = __floats2bfloat162_rn(x[2 * i], x[2 * i + 1]);
-            w[i] = *(const unsigned *)&b;
-        }
-    }
-}
-
-/* VE channels of a row: 16 bytes, or 8 bytes for bf16 with VE = 4. */
-template <typename S, int VE>
-static __device__ __forceinline__ void piece_load(const S *p, float *x, int hint)
-{
-    if (sizeof(S) * VE == 16) {
-        const uint4 r = ld16(p, hint);
-        const unsigned w[4] = {r.x, r.y, r.z, r.w};
-        unpack<S>(w, 4, x);
-    } else {
-        const uint2 r = ld8(p, hint);
-        const unsigned w[2] = {r.x, r.y};
-        unpack<S>(w, 2, x);
-    }
-}
-template <typename S, int VE>
-static __device__ __forceinline__ void piece_store(S *p, const float *x, int hint)
-{
-    if (sizeof(S) * VE == 16) {
-        unsigned w[4];
-        pack<S>(x, 4, w);
-        st16(p, make_uint4(w[0], w[1], w[2], w[3]), hint);
-    } else {
-        unsigned w[2];
-        pack<S>(x, 2, w);
-        st8(p, make_uint2(w[0], w[1]), hint);
-    }
-}
+static __device__ __forceinline__ float dot4(float4 a, float4 b) { return a.x * b.x + a.y * b.y + a.z * b.z + a.w * b.w; }
 
 static __device__ __forceinline__ float sigmoidf_(float x) { return 1.0f / (1.0f + __expf(-x)); }
 
-/* exp(a) for one channel: the per-channel decay of one token. */
+/* exp(a) for this lane's 4 channels: the per-channel decay of one token. */
 static __device__ __forceinline__ float decay1(const dec_params &p, float x, float A)
 {
     float a;
@@ -249,117 +192,92 @@ static __device__ __forceinline__ dec_item item_lookup(const dec_params &p, unsi
     return it;
 }
 
-/* Layout of a warp's R rows. A lane holds CPL channels of each of RPL rows, as NP pieces of VE consecutive
- * channels; LPR lanes share a row, so one warp instruction covers RPI = 32 / LPR rows. Piece m of lane l
- * starts at channel (l % LPR + m * LPR) * VE: the pieces of one instruction are contiguous, so every
- * access is a full run of 32-byte sectors (contiguous pieces per lane would leave gaps in each instruction
- * and waste sectors). Lane l's row i is row0 + i * RPI + l / LPR. */
-template <typename S, int R, int CPL>
-struct dec_shape {
-    static constexpr int VE = (sizeof(S) == 4 || CPL == 4) ? 4 : 8;
-    static constexpr int NP = CPL / VE, LPR = DEC_K / CPL, RPI = 32 / LPR, RPL = R / RPI;
-    /* CTAs per SM the registers must allow: ptxas would otherwise take up to 255 registers and halve the
-     * warps per SM for no gain. */
-    static constexpr int MINB = RPL * CPL >= 128 ? 2 : RPL * CPL >= 64 ? 3 : 4;
-    static constexpr int MINB2 = RPL * CPL >= 64 ? 2 : 3; /* two buffers */
-};
-
-static __device__ __forceinline__ void store1(char *base, int64_t off, int dt, float x)
+/* Padding: zeros for every token of the item's rows, the pool untouched. */
+static __device__ __forceinline__ void item_zero_out(const dec_params &p, const dec_item &it, int R, int lane)
 {
-    if (dt == DT_F32) ((float *)base)[off] = x;
-    else if (dt == DT_BF16) ((__nv_bfloat16 *)base)[off] = __float2bfloat16_rn(x);
-    else ((__half *)base)[off] = __float2half_rn(x);
+    if (lane != 0) return;
+    for (int64_t t = it.bos; t < it.eos; t++)
+        for (int r = 0; r < R; r += 4)
+            store4(p.out, it.b * p.out_s[0] + t * p.out_s[1] + it.hv * p.out_s[2] + it.row0 + r, p.out_dt,
+                   make_float4(0.f, 0.f, 0.f, 0.f));
 }
 
-/* The recurrence over the item's tokens, this lane's part of the state rows in s. */
-template <typename S, int R, int CPL, bool BF>
-static __device__ __forceinline__ void item_run(const dec_params &p, const dec_item &it, float (&s)[dec_shape<S, R, CPL>::RPL][CPL], int lane)
+static __device__ __forceinline__ int64_t row_offset(const dec_params &p, const dec_item &it, int64_t slot, int lane)
 {
-    typedef dec_shape<S, R, CPL> sh;
-    constexpr int VE = sh::VE, NP = sh::NP, LPR = sh::LPR, RPI = sh::RPI, RPL = sh::RPL;
-    const int li = lane % LPR, sub = lane / LPR;
+    return slot * p.pool_s[0] + (int64_t)it.hv * p.pool_s[1] + (int64_t)it.row0 * p.pool_s[2] + lane * 4;
+}
+
+/* The recurrence over the item's tokens, state rows s[] in registers (this lane's 4 channels of each). */
+template <int R, typename S>
+static __device__ __forceinline__ void item_run(const dec_params &p, const dec_item &it, float4 (&s)[R], int lane)
+{
     S *pool = (S *)p.pool;
-    /* All-bf16 inputs and output (BF): constant dtypes, so the element accessors compile to single accesses. */
-    const int q_dt = BF ? DT_BF16 : p.q_dt, k_dt = BF ? DT_BF16 : p.k_dt, g_dt = BF ? DT_BF16 : p.g_dt;
-    const int v_dt = BF ? DT_BF16 : p.v_dt, beta_dt = BF ? DT_BF16 : p.beta_dt, out_dt = BF ? DT_BF16 : p.out_dt;
-    int ch[NP]; /* first channel of each piece */
-#pragma unroll
-    for (int m = 0; m < NP; m++) ch[m] = (li + m * LPR) * VE;
+    const int kc = lane * 4;
     float A = 1.0f;
     if (p.has_A) A = __expf(p.A_log[it.hv * p.A_s]);
-    float bias[CPL];
-#pragma unroll
-    for (int c = 0; c < CPL; c++) bias[c] = 0.0f;
+    float4 bias = make_float4(0.f, 0.f, 0.f, 0.f);
     if (p.has_bias) {
-        const float *bp = p.dt_bias + it.hv * p.bias_s;
-#pragma unroll
-        for (int m = 0; m < NP; m++)
-#pragma unroll
-            for (int e = 0; e < VE; e++) bias[m * VE + e] = bp[ch[m] + e];
+        const float *bp = p.dt_bias + it.hv * p.bias_s + kc;
+        bias = make_float4(bp[0], bp[1], bp[2], bp[3]);
     }
 
     for (int64_t t = it.bos; t < it.eos; t++) {
-        float q[CPL], k[CPL], g[CPL];
-        const int64_t qo = it.b * p.q_s[0] + t * p.q_s[1] + it.h * p.q_s[2];
-        const int64_t ko = it.b * p.k_s[0] + t * p.k_s[1] + it.h * p.k_s[2];
-        const int64_t go = it.b * p.g_s[0] + t * p.g_s[1] + it.hv * p.g_s[2];
+        const float4 q = load4(p.q, it.b * p.q_s[0] + t * p.q_s[1] + it.h * p.q_s[2] + kc, p.q_dt);
+        const float4 k = load4(p.k, it.b * p.k_s[0] + t * p.k_s[1] + it.h * p.k_s[2] + kc, p.k_dt);
+        const float4 g = load4(p.g, it.b * p.g_s[0] + t * p.g_s[1] + it.hv * p.g_s[2] + kc, p.g_dt);
+        float vv[R];
 #pragma unroll
-        for (int m = 0; m < NP; m++)
-#pragma unroll
-            for (int e = 0; e < VE; e += 4) {
-                const float4 a = load4(p.q, qo + ch[m] + e, q_dt), b = load4(p.k, ko + ch[m] + e, k_dt);
-                const float4 c = load4(p.g, go + ch[m] + e, g_dt);
-                const int j = m * VE + e;
-                q[j] = a.x; q[j + 1] = a.y; q[j + 2] = a.z; q[j + 3] = a.w;
-                k[j] = b.x; k[j + 1] = b.y; k[j + 2] = b.z; k[j + 3] = b.w;
-                g[j] = c.x; g[j + 1] = c.y; g[j + 2] = c.z; g[j + 3] = c.w;
-            }
-        const int64_t vo = it.b * p.v_s[0] + t * p.v_s[1] + it.hv * p.v_s[2] + it.row0 + sub;
-        float vv[RPL];
-#pragma unroll
-        for (int i = 0; i < RPL; i++) vv[i] = load1(p.v, vo + i * RPI, v_dt);
-        float beta = load1(p.beta, it.b * p.beta_s[0] + t * p.beta_s[1] + it.hv * p.beta_s[2], beta_dt);
+        for (int r = 0; r < R; r += 4) {
+            const float4 x = load4(p.v, it.b * p.v_s[0] + t * p.v_s[1] + it.hv * p.v_s[2] + it.row0 + r, p.v_dt);
+            vv[r] = x.x; vv[r + 1] = x.y; vv[r + 2] = x.z; vv[r + 3] = x.w;
+        }
+        float beta = load1(p.beta, it.b * p.beta_s[0] + t * p.beta_s[1] + it.hv * p.beta_s[2], p.beta_dt);
         if (p.beta_sigmoid) beta = sigmoidf_(beta);
         if (p.neg_eig) beta *= 2.0f;
 
-        /* Every sum of the token in one butterfly over the LPR lanes of a row: per row <S', k>, <S', q>,
-         * and |q|^2, |k|^2, <k, q> on the raw q, k; the L2 norms and the scale are applied to the sums
-         * afterwards (one reduction depth on the critical path instead of three). */
-        float red[2 * RPL + 3];
+        float4 e;
+        e.x = decay1(p, g.x + bias.x, A);
+        e.y = decay1(p, g.y + bias.y, A);
+        e.z = decay1(p, g.z + bias.z, A);
+        e.w = decay1(p, g.w + bias.w, A);
+
+        /* Every sum of the token in one butterfly: |q|^2, |k|^2, <k, q> and, per row, <S', k>, <S', q> on
+         * the raw q, k; the L2 norms and the scale are applied to the sums afterwards (one reduction depth
+         * on the critical path instead of three). */
+        float red[2 * R + 3];
 #pragma unroll
-        for (int i = 0; i < 2 * RPL + 3; i++) red[i] = 0.0f;
-#pragma unroll
-        for (int c = 0; c < CPL; c++) {
-            const float e = decay1(p, g[c] + bias[c], A);
-#pragma unroll
-            for (int i = 0; i < RPL; i++) {
-                s[i][c] *= e;
-                red[i] += s[i][c] * k[c];
-                red[RPL + i] += s[i][c] * q[c];
-            }
-            red[2 * RPL] += q[c] * q[c];
-            red[2 * RPL + 1] += k[c] * k[c];
-            red[2 * RPL + 2] += k[c] * q[c];
+        for (int r = 0; r < R; r++) {
+            s[r].x *= e.x; s[r].y *= e.y; s[r].z *= e.z; s[r].w *= e.w;
+            red[r] = dot4(s[r], k);
+            red[R + r] = dot4(s[r], q);
         }
+        red[2 * R] = dot4(q, q);
+        red[2 * R + 1] = dot4(k, k);
+        red[2 * R + 2] = dot4(k, q);
 #pragma unroll
-        for (int m = LPR / 2; m > 0; m >>= 1) {
+        for (int m = 16; m > 0; m >>= 1) {
 #pragma unroll
-            for (int i = 0; i < 2 * RPL + 3; i++) red[i] += __shfl_xor_sync(0xffffffffu, red[i], m);
+            for (int i = 0; i < 2 * R + 3; i++) red[i] += __shfl_xor_sync(0xffffffffu, red[i], m);
         }
         float qs = p.scale, kinv = 1.0f;
         if (p.l2norm) {
-            qs *= rsqrtf(red[2 * RPL] + 1e-6f);
-            kinv = rsqrtf(red[2 * RPL + 1] + 1e-6f);
+            qs *= rsqrtf(red[2 * R] + 1e-6f);
+            kinv = rsqrtf(red[2 * R + 1] + 1e-6f);
         }
-        const float kq = red[2 * RPL + 2] * kinv * qs;
-        const int64_t oo = it.b * p.out_s[0] + t * p.out_s[1] + it.hv * p.out_s[2] + it.row0 + sub;
+        const float kq = red[2 * R + 2] * kinv * qs;
+        float o[R];
 #pragma unroll
-        for (int i = 0; i < RPL; i++) {
-            const float u = beta * (vv[i] - red[i] * kinv);
+        for (int r = 0; r < R; r++) {
+            const float u = beta * (vv[r] - red[r] * kinv);
             const float uk = u * kinv; /* the update adds u * (k * kinv) */
+            s[r].x += uk * k.x; s[r].y += uk * k.y; s[r].z += uk * k.z; s[r].w += uk * k.w;
+            o[r] = red[R + r] * qs + u * kq;
+        }
+        if (lane == 0) {
 #pragma unroll
-            for (int c = 0; c < CPL; c++) s[i][c] += uk * k[c];
-            if (li == i % LPR) store1(p.out, oo + i * RPI, out_dt, red[RPL + i] * qs + u * kq);
+            for (int r = 0; r < R; r += 4)
+                store4(p.out, it.b * p.out_s[0] + t * p.out_s[1] + it.hv * p.out_s[2] + it.row0 + r, p.out_dt,
+                       make_float4(o[r], o[r + 1], o[r + 2], o[r + 3]));
         }
 
         /* Speculative decoding: the state after token t goes to slot idx[n, t]. */
@@ -368,83 +286,35 @@ static __device__ __forceinline__ void item_run(const dec_params &p, const dec_i
             if (j < p.idx_cols) {
                 const int64_t ws = load_index(p.idx, p.idx64, it.n * p.idx_s[0] + j * p.idx_s[1]);
                 if (ws >= 0 && ws < p.slots) {
-                    S *dst = pool + ws * p.pool_s[0] + (int64_t)it.hv * p.pool_s[1] + (int64_t)(it.row0 + sub) * p.pool_s[2];
+                    S *dst = pool + row_offset(p, it, ws, lane);
 #pragma unroll
-                    for (int i = 0; i < RPL; i++)
-#pragma unroll
-                        for (int m = 0; m < NP; m++)
-                            piece_store<S, VE>(dst + i * RPI * p.pool_s[2] + ch[m], &s[i][m * VE], 0);
+                    for (int r = 0; r < R; r++) state_store(dst + r * p.pool_s[2], s[r]);
                 }
             }
         }
     }
-}
-
-/* ---- the kernels ------------------------------------------------------------------------------------ */
-/* This lane's pieces of the item's rows, in the slot it reads. */
-template <typename S, int R, int CPL>
-static __device__ __forceinline__ S *item_rows(const dec_params &p, const dec_item &it, int lane)
-{
-    typedef dec_shape<S, R, CPL> sh;
-    const int64_t slot = it.slot;
-    return (S *)p.pool + slot * p.pool_s[0] + (int64_t)it.hv * p.pool_s[1] +
-           (int64_t)(it.row0 + lane / sh::LPR) * p.pool_s[2] + (lane % sh::LPR) * sh::VE;
-}
-
-template <typename S, int R, int CPL>
-static __device__ __forceinline__ void item_load(const dec_params &p, const dec_item &it, float (&s)[dec_shape<S, R, CPL>::RPL][CPL], int lane)
-{
-    typedef dec_shape<S, R, CPL> sh;
-    const S *base = item_rows<S, R, CPL>(p, it, lane);
+    if (!p.idx_spec) { /* the state after the last token goes back to the slot it came from */
+        S *dst = pool + row_offset(p, it, it.slot, lane);
 #pragma unroll
-    for (int i = 0; i < sh::RPL; i++)
-#pragma unroll
-        for (int m = 0; m < sh::NP; m++)
-            piece_load<S, sh::VE>(base + i * sh::RPI * p.pool_s[2] + m * sh::LPR * sh::VE, &s[i][m * sh::VE], 0);
-}
-
-/* Everything after the state load: zeros for a skipped item; else the tokens and the final store. */
-template <typename S, int R, int CPL, bool BF>
-static __device__ __forceinline__ void item_finish(const dec_params &p, const dec_item &it, float (&s)[dec_shape<S, R, CPL>::RPL][CPL], int lane)
-{
-    typedef dec_shape<S, R, CPL> sh;
-    if (it.skip) {
-        for (int64_t t = it.bos; t < it.eos; t++)
-            if (lane < R) store1(p.out, it.b * p.out_s[0] + t * p.out_s[1] + it.hv * p.out_s[2] + it.row0 + lane, p.out_dt, 0.0f);
+        for (int r = 0; r < R; r++) state_store(dst + r * p.pool_s[2], s[r]);
     }
-    if (!it.live) return;
-    item_run<S, R, CPL, BF>(p, it, s, lane);
-    if (p.idx_spec) return;
-    /* The state after the last token goes back to the slot it came from. */
-    S *base = item_rows<S, R, CPL>(p, it, lane);
-#pragma unroll
-    for (int i = 0; i < sh::RPL; i++)
-#pragma unroll
-        for (int m = 0; m < sh::NP; m++)
-            piece_store<S, sh::VE>(base + i * sh::RPI * p.pool_s[2] + m * sh::LPR * sh::VE, &s[i][m * sh::VE], 0);
 }
 
-/* Programmatic dependent launch: let the next call's CTAs start now, and touch no memory before the
- * previous grid (whoever wrote our inputs, or the previous call's pool and out) has completed. Both are
- * no-ops for a plain launch. */
-static __device__ __forceinline__ void pdl_start(void)
+/* ---- the kernel: one item per warp, state loaded straight into registers ---------------------------- */
+template <int R, typename S>
+__global__ void __launch_bounds__(32 * DEC_WARPS) kda_decode(const dec_params p, unsigned items)
 {
-    asm volatile("griddepcontrol.launch_dependents;");
-    asm volatile("griddepcontrol.wait;" ::: "memory");
-}
-
-/* One item per warp, state loaded straight into registers. */
-template <typename S, int R, int CPL, bool BF>
-__global__ void __launch_bounds__(32 * DEC_WARPS, (dec_shape<S, R, CPL>::MINB)) kda_decode(const dec_params p, unsigned items)
-{
-    pdl_start();
     const int lane = threadIdx.x & 31;
     const unsigned item = blockIdx.x * DEC_WARPS + (threadIdx.x >> 5);
     if (item >= items) return;
     const dec_item it = item_lookup(p, item, R);
-    float s[dec_shape<S, R, CPL>::RPL][CPL];
-    if (it.live) item_load<S, R, CPL>(p, it, s, lane);
-    item_finish<S, R, CPL, BF>(p, it, s, lane);
+    if (it.skip) item_zero_out(p, it, R, lane);
+    if (!it.live) return;
+    const S *src = (const S *)p.pool + row_offset(p, it, it.slot, lane);
+    float4 s[R];
+#pragma unroll
+    for (int r = 0; r < R; r++) s[r] = state_load(src + r * p.pool_s[2]);
+    item_run<R, S>(p, it, s, lane);
 }
 
 /* ---- host side ----------------------------------------------------------------------------------- */
@@ -480,62 +350,15 @@ static fkda_status vector_operand(const char *name, const fkda_tensor *t, int *c
     return FKDA_SUCCESS;
 }
 
-/* The kernel variants: pool type, rows per warp, channels per lane. */
-template <typename S, int R, int CPL>
-static cudaError_t launch(const dec_params &p, unsigned items, cudaStream_t s, int pdl, int bf)
+/* Rows per warp. 8 while there are few (sequence, head) pairs, where spreading the work over more warps
+ * shortens the call; 16 from 2048 pairs on, where it amortises the per-token preprocessing and keeps more
+ * bytes in flight per warp (measured on H100: bench/REPORT.md, "CUDA decode"). FKDA_DECODE_ROWS (8, 16) overrides
+ * the choice; it exists for the benchmarks. */
+static int rows_per_warp(const fkda_dims *d)
 {
-    cudaLaunchConfig_t cfg = {};
-    cfg.gridDim = dim3((items + DEC_WARPS - 1) / DEC_WARPS);
-    cfg.blockDim = dim3(32 * DEC_WARPS);
-    cfg.stream = s;
-    cudaLaunchAttribute attr = {};
-    attr.id = cudaLaunchAttributeProgrammaticStreamSerialization;
-    attr.val.programmaticStreamSerializationAllowed = 1;
-    cfg.attrs = &attr;
-    cfg.numAttrs = pdl ? 1 : 0;
-    if (bf) return cudaLaunchKernelEx(&cfg, kda_decode<S, R, CPL, true>, p, items);
-    return cudaLaunchKernelEx(&cfg, kda_decode<S, R, CPL, false>, p, items);
-}
-
-typedef struct dec_variant {
-    int bf16, R, CPL;
-    cudaError_t (*fn)(const dec_params &, unsigned, cudaStream_t, int, int);
-} dec_variant;
-
-static const dec_variant VARIANTS[] = {
-    {0, 4, 4, launch<float, 4, 4>},          {0, 8, 4, launch<float, 8, 4>},
-    {0, 16, 4, launch<float, 16, 4>},        {0, 32, 4, launch<float, 32, 4>},
-    {0, 2, 8, launch<float, 2, 8>},          {0, 4, 8, launch<float, 4, 8>},
-    {0, 8, 8, launch<float, 8, 8>},          {0, 16, 8, launch<float, 16, 8>},
-    {0, 32, 8, launch<float, 32, 8>},        {1, 8, 4, launch<__nv_bfloat16, 8, 4>},
-    {1, 16, 4, launch<__nv_bfloat16, 16, 4>}, {1, 8, 8, launch<__nv_bfloat16, 8, 8>},
-    {1, 16, 8, launch<__nv_bfloat16, 16, 8>}, {1, 32, 8, launch<__nv_bfloat16, 32, 8>},
-    {1, 16, 16, launch<__nv_bfloat16, 16, 16>}, {1, 32, 16, launch<__nv_bfloat16, 32, 16>},
-};
-
-static int env_int(const char *name, int fallback)
-{
-    const char *v = getenv(name);
-    return v != NULL && *v ? atoi(v) : fallback;
-}
-
-/* The variant for a call (CANDIDATE defaults, not measured as a whole): fp32 pool 32 rows per warp and 16 lanes
- * per row from 2048 (sequence, head) pairs on, else 8 rows and 32 lanes per row; bf16 pool 16 or 8 rows with
- * 16-byte pieces. FKDA_DECODE_ROWS, FKDA_DECODE_CPL and FKDA_DECODE_PDL override it; read per call. 16-byte bf16
- * pieces need 16-byte aligned rows (wide = 1); otherwise a 4-channel variant runs. */
-static const dec_variant *pick_variant(const fkda_dims *d, int bf16, int wide)
-{
-    const int big = d->N * d->HV >= 2048;
-    const int Rdef = bf16 ? (big ? 16 : 8) : (big ? 32 : 8), Cdef = bf16 ? (wide ? 8 : 4) : (big ? 8 : 4);
-    const int R = env_int("FKDA_DECODE_ROWS", Rdef), CPL = env_int("FKDA_DECODE_CPL", Cdef);
-    const dec_variant *fallback = NULL;
-    for (size_t i = 0; i < sizeof VARIANTS / sizeof VARIANTS[0]; i++) {
-        const dec_variant *v = &VARIANTS[i];
-        if (v->bf16 != bf16) continue;
-        if (v->R == R && v->CPL == CPL && (wide || !bf16 || CPL == 4)) return v;
-        if (v->R == 8 && v->CPL == 4) fallback = v;
-    }
-    return fallback;
+    const char *r = getenv("FKDA_DECODE_ROWS");
+    if (r != NULL && (atoi(r) == 8 || atoi(r) == 16)) return atoi(r);
+    return d->N * d->HV >= 2048 ? 16 : 8;
 }
 
 extern "C" size_t fkda_cuda_decode_workspace(const fkda_decode_args *a, const fkda_dims *d)
@@ -642,16 +465,21 @@ extern "C" fkda_status fkda_cuda_decode(const fkda_decode_args *a, const fkda_di
 
     if (d->N == 0 || d->T == 0) return FKDA_SUCCESS;
 
-    if (d->N * d->HV * (DEC_V / 2) >= ((int64_t)1 << 31))
-        return fkda_fail(FKDA_ERROR_UNSUPPORTED, "the CUDA decode handles fewer than 2^31 / 64 sequence-heads");
-    int wide = (uintptr_t)sp->data % 16 == 0;
-    for (int i = 0; i < 3; i++) wide = wide && (sp->stride[i] * (int64_t)fkda_dtype_size(sp->dtype)) % 16 == 0;
-    const dec_variant *var = pick_variant(d, sp->dtype == FKDA_BFLOAT16, wide);
-    const int bf = p.q_dt == DT_BF16 && p.k_dt == DT_BF16 && p.v_dt == DT_BF16 && p.g_dt == DT_BF16 &&
-                   p.beta_dt == DT_BF16 && p.out_dt == DT_BF16;
-    const unsigned items = (unsigned)(d->N * d->HV * (DEC_V / var->R));
-    cudaError_t err = var->fn(p, items, (cudaStream_t)stream, env_int("FKDA_DECODE_PDL", 0), bf);
-    if (err == cudaSuccess) err = cudaGetLastError();
+    if (d->N * d->HV * (DEC_V / 8) >= ((int64_t)1 << 31))
+        return fkda_fail(FKDA_ERROR_UNSUPPORTED, "the CUDA decode handles fewer than 2^31 / 32 sequence-heads");
+    const bool bf16 = sp->dtype == FKDA_BFLOAT16;
+    const int R = rows_per_warp(d);
+    const unsigned items = (unsigned)(d->N * d->HV * (DEC_V / R));
+    const dim3 grid((items + DEC_WARPS - 1) / DEC_WARPS), block(32 * DEC_WARPS);
+    cudaStream_t s = (cudaStream_t)stream;
+    if (R == 8) {
+        if (bf16) kda_decode<8, __nv_bfloat16><<<grid, block, 0, s>>>(p, items);
+        else kda_decode<8, float><<<grid, block, 0, s>>>(p, items);
+    } else {
+        if (bf16) kda_decode<16, __nv_bfloat16><<<grid, block, 0, s>>>(p, items);
+        else kda_decode<16, float><<<grid, block, 0, s>>>(p, items);
+    }
+    const cudaError_t err = cudaGetLastError();
     if (err != cudaSuccess)
         return fkda_fail(FKDA_ERROR_CUDA, "CUDA decode launch: %s", cudaGetErrorString(err));
     return FKDA_SUCCESS;
