@@ -98,7 +98,7 @@ def _run(kind, cls, offsets, tensors, host_only, options_offset, options, size_f
     tensor that must be host memory (cu_seqlens_host) or -1. The hot path (torch tensors) reads five attributes
     per tensor and writes its descriptor with one struct.pack_into. When every tensor's device is known here
     and matches the backend, the call carries FKDA_TRUSTED_LOCATIONS: the library then skips asking the CUDA
-    runtime where each pointer lives, which makes the workspace-size query cheap enough to ask every call."""
+    runtime where each pointer lives."""
     args = _args_struct(kind, cls)
     table = _lib._torch_dtypes
     tensor_pack = _lib._TENSOR_PACK.pack_into
@@ -139,31 +139,42 @@ def _run(kind, cls, offsets, tensors, host_only, options_offset, options, size_f
     addr = ctypes.addressof(args)
 
     if workspace is not None:  # the call checks that it is large enough
-        ws_ptr, ws_bytes = _address(workspace), _nbytes(workspace)
+        status = _call(run_fn, addr, _address(workspace), _nbytes(workspace), workspace, on_cuda, q)
     else:
-        size = _size_out()
-        status = size_fn(addr, ctypes.addressof(size))
-        if status:
-            _lib.raise_for(status)
-        need = size.value
-        if need:
-            workspace = _empty(q, (need,), np.uint8 if isinstance(q, np.ndarray) else sys.modules["torch"].uint8)
-            ws_ptr, ws_bytes = _address(workspace), need
-        else:
-            ws_ptr, ws_bytes = None, 0
-
-    if on_cuda:
-        torch = sys.modules["torch"]
-        index = q.device.index
-        if index != _current_device(torch):
-            with torch.cuda.device(index):
-                status = run_fn(addr, ws_ptr, ws_bytes, _current_stream(torch, index))
-        else:
-            status = run_fn(addr, ws_ptr, ws_bytes, _current_stream(torch, index))
-    else:
-        status = run_fn(addr, ws_ptr, ws_bytes, None)
+        # The workspace this thread's last call of this kind needed: usually right (0 for every decode so far),
+        # and the library checks the size before it computes anything, so a miss costs one size query and a
+        # second call, while a hit saves the query (a full validation) on the hot path.
+        need = getattr(_tls, kind + "_ws", 0)
+        status = _call(run_fn, addr, *_workspace_for(q, need), on_cuda, q)
+        if status == _lib.ERROR_WORKSPACE:
+            size = _size_out()
+            status = size_fn(addr, ctypes.addressof(size))
+            if status:
+                _lib.raise_for(status)
+            setattr(_tls, kind + "_ws", size.value)
+            status = _call(run_fn, addr, *_workspace_for(q, size.value), on_cuda, q)
     if status:
         _lib.raise_for(status)
+
+
+def _workspace_for(q, need):
+    """(address, bytes, buffer) of a fresh workspace of need bytes on q's device (torch: caching allocator)."""
+    if not need:
+        return None, 0, None
+    ws = _empty(q, (need,), np.uint8 if isinstance(q, np.ndarray) else sys.modules["torch"].uint8)
+    return _address(ws), need, ws
+
+
+def _call(run_fn, addr, ws_ptr, ws_bytes, keep, on_cuda, q):
+    """run_fn on the current stream of q's device (CUDA) or on the host; keep holds the workspace alive."""
+    if not on_cuda:
+        return run_fn(addr, ws_ptr, ws_bytes, None)
+    torch = sys.modules["torch"]
+    index = q.device.index
+    if index != _current_device(torch):
+        with torch.cuda.device(index):
+            return run_fn(addr, ws_ptr, ws_bytes, _current_stream(torch, index))
+    return run_fn(addr, ws_ptr, ws_bytes, _current_stream(torch, index))
 
 
 def _size_out():

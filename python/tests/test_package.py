@@ -173,6 +173,21 @@ def test_workspace_too_small(backend):
     flashkda.prefill(*inputs[:5], workspace=np.zeros(need, np.uint8), backend=backend)
 
 
+def test_workspace_guess_too_small_is_retried():
+    """Without a caller workspace the binding first tries the size this thread's last call needed; a miss
+    (here forced) must cost a size query and a second call, never an error or a wrong result."""
+    from flashkda import ops
+    inputs = make(T=64)
+    want = flashkda.prefill(*inputs[:5], backend="cpu")
+    need = _workspace_size(inputs, "cpu")
+    if need == 0:
+        pytest.skip("the cpu backend needs no workspace here")
+    ops._tls.prefill_ws = 1
+    got = flashkda.prefill(*inputs[:5], backend="cpu")
+    assert np.array_equal(got, want)
+    assert ops._tls.prefill_ws == need
+
+
 def test_cuda_backend_on_host_memory_is_rejected():
     q, k, v, g, beta, A_log, dt_bias = make()
     with pytest.raises(flashkda.FlashKDAError):
