@@ -14,12 +14,15 @@
  * Work split: the state dominates the bytes (64 KB fp32 per sequence and head against ~1 KB of q, k, v,
  * g), so the kernel is a streaming copy with arithmetic on the way. One warp owns R consecutive rows v of
  * one (n, hv); lane l holds channels 4l..4l+3 of each of its rows in registers (one 16-byte load per row
- * for fp32, 8 bytes for bf16), so decay, both dots (a warp butterfly reduction), the update and the output
- * stay in registers. All R row loads are issued before the per-token preprocessing (gate, L2 norms, beta),
+ * for fp32, 8 bytes for bf16), so decay, both dots, the update and the output stay in registers. All R row loads are issued before the per-token preprocessing (gate, L2 norms, beta),
  * which each warp recomputes from L1/L2-resident inputs and which hides behind the state loads. The state
  * is touched once, so its loads and stores use streaming cache hints. Each row is read and written by the
- * same warp, so updating the pool in place is safe. All sums of a token (the two dots of every row, |q|^2,
- * |k|^2, <k, q>) go through one butterfly; the L2 norms and the scale are applied to the sums afterwards.
+ * same warp, so updating the pool in place is safe. The 2R row dots go through one warp reduce-scatter
+ * (lane r ends with one row's sum: 31 shuffles for 32 values, then lane r computes that row's u and output
+ * and broadcasts u), |q|^2, |k|^2, <k, q> through a butterfly; the L2 norms and the scale are applied to
+ * the sums afterwards. The measured ceiling of this layout (the same loads and stores without arithmetic)
+ * is 96-99% of copy bandwidth (bench/results/2026-11-25-h100-decode-v2.md): the arithmetic per warp is what
+ * costs, so it is kept to the fewest instructions (a butterfly per value took 32% more).
  *
  * Tried and dropped (bench/REPORT.md, "CUDA decode"): a persistent kernel staging the state through a cp.async
  * ring in shared memory (no faster: more bytes in flight did not help), and eight lanes per row with 3-level
@@ -109,6 +112,45 @@ static __device__ __forceinline__ float load1(const char *base, int64_t off, int
     if (dt == DT_F32) return ((const float *)base)[off];
     if (dt == DT_BF16) return __bfloat162float(((const __nv_bfloat16 *)base)[off]);
     return __half2float(((const __half *)base)[off]);
+}
+
+static __device__ __forceinline__ void store1(char *base, int64_t off, int dt, float x)
+{
+    if (dt == DT_F32) ((float *)base)[off] = x;
+    else if (dt == DT_BF16) ((__nv_bfloat16 *)base)[off] = __float2bfloat16(x);
+    else ((__half *)base)[off] = __float2half(x);
+}
+
+/* One reduce-scatter step over the first 2H values: a lane keeps the half its bit M selects and adds the other
+ * half from lane ^ M. */
+template <int H, int M, int NV>
+static __device__ __forceinline__ void rs_step(float (&x)[NV], int lane)
+{
+    const bool up = (lane & M) != 0;
+#pragma unroll
+    for (int i = 0; i < H; i++) {
+        const float lo = x[i], hi = x[i + H];
+        const float send = up ? lo : hi, keep = up ? hi : lo;
+        x[i] = keep + __shfl_xor_sync(0xffffffffu, send, M);
+    }
+}
+
+/* Warp reduce-scatter of NV (8, 16 or 32) values per lane: lane l returns the warp-wide sum of
+ * x[l >> (5 - log2 NV)]. Each step halves the values a lane holds; the lane bits left over after log2 NV
+ * steps take a plain butterfly. x is clobbered. */
+template <int NV>
+static __device__ __forceinline__ float reduce_scatter(float (&x)[NV], int lane)
+{
+    static_assert(NV == 8 || NV == 16 || NV == 32, "reduce_scatter: 8, 16 or 32 values");
+    if constexpr (NV == 32) rs_step<16, 16>(x, lane);
+    if constexpr (NV >= 16) rs_step<8, 32 * 8 / NV>(x, lane);
+    rs_step<4, 32 * 4 / NV>(x, lane);
+    rs_step<2, 32 * 2 / NV>(x, lane);
+    rs_step<1, 32 / NV>(x, lane);
+    float v = x[0];
+#pragma unroll
+    for (int m = 16 / NV; m > 0; m >>= 1) v += __shfl_xor_sync(0xffffffffu, v, m);
+    return v;
 }
 
 static __device__ __forceinline__ int64_t load_index(const void *p, int is64, int64_t off)
@@ -225,12 +267,6 @@ static __device__ __forceinline__ void item_run(const dec_params &p, const dec_i
         const float4 q = load4(p.q, it.b * p.q_s[0] + t * p.q_s[1] + it.h * p.q_s[2] + kc, p.q_dt);
         const float4 k = load4(p.k, it.b * p.k_s[0] + t * p.k_s[1] + it.h * p.k_s[2] + kc, p.k_dt);
         const float4 g = load4(p.g, it.b * p.g_s[0] + t * p.g_s[1] + it.hv * p.g_s[2] + kc, p.g_dt);
-        float vv[R];
-#pragma unroll
-        for (int r = 0; r < R; r += 4) {
-            const float4 x = load4(p.v, it.b * p.v_s[0] + t * p.v_s[1] + it.hv * p.v_s[2] + it.row0 + r, p.v_dt);
-            vv[r] = x.x; vv[r + 1] = x.y; vv[r + 2] = x.z; vv[r + 3] = x.w;
-        }
         float beta = load1(p.beta, it.b * p.beta_s[0] + t * p.beta_s[1] + it.hv * p.beta_s[2], p.beta_dt);
         if (p.beta_sigmoid) beta = sigmoidf_(beta);
         if (p.neg_eig) beta *= 2.0f;
@@ -241,43 +277,43 @@ static __device__ __forceinline__ void item_run(const dec_params &p, const dec_i
         e.z = decay1(p, g.z + bias.z, A);
         e.w = decay1(p, g.w + bias.w, A);
 
-        /* Every sum of the token in one butterfly: |q|^2, |k|^2, <k, q> and, per row, <S', k>, <S', q> on
-         * the raw q, k; the L2 norms and the scale are applied to the sums afterwards (one reduction depth
-         * on the critical path instead of three). */
-        float red[2 * R + 3];
+        /* Per row the two dots <S', k> and <S', q> on the raw q, k (the L2 norms and the scale are applied to
+         * the sums afterwards), reduced over the warp by a reduce-scatter: lane l ends with the sum of value
+         * l >> SH (31 shuffles for 32 values instead of 160 for a butterfly per value), so lane r < 16 owns row
+         * r >> SH: its k-dot, and its q-dot from lane r + 16. |q|^2, |k|^2 and <k, q> take a butterfly. */
+        float red[2 * R];
 #pragma unroll
         for (int r = 0; r < R; r++) {
             s[r].x *= e.x; s[r].y *= e.y; s[r].z *= e.z; s[r].w *= e.w;
             red[r] = dot4(s[r], k);
             red[R + r] = dot4(s[r], q);
         }
-        red[2 * R] = dot4(q, q);
-        red[2 * R + 1] = dot4(k, k);
-        red[2 * R + 2] = dot4(k, q);
+        float qq = dot4(q, q), kk = dot4(k, k), kq = dot4(k, q);
 #pragma unroll
         for (int m = 16; m > 0; m >>= 1) {
-#pragma unroll
-            for (int i = 0; i < 2 * R + 3; i++) red[i] += __shfl_xor_sync(0xffffffffu, red[i], m);
+            qq += __shfl_xor_sync(0xffffffffu, qq, m);
+            kk += __shfl_xor_sync(0xffffffffu, kk, m);
+            kq += __shfl_xor_sync(0xffffffffu, kq, m);
         }
+        const float mine = reduce_scatter<2 * R>(red, lane);
+        constexpr int SH = R == 16 ? 0 : (R == 8 ? 1 : (R == 4 ? 2 : 3));
         float qs = p.scale, kinv = 1.0f;
         if (p.l2norm) {
-            qs *= rsqrtf(red[2 * R] + 1e-6f);
-            kinv = rsqrtf(red[2 * R + 1] + 1e-6f);
+            qs *= rsqrtf(qq + 1e-6f);
+            kinv = rsqrtf(kk + 1e-6f);
         }
-        const float kq = red[2 * R + 2] * kinv * qs;
-        float o[R];
+        const float qdot = __shfl_down_sync(0xffffffffu, mine, 16);
+        const int row = (lane & 15) >> SH;
+        const float vr = load1(p.v, it.b * p.v_s[0] + t * p.v_s[1] + it.hv * p.v_s[2] + it.row0 + row, p.v_dt);
+        const float u = beta * (vr - mine * kinv);  /* meaningful on lanes < 16 */
+        const float o = qdot * qs + u * (kq * kinv * qs);
+        if (lane < 16 && (lane & ((1 << SH) - 1)) == 0)
+            store1(p.out, it.b * p.out_s[0] + t * p.out_s[1] + it.hv * p.out_s[2] + it.row0 + row, p.out_dt, o);
+        const float uk = u * kinv; /* the update adds u * (k * kinv) */
 #pragma unroll
         for (int r = 0; r < R; r++) {
-            const float u = beta * (vv[r] - red[r] * kinv);
-            const float uk = u * kinv; /* the update adds u * (k * kinv) */
-            s[r].x += uk * k.x; s[r].y += uk * k.y; s[r].z += uk * k.z; s[r].w += uk * k.w;
-            o[r] = red[R + r] * qs + u * kq;
-        }
-        if (lane == 0) {
-#pragma unroll
-            for (int r = 0; r < R; r += 4)
-                store4(p.out, it.b * p.out_s[0] + t * p.out_s[1] + it.hv * p.out_s[2] + it.row0 + r, p.out_dt,
-                       make_float4(o[r], o[r + 1], o[r + 2], o[r + 3]));
+            const float ukr = __shfl_sync(0xffffffffu, uk, r << SH);
+            s[r].x += ukr * k.x; s[r].y += ukr * k.y; s[r].z += ukr * k.z; s[r].w += ukr * k.w;
         }
 
         /* Speculative decoding: the state after token t goes to slot idx[n, t]. */
@@ -352,12 +388,12 @@ static fkda_status vector_operand(const char *name, const fkda_tensor *t, int *c
 
 /* Rows per warp. 8 while there are few (sequence, head) pairs, where spreading the work over more warps
  * shortens the call; 16 from 2048 pairs on, where it amortises the per-token preprocessing and keeps more
- * bytes in flight per warp (measured on H100: bench/REPORT.md, "CUDA decode"). FKDA_DECODE_ROWS (8, 16) overrides
+ * bytes in flight per warp (measured on H100: bench/REPORT.md, "CUDA decode"). FKDA_DECODE_ROWS (4, 8, 16) overrides
  * the choice; it exists for the benchmarks. */
 static int rows_per_warp(const fkda_dims *d)
 {
     const char *r = getenv("FKDA_DECODE_ROWS");
-    if (r != NULL && (atoi(r) == 8 || atoi(r) == 16)) return atoi(r);
+    if (r != NULL && (atoi(r) == 4 || atoi(r) == 8 || atoi(r) == 16)) return atoi(r);
     return d->N * d->HV >= 2048 ? 16 : 8;
 }
 
@@ -465,14 +501,17 @@ extern "C" fkda_status fkda_cuda_decode(const fkda_decode_args *a, const fkda_di
 
     if (d->N == 0 || d->T == 0) return FKDA_SUCCESS;
 
-    if (d->N * d->HV * (DEC_V / 8) >= ((int64_t)1 << 31))
+    if (d->N * d->HV * (DEC_V / 4) >= ((int64_t)1 << 31))
         return fkda_fail(FKDA_ERROR_UNSUPPORTED, "the CUDA decode handles fewer than 2^31 / 32 sequence-heads");
     const bool bf16 = sp->dtype == FKDA_BFLOAT16;
     const int R = rows_per_warp(d);
     const unsigned items = (unsigned)(d->N * d->HV * (DEC_V / R));
     const dim3 grid((items + DEC_WARPS - 1) / DEC_WARPS), block(32 * DEC_WARPS);
     cudaStream_t s = (cudaStream_t)stream;
-    if (R == 8) {
+    if (R == 4) {
+        if (bf16) kda_decode<4, __nv_bfloat16><<<grid, block, 0, s>>>(p, items);
+        else kda_decode<4, float><<<grid, block, 0, s>>>(p, items);
+    } else if (R == 8) {
         if (bf16) kda_decode<8, __nv_bfloat16><<<grid, block, 0, s>>>(p, items);
         else kda_decode<8, float><<<grid, block, 0, s>>>(p, items);
     } else {
