@@ -260,11 +260,113 @@ static __device__ __forceinline__ void seq_segments(const prefill_params &p, int
     *nseg = nch > p.segL ? (nch + p.segL - 1) / p.segL : 1;
 }
 
+/* The prep of one chunk by 128 threads (ptid = key channel), shared by the prep kernel and the producer warps
+ * of the v4 kernel so that both compute the same bits. Group barrier: named barrier 1 over these 128 threads. */
+#define PBAR 1
+static __device__ __forceinline__ void bar_sync(int id, int nthreads)
+{
+    asm volatile("bar.sync %0, %1;\n" ::"r"(id), "r"(nthreads) : "memory");
+}
+static __device__ __forceinline__ void bar_arrive(int id, int nthreads)
+{
+    asm volatile("bar.arrive %0, %1;\n" ::"r"(id), "r"(nthreads) : "memory");
+}
+
+/* beta of token t (absolute row of batch row b) as the kernels use it */
+static __device__ __forceinline__ float prep_beta(const prefill_params &p, int64_t b, int64_t t, int hv)
+{
+    float x = load_scalar(p.beta, p.beta_dtype, b * p.b_sb + t * p.b_st + hv * p.b_sh);
+    if (p.beta_sigmoid) x = 1.f / (1.f + __expf(-x));
+    if (p.neg_eig) x *= 2.f;
+    return x;
+}
+
+/* cp.async of the q, k, g rows of one chunk into raw[3][16 * KD] (rows past nvalid zero-filled) */
+static __device__ __forceinline__ void prep_load(__nv_bfloat16 *raw, const prefill_params &p, const __nv_bfloat16 *qb,
+                                                 const __nv_bfloat16 *kb, const __nv_bfloat16 *gb, int nvalid, int ptid)
+{
+#pragma unroll
+    for (int which = 0; which < 3; ++which) {
+        const __nv_bfloat16 *src = which == 0 ? qb : (which == 1 ? kb : gb);
+        const int64_t sst = which == 0 ? p.q_st : (which == 1 ? p.k_st : p.g_st);
+#pragma unroll
+        for (int i = ptid; i < 16 * 16; i += NTHREADS) {
+            const int row = i >> 4, c16 = i & 15;
+            const bool ok = row < nvalid;
+            cp_async16(raw + which * 16 * KD + row * KD + c16 * 8,
+                       ok ? (const void *)(src + row * sst + c16 * 8) : (const void *)src, ok ? 16 : 0);
+        }
+    }
+}
+
+/* row norms: four threads per row, q rows 0-15 then k rows; rn[32] */
+static __device__ __forceinline__ void prep_norms(const prefill_params &p, const __nv_bfloat16 *raw, float *rn, int ptid)
+{
+    const int r32 = ptid >> 2, part = ptid & 3;
+    const __nv_bfloat16 *row = raw + (r32 >> 4) * 16 * KD + (r32 & 15) * KD + part * 32;
+    float ss = 0.f;
+#pragma unroll
+    for (int j = 0; j < 4; ++j) {
+        const uint4 u = *(const uint4 *)(row + ((j + part) & 3) * 8);
+        const __nv_bfloat162 *h2 = (const __nv_bfloat162 *)&u;
+#pragma unroll
+        for (int e = 0; e < 4; ++e) {
+            const float2 f = __bfloat1622float2(h2[e]);
+            ss += f.x * f.x + f.y * f.y;
+        }
+    }
+    ss += __shfl_xor_sync(0xffffffffu, ss, 1);
+    ss += __shfl_xor_sync(0xffffffffu, ss, 2);
+    float r = p.l2norm ? rsqrtf(ss + 1e-6f) : 1.f;
+    if (r32 < 16) r *= p.scale;
+    if (part == 0) rn[r32] = r;
+}
+
+/* thread = key channel: gate, cumulative sum, the decayed tiles Kd, Qd, Kr, Ki (pitch PD) and e^G_C */
+static __device__ __forceinline__ void prep_gate(const prefill_params &p, const __nv_bfloat16 *raw, const float *rn,
+                                                 float dtb, float eA, int nvalid, __nv_bfloat16 *Kd, __nv_bfloat16 *Qd,
+                                                 __nv_bfloat16 *Kr, __nv_bfloat16 *Ki, float *ecs, int ch)
+{
+    float G[16];
+    float acc = 0.f;
+#pragma unroll
+    for (int t = 0; t < 16; ++t) {
+        const float x = __bfloat162float(raw[2 * 16 * KD + t * KD + ch]) + dtb;
+        const float a = __fdividef(p.lb, 1.f + __expf(-eA * x));
+        acc += t < nvalid ? a : 0.f;
+        G[t] = acc;
+    }
+    ecs[ch] = __expf(acc);
+#pragma unroll
+    for (int t = 0; t < 16; ++t) {
+        const float kn = __bfloat162float(raw[16 * KD + t * KD + ch]) * rn[16 + t];
+        const float qn = __bfloat162float(raw[t * KD + ch]) * rn[t];
+        const float e = __expf(G[t]);
+        Kd[t * PD + ch] = __float2bfloat16(kn * e);
+        Qd[t * PD + ch] = __float2bfloat16(qn * e);
+        Kr[t * PD + ch] = __float2bfloat16(kn * __expf(acc - G[t]));
+        Ki[t * PD + ch] = __float2bfloat16(kn * __expf(-G[t]));
+    }
+}
+
+/* warp 0: L = strict_lower(diag(beta) Kd Ki^T) and Ab = (I + L)^-1 diag(beta); warp 1: M = tril(Qd Ki^T) */
+static __device__ __forceinline__ void prep_small(const __nv_bfloat16 *Kd, const __nv_bfloat16 *Qd,
+                                                  const __nv_bfloat16 *Ki, const float *bs, float *Ls,
+                                                  __nv_bfloat16 *Ab, __nv_bfloat16 *M, int pitch, int pwarp, int lane)
+{
+    float acc[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
+    tile_product(acc, pwarp ? Qd : Kd, Ki, lane);
+    if (pwarp == 1)
+        store_tril(acc, M, pitch, lane);
+    else
+        store_inverse(acc, bs, Ls, Ab, pitch, lane);
+}
+
 /* grid (slot, hv), 128 threads: one chunk of one value head */
 __global__ void __launch_bounds__(NTHREADS) kda_prep_kernel(const prefill_params p, unsigned char *ws,
                                                             int64_t nslots)
 {
-    __shared__ __align__(16) __nv_bfloat16 raw[3][16 * KD];     /* q, k, g rows          */
+    __shared__ __align__(16) __nv_bfloat16 raw[3 * 16 * KD];    /* q, k, g rows          */
     __shared__ __align__(16) __nv_bfloat16 til[4][16 * PD];     /* Kd, Qd, Kr, Ki        */
     __shared__ __align__(16) __nv_bfloat16 small[2][16 * 16];   /* Ab, M (dense rows)    */
     __shared__ __align__(16) float ecs[KD];
@@ -293,95 +395,20 @@ __global__ void __launch_bounds__(NTHREADS) kda_prep_kernel(const prefill_params
     const int64_t t0 = bos + c * 16;
     const int nvalid = (int)(len - c * 16 < 16 ? len - c * 16 : 16);
 
-    const __nv_bfloat16 *qb = p.q + b * p.q_sb + t0 * p.q_st + h * p.q_sh;
-    const __nv_bfloat16 *kb = p.k + b * p.k_sb + t0 * p.k_st + h * p.k_sh;
-    const __nv_bfloat16 *gb = p.g + b * p.g_sb + t0 * p.g_st + hv * p.g_sh;
-#pragma unroll
-    for (int which = 0; which < 3; ++which) {
-        const __nv_bfloat16 *src = which == 0 ? qb : (which == 1 ? kb : gb);
-        const int64_t sst = which == 0 ? p.q_st : (which == 1 ? p.k_st : p.g_st);
-#pragma unroll
-        for (int i = tid; i < 16 * 16; i += NTHREADS) {
-            const int row = i >> 4, c16 = i & 15;
-            const bool ok = row < nvalid;
-            cp_async16(&raw[which][row * KD + c16 * 8], ok ? (const void *)(src + row * sst + c16 * 8) : (const void *)src,
-                       ok ? 16 : 0);
-        }
-    }
+    prep_load(raw, p, p.q + b * p.q_sb + t0 * p.q_st + h * p.q_sh, p.k + b * p.k_sb + t0 * p.k_st + h * p.k_sh,
+              p.g + b * p.g_sb + t0 * p.g_st + hv * p.g_sh, nvalid, tid);
     cp_async_commit();
-    if (tid < 16) {
-        float x = 0.f;
-        if (tid < nvalid) {
-            x = load_scalar(p.beta, p.beta_dtype, b * p.b_sb + (t0 + tid) * p.b_st + hv * p.b_sh);
-            if (p.beta_sigmoid) x = 1.f / (1.f + __expf(-x));
-            if (p.neg_eig) x *= 2.f;
-        }
-        bs[tid] = x;
-    }
+    if (tid < 16) bs[tid] = tid < nvalid ? prep_beta(p, b, t0 + tid, hv) : 0.f;
     const float dtb = p.dt_bias ? p.dt_bias[hv * p.dtb_sh + tid * p.dtb_sk] : 0.f;
     const float eA = p.A_log ? __expf(p.A_log[hv * p.alog_s]) : 1.f;
     cp_async_wait_all();
-    __syncthreads();
-
-    /* row norms: four threads per row, q rows 0-15 then k rows */
-    {
-        const int r32 = tid >> 2, part = tid & 3;
-        const __nv_bfloat16 *row = &raw[r32 >> 4][(r32 & 15) * KD + part * 32];
-        float ss = 0.f;
-#pragma unroll
-        for (int j = 0; j < 4; ++j) {
-            const uint4 u = *(const uint4 *)(row + ((j + part) & 3) * 8);
-            const __nv_bfloat162 *h2 = (const __nv_bfloat162 *)&u;
-#pragma unroll
-            for (int e = 0; e < 4; ++e) {
-                const float2 f = __bfloat1622float2(h2[e]);
-                ss += f.x * f.x + f.y * f.y;
-            }
-        }
-        ss += __shfl_xor_sync(0xffffffffu, ss, 1);
-        ss += __shfl_xor_sync(0xffffffffu, ss, 2);
-        float r = p.l2norm ? rsqrtf(ss + 1e-6f) : 1.f;
-        if (r32 < 16) r *= p.scale;
-        if (part == 0) rn[r32] = r;
-    }
-    __syncthreads();
-
-    /* thread = key channel: gate, cumulative sum, decayed tiles */
-    {
-        const int ch = tid;
-        float G[16];
-        float acc = 0.f;
-#pragma unroll
-        for (int t = 0; t < 16; ++t) {
-            const float x = __bfloat162float(raw[2][t * KD + ch]) + dtb;
-            const float a = __fdividef(p.lb, 1.f + __expf(-eA * x));
-            acc += t < nvalid ? a : 0.f;
-            G[t] = acc;
-        }
-        ecs[ch] = __expf(acc);
-#pragma unroll
-        for (int t = 0; t < 16; ++t) {
-            const float kn = __bfloat162float(raw[1][t * KD + ch]) * rn[16 + t];
-            const float qn = __bfloat162float(raw[0][t * KD + ch]) * rn[t];
-            const float e = __expf(G[t]);
-            til[0][t * PD + ch] = __float2bfloat16(kn * e);
-            til[1][t * PD + ch] = __float2bfloat16(qn * e);
-            til[2][t * PD + ch] = __float2bfloat16(kn * __expf(acc - G[t]));
-            til[3][t * PD + ch] = __float2bfloat16(kn * __expf(-G[t]));
-        }
-    }
-    __syncthreads();
-
-    /* warp 0: L = strict_lower(diag(beta) Kd Ki^T) and Ab = (I + L)^-1 diag(beta); warp 1: M = tril(Qd Ki^T) */
-    if (warp < 2) {
-        float acc[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
-        tile_product(acc, til[warp], til[3], lane);
-        if (warp == 1)
-            store_tril(acc, small[1], 16, lane);
-        else
-            store_inverse(acc, bs, Ls, small[0], 16, lane);
-    }
-    __syncthreads();
+    bar_sync(PBAR, NTHREADS);
+    prep_norms(p, raw, rn, tid);
+    bar_sync(PBAR, NTHREADS);
+    prep_gate(p, raw, rn, dtb, eA, nvalid, til[0], til[1], til[2], til[3], ecs, tid);
+    bar_sync(PBAR, NTHREADS);
+    if (warp < 2) prep_small(til[0], til[1], til[3], bs, Ls, small[0], small[1], 16, warp, lane);
+    bar_sync(PBAR, NTHREADS);
 
     /* the record, 16-byte stores */
     unsigned char *rec = ws + ((int64_t)hv * nslots + slot) * REC_BYTES;
@@ -407,6 +434,120 @@ __global__ void __launch_bounds__(NTHREADS) kda_prep_kernel(const prefill_params
  * hi + lo parts (2x those mma.sync, fp32-like accuracy). PM_KS: the state in Kd S (on the serial path of every
  * chunk); PM_QS: the state in Qd S (the output only); PM_U: U in the state update and in M U. */
 enum { PM_KS = 1, PM_QS = 2, PM_U = 4, PM_ALL = 7 };
+
+/* One chunk of the chain for one warp (16 value columns at vl inside the slice): the stage st holds the
+ * chunk's record and v rows; S (16 rows of S^T) is updated in place and the 16 output rows are written to
+ * ob (rows t < len). Shared by the v2 chain kernel and the v4 consumer warps. */
+template <int VS, int PM>
+static __device__ __forceinline__ void chain_chunk(float (&S)[16][4], const unsigned char *st, __nv_bfloat16 *ost,
+                                                   __nv_bfloat16 *ob, int64_t o_st, int64_t c, int64_t len, int vl,
+                                                   int lane)
+{
+    const int gq = lane >> 2, qq = lane & 3;
+    const __nv_bfloat16 *Kds = (const __nv_bfloat16 *)st, *Qds = Kds + 16 * PD, *Krs = Qds + 16 * PD;
+    const __nv_bfloat16 *Abs = (const __nv_bfloat16 *)(st + CST_AB), *Ms = Abs + 16 * PS;
+    const float *ecs = (const float *)(st + CST_EC);
+    const __nv_bfloat16 *vs = (const __nv_bfloat16 *)(st + CST_V);
+
+    /* P^T = S^T Kd^T (16 value rows x 16 tokens); two accumulator sets shorten the dependency chains */
+    float P[2][2][4] = {};
+#pragma unroll
+    for (int kk = 0; kk < 8; ++kk) {
+        uint32_t a[4], bk[4];
+        ldsm_x4(bk, Kds + ((lane >> 4) * 8 + (lane & 7)) * PD + kk * 16 + ((lane >> 3) & 1) * 8);
+        if (PM & PM_KS) {
+            uint32_t lo[4];
+            acc_to_a_split(a, lo, S[2 * kk], S[2 * kk + 1]);
+            mma16816(P[1][0], lo, bk[0], bk[1]);
+            mma16816(P[1][1], lo, bk[2], bk[3]);
+            mma16816(P[0][0], a, bk[0], bk[1]);
+            mma16816(P[0][1], a, bk[2], bk[3]);
+        } else {
+            acc_to_a(a, S[2 * kk], S[2 * kk + 1]);
+            mma16816(P[kk & 1][0], a, bk[0], bk[1]);
+            mma16816(P[kk & 1][1], a, bk[2], bk[3]);
+        }
+    }
+    /* X^T = V^T - P^T, then U^T = X^T Ab^T */
+#pragma unroll
+    for (int tl = 0; tl < 2; ++tl)
+#pragma unroll
+        for (int r = 0; r < 4; ++r) {
+            const int vv = vl + gq + (r >> 1) * 8, t = tl * 8 + 2 * qq + (r & 1);
+            P[0][tl][r] = __bfloat162float(vs[t * VS + vv]) - (P[0][tl][r] + P[1][tl][r]);
+        }
+    uint32_t xa[4], bm[4];
+    acc_to_a(xa, P[0][0], P[0][1]);
+    ldsm_x4(bm, Abs + ((lane >> 4) * 8 + (lane & 7)) * PS + ((lane >> 3) & 1) * 8);
+    float U[2][4] = {};
+    mma16816(U[0], xa, bm[0], bm[1]);
+    mma16816(U[1], xa, bm[2], bm[3]);
+    uint32_t ua[4], ul[4];
+    if (PM & PM_U)
+        acc_to_a_split(ua, ul, U[0], U[1]);
+    else
+        acc_to_a(ua, U[0], U[1]);
+
+    /* per 16 key channels: Y^T += S^T Qd^T with the old state, then S^T <- S^T diag(e^G_C) + U^T Kr */
+    float Y[2][2][4] = {};
+#pragma unroll
+    for (int kk = 0; kk < 8; ++kk) {
+        uint32_t a[4], bq[4], br[4];
+        ldsm_x4(bq, Qds + ((lane >> 4) * 8 + (lane & 7)) * PD + kk * 16 + ((lane >> 3) & 1) * 8);
+        if (PM & PM_QS) {
+            uint32_t lo[4];
+            acc_to_a_split(a, lo, S[2 * kk], S[2 * kk + 1]);
+            mma16816(Y[1][0], lo, bq[0], bq[1]);
+            mma16816(Y[1][1], lo, bq[2], bq[3]);
+            mma16816(Y[0][0], a, bq[0], bq[1]);
+            mma16816(Y[0][1], a, bq[2], bq[3]);
+        } else {
+            acc_to_a(a, S[2 * kk], S[2 * kk + 1]);
+            mma16816(Y[kk & 1][0], a, bq[0], bq[1]);
+            mma16816(Y[kk & 1][1], a, bq[2], bq[3]);
+        }
+        ldsm_x4_t(br, Krs + (((lane >> 3) & 1) * 8 + (lane & 7)) * PD + kk * 16 + (lane >> 4) * 8);
+#pragma unroll
+        for (int hf = 0; hf < 2; ++hf) {
+            const int j = 2 * kk + hf;
+            const float2 e = *(const float2 *)(ecs + 8 * j + 2 * qq);
+            S[j][0] *= e.x;
+            S[j][1] *= e.y;
+            S[j][2] *= e.x;
+            S[j][3] *= e.y;
+            mma16816(S[j], ua, br[2 * hf], br[2 * hf + 1]);
+            if (PM & PM_U) mma16816(S[j], ul, br[2 * hf], br[2 * hf + 1]);
+        }
+    }
+    /* O^T = Y^T + U^T M^T */
+#pragma unroll
+    for (int tl = 0; tl < 2; ++tl)
+#pragma unroll
+        for (int r = 0; r < 4; ++r) Y[0][tl][r] += Y[1][tl][r];
+    ldsm_x4(bm, Ms + ((lane >> 4) * 8 + (lane & 7)) * PS + ((lane >> 3) & 1) * 8);
+    mma16816(Y[0][0], ua, bm[0], bm[1]);
+    mma16816(Y[0][1], ua, bm[2], bm[3]);
+    if (PM & PM_U) {
+        mma16816(Y[0][0], ul, bm[0], bm[1]);
+        mma16816(Y[0][1], ul, bm[2], bm[3]);
+    }
+    /* stage O^T as O (tokens x values) and write 16-byte rows */
+#pragma unroll
+    for (int tl = 0; tl < 2; ++tl)
+#pragma unroll
+        for (int r = 0; r < 4; ++r) {
+            const int vv = gq + (r >> 1) * 8, t = tl * 8 + 2 * qq + (r & 1);
+            ost[t * PS + vv] = __float2bfloat16(Y[0][tl][r]);
+        }
+    __syncwarp();
+    {
+        const int row = lane >> 1, hf = lane & 1;
+        const int64_t t = c * 16 + row;
+        const uint4 val = *(const uint4 *)(ost + row * PS + hf * 8);
+        if (t < len) *(uint4 *)(ob + t * o_st + vl + hf * 8) = val;
+    }
+    __syncwarp();
+}
 
 /* One CTA of VS/16 warps per (sequence, value head, V-slice); warp w owns 16 rows of S^T in registers. */
 template <int VS, int PM>
@@ -507,110 +648,7 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
         asm volatile("cp.async.wait_group %0;\n" ::"n"(STAGES - 2));
         __syncthreads(); /* chunk c visible to all warps; stage (c - 1) % STAGES free again */
         prefetch(c + STAGES - 1);
-        const unsigned char *st = smem + (int)(c % STAGES) * CST_BYTES(VS);
-        const __nv_bfloat16 *Kds = (const __nv_bfloat16 *)st, *Qds = Kds + 16 * PD, *Krs = Qds + 16 * PD;
-        const __nv_bfloat16 *Abs = (const __nv_bfloat16 *)(st + CST_AB), *Ms = Abs + 16 * PS;
-        const float *ecs = (const float *)(st + CST_EC);
-        const __nv_bfloat16 *vs = (const __nv_bfloat16 *)(st + CST_V);
-
-        /* P^T = S^T Kd^T (16 value rows x 16 tokens); two accumulator sets shorten the dependency chains */
-        float P[2][2][4] = {};
-#pragma unroll
-        for (int kk = 0; kk < 8; ++kk) {
-            uint32_t a[4], bk[4];
-            ldsm_x4(bk, Kds + ((lane >> 4) * 8 + (lane & 7)) * PD + kk * 16 + ((lane >> 3) & 1) * 8);
-            if (PM & PM_KS) {
-                uint32_t lo[4];
-                acc_to_a_split(a, lo, S[2 * kk], S[2 * kk + 1]);
-                mma16816(P[1][0], lo, bk[0], bk[1]);
-                mma16816(P[1][1], lo, bk[2], bk[3]);
-                mma16816(P[0][0], a, bk[0], bk[1]);
-                mma16816(P[0][1], a, bk[2], bk[3]);
-            } else {
-                acc_to_a(a, S[2 * kk], S[2 * kk + 1]);
-                mma16816(P[kk & 1][0], a, bk[0], bk[1]);
-                mma16816(P[kk & 1][1], a, bk[2], bk[3]);
-            }
-        }
-        /* X^T = V^T - P^T, then U^T = X^T Ab^T */
-#pragma unroll
-        for (int tl = 0; tl < 2; ++tl)
-#pragma unroll
-            for (int r = 0; r < 4; ++r) {
-                const int vv = vl + gq + (r >> 1) * 8, t = tl * 8 + 2 * qq + (r & 1);
-                P[0][tl][r] = __bfloat162float(vs[t * VS + vv]) - (P[0][tl][r] + P[1][tl][r]);
-            }
-        uint32_t xa[4], bm[4];
-        acc_to_a(xa, P[0][0], P[0][1]);
-        ldsm_x4(bm, Abs + ((lane >> 4) * 8 + (lane & 7)) * PS + ((lane >> 3) & 1) * 8);
-        float U[2][4] = {};
-        mma16816(U[0], xa, bm[0], bm[1]);
-        mma16816(U[1], xa, bm[2], bm[3]);
-        uint32_t ua[4], ul[4];
-        if (PM & PM_U)
-            acc_to_a_split(ua, ul, U[0], U[1]);
-        else
-            acc_to_a(ua, U[0], U[1]);
-
-        /* per 16 key channels: Y^T += S^T Qd^T with the old state, then S^T <- S^T diag(e^G_C) + U^T Kr */
-        float Y[2][2][4] = {};
-#pragma unroll
-        for (int kk = 0; kk < 8; ++kk) {
-            uint32_t a[4], bq[4], br[4];
-            ldsm_x4(bq, Qds + ((lane >> 4) * 8 + (lane & 7)) * PD + kk * 16 + ((lane >> 3) & 1) * 8);
-            if (PM & PM_QS) {
-                uint32_t lo[4];
-                acc_to_a_split(a, lo, S[2 * kk], S[2 * kk + 1]);
-                mma16816(Y[1][0], lo, bq[0], bq[1]);
-                mma16816(Y[1][1], lo, bq[2], bq[3]);
-                mma16816(Y[0][0], a, bq[0], bq[1]);
-                mma16816(Y[0][1], a, bq[2], bq[3]);
-            } else {
-                acc_to_a(a, S[2 * kk], S[2 * kk + 1]);
-                mma16816(Y[kk & 1][0], a, bq[0], bq[1]);
-                mma16816(Y[kk & 1][1], a, bq[2], bq[3]);
-            }
-            ldsm_x4_t(br, Krs + (((lane >> 3) & 1) * 8 + (lane & 7)) * PD + kk * 16 + (lane >> 4) * 8);
-#pragma unroll
-            for (int hf = 0; hf < 2; ++hf) {
-                const int j = 2 * kk + hf;
-                const float2 e = *(const float2 *)(ecs + 8 * j + 2 * qq);
-                S[j][0] *= e.x;
-                S[j][1] *= e.y;
-                S[j][2] *= e.x;
-                S[j][3] *= e.y;
-                mma16816(S[j], ua, br[2 * hf], br[2 * hf + 1]);
-                if (PM & PM_U) mma16816(S[j], ul, br[2 * hf], br[2 * hf + 1]);
-            }
-        }
-        /* O^T = Y^T + U^T M^T */
-#pragma unroll
-        for (int tl = 0; tl < 2; ++tl)
-#pragma unroll
-            for (int r = 0; r < 4; ++r) Y[0][tl][r] += Y[1][tl][r];
-        ldsm_x4(bm, Ms + ((lane >> 4) * 8 + (lane & 7)) * PS + ((lane >> 3) & 1) * 8);
-        mma16816(Y[0][0], ua, bm[0], bm[1]);
-        mma16816(Y[0][1], ua, bm[2], bm[3]);
-        if (PM & PM_U) {
-            mma16816(Y[0][0], ul, bm[0], bm[1]);
-            mma16816(Y[0][1], ul, bm[2], bm[3]);
-        }
-        /* stage O^T as O (tokens x values) and write 16-byte rows */
-#pragma unroll
-        for (int tl = 0; tl < 2; ++tl)
-#pragma unroll
-            for (int r = 0; r < 4; ++r) {
-                const int vv = gq + (r >> 1) * 8, t = tl * 8 + 2 * qq + (r & 1);
-                ost[t * PS + vv] = __float2bfloat16(Y[0][tl][r]);
-            }
-        __syncwarp();
-        {
-            const int row = lane >> 1, hf = lane & 1;
-            const int64_t t = c * 16 + row;
-            const uint4 val = *(const uint4 *)(ost + row * PS + hf * 8);
-            if (t < len) *(uint4 *)(ob + t * o_st + vl + hf * 8) = val;
-        }
-        __syncwarp();
+        chain_chunk<VS, PM>(S, smem + (int)(c % STAGES) * CST_BYTES(VS), ost, ob, o_st, c, len, vl, lane);
     }
     cp_async_wait_all();
 
@@ -624,6 +662,144 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
                 *(float2 *)(dst + (vr + (r >> 1) * 8) * KD + 8 * j + 2 * qq) = make_float2(S[j][r], S[j][r + 1]);
     } else if (p.s_out) {
         const int vr = v0 + 16 * warp + gq;
+#pragma unroll
+        for (int j = 0; j < 16; ++j)
+#pragma unroll
+            for (int r = 0; r < 4; ++r) {
+                const int vv = vr + (r >> 1) * 8, kk = 8 * j + 2 * qq + (r & 1);
+                const int64_t i = n * p.so_n + hv * p.so_h + vv * p.so_v + kk * p.so_k;
+                if (p.s_out_dtype == FKDA_FLOAT32)
+                    ((float *)p.s_out)[i] = S[j][r];
+                else
+                    ((__nv_bfloat16 *)p.s_out)[i] = __float2bfloat16(S[j][r]);
+            }
+    }
+}
+
+/* ---- v4: overlap, the prep inside the chain CTA --------------------------------------------------
+ * With many heads the prep kernel (~0.47 ms at H = 96, 1 x 8192: q, k, g in, 864 B per token and head out)
+ * ran before the chain, and the chain read its records back. Here one CTA per (sequence, value head) does
+ * both: warps 0-7 are the chain of v2 with VS = 128 (chain_chunk), warps 8-11 are producers that run the prep
+ * of chunk c + 1.. (prep_* above, the same code, so the bits are those of v2) into a ring of FSTAGES shared
+ * stages while the chain steps chunk c. The records never leave the SM: no record traffic, no prep pass.
+ * Hand-over by named barriers: FULL(s) (producers arrive after writing stage s, consumers sync before
+ * reading it) and EMPTY(s) (consumers arrive after their last read, producers sync before refilling it);
+ * both count all 384 threads; every arrive is matched by exactly one sync. The consumers fetch the v rows
+ * into the stage themselves (cp.async, FSTAGES - 1 chunks ahead). No global flags, no workspace. */
+#define FSTAGES 4
+#define FTHREADS 384
+#define FULL_BAR(s) (2 + (s))
+#define EMPTY_BAR(s) (2 + FSTAGES + (s))
+#define FP_RAW (FSTAGES * CST_BYTES(KD) + 8 * 16 * PS * 2) /* producer scratch after the stages and ost */
+#define FP_KI (FP_RAW + 2 * 3 * 16 * KD * 2)
+#define FP_LS (FP_KI + 16 * PD * 2)
+#define FP_RN (FP_LS + 16 * 17 * 4)
+#define FP_BS (FP_RN + 32 * 4)
+#define FUSED_SMEM (FP_BS + 2 * 16 * 4)
+
+template <int PM>
+__global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_params p)
+{
+    extern __shared__ __align__(128) unsigned char smem[];
+    const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
+    const int hv = (int)(blockIdx.x % p.HV);
+    const int64_t n = blockIdx.x / p.HV;
+    int64_t b = 0, bos = 0, eos = p.T;
+    if (p.cu)
+        seq_bounds(p, n, &bos, &eos);
+    else
+        b = n;
+    const int64_t len = eos - bos, nch = (len + 15) / 16;
+
+    if (warp >= 8) { /* producers: ptid = key channel of the prep */
+        const int ptid = tid - 256, pw = ptid >> 5, h = hv / p.group;
+        __nv_bfloat16 *raw = (__nv_bfloat16 *)(smem + FP_RAW), *Ki = (__nv_bfloat16 *)(smem + FP_KI);
+        float *Ls = (float *)(smem + FP_LS), *rn = (float *)(smem + FP_RN), *bs = (float *)(smem + FP_BS);
+        const __nv_bfloat16 *qb = p.q + b * p.q_sb + bos * p.q_st + h * p.q_sh;
+        const __nv_bfloat16 *kb = p.k + b * p.k_sb + bos * p.k_st + h * p.k_sh;
+        const __nv_bfloat16 *gb = p.g + b * p.g_sb + bos * p.g_st + hv * p.g_sh;
+        const float dtb = p.dt_bias ? p.dt_bias[hv * p.dtb_sh + ptid * p.dtb_sk] : 0.f;
+        const float eA = p.A_log ? __expf(p.A_log[hv * p.alog_s]) : 1.f;
+        /* q, k, g of chunk c into raw buffer c & 1 and its beta into a register, one chunk ahead */
+        auto issue = [&](int64_t c) {
+            if (c < nch) {
+                const int nv = (int)(len - c * 16 < 16 ? len - c * 16 : 16);
+                prep_load(raw + (c & 1) * 3 * 16 * KD, p, qb + c * 16 * p.q_st, kb + c * 16 * p.k_st,
+                          gb + c * 16 * p.g_st, nv, ptid);
+            }
+            cp_async_commit();
+        };
+        auto beta_of = [&](int64_t c) {
+            return ptid < 16 && c < nch && c * 16 + ptid < len ? prep_beta(p, b, bos + c * 16 + ptid, hv) : 0.f;
+        };
+        issue(0);
+        float bnext = beta_of(0);
+#pragma unroll 1
+        for (int64_t c = 0; c < nch; ++c) {
+            const int buf = (int)(c & 1), s = (int)(c % FSTAGES);
+            const int nvalid = (int)(len - c * 16 < 16 ? len - c * 16 : 16);
+            issue(c + 1); /* buffer buf ^ 1 was last read before the third barrier of chunk c - 1 */
+            const float bcur = bnext;
+            bnext = beta_of(c + 1);
+            asm volatile("cp.async.wait_group 1;\n" ::);
+            if (ptid < 16) bs[buf * 16 + ptid] = bcur;
+            const __nv_bfloat16 *rw = raw + buf * 3 * 16 * KD;
+            bar_sync(PBAR, NTHREADS);
+            prep_norms(p, rw, rn, ptid);
+            bar_sync(PBAR, NTHREADS);
+            if (c >= FSTAGES) bar_sync(EMPTY_BAR(s), FTHREADS); /* the chain is done with chunk c - FSTAGES */
+            unsigned char *st = smem + s * CST_BYTES(KD);
+            __nv_bfloat16 *Kd = (__nv_bfloat16 *)st, *Qd = Kd + 16 * PD, *Kr = Qd + 16 * PD;
+            __nv_bfloat16 *Ab = (__nv_bfloat16 *)(st + CST_AB);
+            prep_gate(p, rw, rn, dtb, eA, nvalid, Kd, Qd, Kr, Ki, (float *)(st + CST_EC), ptid);
+            bar_sync(PBAR, NTHREADS);
+            if (pw < 2) prep_small(Kd, Qd, Ki, bs + buf * 16, Ls, Ab, Ab + 16 * PS, PS, pw, lane);
+            bar_arrive(FULL_BAR(s), FTHREADS);
+        }
+        cp_async_wait_all();
+        return;
+    }
+
+    /* consumers: the chain of v2, VS = 128, warp w owns value columns 16 w .. 16 w + 15 */
+    const int gq = lane >> 2, qq = lane & 3;
+    const __nv_bfloat16 *vb = p.v + b * p.v_sb + bos * p.v_st + hv * p.v_sh;
+    __nv_bfloat16 *ob = p.out + b * p.o_sb + bos * p.o_st + hv * p.o_sh;
+    __nv_bfloat16 *ost = (__nv_bfloat16 *)(smem + FSTAGES * CST_BYTES(KD)) + warp * 16 * PS;
+    auto prefetch_v = [&](int64_t c) { /* one 16-byte piece per consumer thread */
+        if (c < nch) {
+            const int row = tid >> 4, c8 = tid & 15;
+            const bool ok = c * 16 + row < len;
+            cp_async16(smem + (int)(c % FSTAGES) * CST_BYTES(KD) + CST_V + (row * KD + c8 * 8) * 2,
+                       ok ? (const void *)(vb + (c * 16 + row) * p.v_st + c8 * 8) : (const void *)vb, ok ? 16 : 0);
+        }
+        cp_async_commit();
+    };
+    float S[16][4];
+    {
+        const int vr = 16 * warp + gq;
+#pragma unroll
+        for (int j = 0; j < 16; ++j)
+#pragma unroll
+            for (int r = 0; r < 4; ++r) {
+                const int vv = vr + (r >> 1) * 8, kk = 8 * j + 2 * qq + (r & 1);
+                S[j][r] = p.s_in ? load_scalar(p.s_in, p.s_in_dtype, n * p.si_n + hv * p.si_h + vv * p.si_v + kk * p.si_k)
+                                 : 0.f;
+            }
+    }
+#pragma unroll 1
+    for (int s = 0; s < FSTAGES - 1; ++s) prefetch_v(s);
+#pragma unroll 1
+    for (int64_t c = 0; c < nch; ++c) {
+        const int s = (int)(c % FSTAGES);
+        asm volatile("cp.async.wait_group %0;\n" ::"n"(FSTAGES - 2));
+        bar_sync(FULL_BAR(s), FTHREADS); /* record of chunk c written; every consumer is done with chunk c - 1 */
+        prefetch_v(c + FSTAGES - 1);
+        chain_chunk<KD, PM>(S, smem + s * CST_BYTES(KD), ost, ob, p.o_st, c, len, 16 * warp, lane);
+        if (c + FSTAGES < nch) bar_arrive(EMPTY_BAR(s), FTHREADS);
+    }
+    cp_async_wait_all();
+    if (p.s_out) {
+        const int vr = 16 * warp + gq;
 #pragma unroll
         for (int j = 0; j < 16; ++j)
 #pragma unroll
@@ -821,6 +997,16 @@ static int64_t v2_slots(const fkda_dims *d)
 /* FKDA_PREFILL_V2=2 runs the prep kernel alone (a benchmark knob: it times the prep; outputs are not written). */
 static int prep_only(void) { return env_int("FKDA_PREFILL_V2", 1) == 2; }
 
+/* v4 knob FKDA_PREFILL_OVERLAP: unset or 0 = off (v2/v3; v4 measured slower), 1 = forced on (segments and the split
+ * knob are then ignored). FKDA_PREFILL_V2=3 / 4 mean off / on too, so that bench/prefill_bench.py variants can switch it. */
+static int overlap_knob(void)
+{
+    const int k = env_int("FKDA_PREFILL_OVERLAP", -1);
+    if (k >= 0) return k != 0;
+    const int v2 = env_int("FKDA_PREFILL_V2", 1);
+    return v2 == 3 ? 0 : v2 == 4 ? 1 : -1;
+}
+
 static int sm_count(void)
 {
     int dev = 0, sms = 132;
@@ -852,7 +1038,7 @@ static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d)
     seg_plan_t pl = {0, d->N * d->HV};
     const int knob = env_int("FKDA_PREFILL_SEGMENTS", -1);
     const int64_t maxch = (d->T + 15) / 16;
-    if (knob == 0 || d->N == 0 || d->HV == 0 || maxch <= 1) return pl;
+    if (knob == 0 || d->N == 0 || d->HV == 0 || maxch <= 1 || overlap_knob() == 1) return pl;
     /* per-sequence chunk counts where the host knows them */
     const int known = !d->varlen || d->N == 1 || a->cu_seqlens_host.rank == 1;
     if (!known && knob < 0) return pl;
@@ -940,6 +1126,7 @@ extern "C" size_t fkda_cuda_prefill_workspace(const fkda_prefill_args *a, const 
 }
 
 typedef void (*chain_kernel_fn)(const prefill_params, const unsigned char *, int64_t);
+typedef void (*chain_kernel_fn1)(const prefill_params);
 
 /* v2: prep over all (chunk slot, value head) pairs, then the chain per (sequence, value head, V-slice).
  * Every warp of the chain owns 16 value columns, so the split ns only groups warps into CTAs: pick the ns
@@ -981,6 +1168,21 @@ static fkda_status launch_v2(const fkda_prefill_args *a, prefill_params *p, cons
     if (grid > 0x7fffffffLL || nslots > 0x7fffffffLL || d->HV > 65535 || nseg * groups > 0x7fffffffLL)
         return fkda_fail(FKDA_ERROR_UNSUPPORTED, "N * HV = %lld is too large for one CUDA prefill launch", (long long)heads);
 
+    /* v4 (overlap) only when forced: measured slower than v2 on every shape so far (bench/NOTES.md, v4) */
+    if (!prep_only() && !pl.L && overlap_knob() == 1) {
+        if (heads > 0x7fffffffLL)
+            return fkda_fail(FKDA_ERROR_UNSUPPORTED, "N * HV = %lld is too large for one CUDA prefill launch",
+                             (long long)heads);
+        const chain_kernel_fn1 fn = precise == 0 ? kda_fused_kernel<0> : precise == PM_U ? kda_fused_kernel<PM_U>
+                                                                                         : kda_fused_kernel<PM_ALL>;
+        cudaError_t e = cudaFuncSetAttribute((const void *)fn, cudaFuncAttributeMaxDynamicSharedMemorySize, FUSED_SMEM);
+        if (e != cudaSuccess)
+            return fkda_fail(FKDA_ERROR_CUDA, "prefill: cudaFuncSetAttribute: %s", cudaGetErrorString(e));
+        fn<<<(unsigned)heads, FTHREADS, FUSED_SMEM, stream>>>(*p);
+        e = cudaGetLastError();
+        if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: overlap launch: %s", cudaGetErrorString(e));
+        return FKDA_SUCCESS;
+    }
     if (nslots > 0) {
         kda_prep_kernel<<<dim3((unsigned)nslots, (unsigned)d->HV), NTHREADS, 0, stream>>>(*p, (unsigned char *)ws,
                                                                                          nslots);

@@ -9,7 +9,8 @@
  * and 65536, a CUDA-graph capture, and the "unsupported" answers; segments (v3) forced short on small cases
  * and planned automatically on long ones (T = 8192 H = 16, T = 65536 H = 2, host cu_seqlens). Plain C;
  * exit status 0 = pass. The "small" argument also runs one forced-segment case.
- * The kernel knobs of src/cuda/prefill.cu (FKDA_PREFILL_SPLIT, _PRECISE, _SEGMENTS) apply when set.
+ * The kernel knobs of src/cuda/prefill.cu (FKDA_PREFILL_SPLIT, _PRECISE, _SEGMENTS, _OVERLAP) apply when set;
+ * the "ov" cases force the v4 overlap kernel and compare it bit for bit with v2.
  * Argument "small": one small case only (for compute-sanitizer).
  */
 #include <time.h>
@@ -75,6 +76,18 @@ static void set_segments(int seg)
         unsetenv("FKDA_PREFILL_SEGMENTS");
     else
         setenv("FKDA_PREFILL_SEGMENTS", buf, 1);
+}
+
+/* v4 overlap (FKDA_PREFILL_OVERLAP): -1 leaves it automatic; 1 forces it on, and then the case also runs the
+ * v2 path (overlap 0, no segments, one V-slice) and requires the same bits: both compute the same records
+ * with the same code, only the hand-over differs. */
+static int g_overlap = -1;
+static void set_overlap(int ov)
+{
+    if (ov < 0)
+        unsetenv("FKDA_PREFILL_OVERLAP");
+    else
+        setenv("FKDA_PREFILL_OVERLAP", ov ? "1" : "0", 1);
 }
 
 static void run_case(const pcase *c)
@@ -216,6 +229,7 @@ static void run_case(const pcase *c)
     a.backend = FKDA_BACKEND_CUDA;
     set_split(c->split);
     set_segments(g_seg);
+    set_overlap(g_overlap);
 
     size_t ws = 0;
     FKDA_OK(fkda_prefill_workspace_size(&a, &ws));
@@ -224,7 +238,16 @@ static void run_case(const pcase *c)
 
     uint16_t *out1 = malloc(nv * 2), *out2 = malloc(nv * 2);
     unsigned char *st1 = malloc(nst * 4), *st2 = malloc(nst * 4);
-    for (int rep = 0; rep < 2; rep++) {
+    for (int rep = 0; rep < 3; rep++) {
+        if (rep == 2) { /* forced overlap: the v2 path must give the same bits */
+            if (g_overlap != 1) break;
+            set_overlap(0);
+            set_segments(0);
+            set_split(1);
+            size_t ws2 = 0;
+            FKDA_OK(fkda_prefill_workspace_size(&a, &ws2));
+            CHECK(ws2 <= ws, "%s: workspace of v2 %zu > %zu", c->name, ws2, ws);
+        }
         CUDA_OK(cudaMemset(dout, 0xff, nv * 2)); /* NaN */
         if (c->s_out && !c->inplace) CUDA_OK(cudaMemset(dsout, 0xff, nst * ses));
         if (c->inplace) {
@@ -241,9 +264,11 @@ static void run_case(const pcase *c)
         CUDA_OK(cudaDeviceSynchronize());
         CUDA_OK(cudaMemcpy(rep ? out2 : out1, dout, nv * 2, cudaMemcpyDeviceToHost));
         if (c->s_out) CUDA_OK(cudaMemcpy(rep ? st2 : st1, dsout, nst * (c->s_out == 2 ? 2 : 4), cudaMemcpyDeviceToHost));
+        const char *what = rep == 2 ? "overlap on and off differ" : "two runs differ";
+        if (rep) CHECK(memcmp(out1, out2, nv * 2) == 0, "%s: %s (out)", c->name, what);
+        if (rep && c->s_out)
+            CHECK(memcmp(st1, st2, nst * (c->s_out == 2 ? 2 : 4)) == 0, "%s: %s (state)", c->name, what);
     }
-    CHECK(memcmp(out1, out2, nv * 2) == 0, "%s: two runs differ (out)", c->name);
-    if (c->s_out) CHECK(memcmp(st1, st2, nst * (c->s_out == 2 ? 2 : 4)) == 0, "%s: two runs differ (state)", c->name);
 
     double num = 0, den = 0;
     for (size_t i = 0; i < nv; i++) {
@@ -276,6 +301,7 @@ static void run_case(const pcase *c)
     printf("%-34s N=%-4d T=%-6lld H=%-3d HV=%-3d out %.3e state %.3e  (%s %.1fs, gpu %.1fs)\n", c->name, N,
            (long long)T, H, HV, eo, es, c->vs_cpu ? "cpu" : "ref", t1 - t0, now_s() - t1);
     set_segments(-1);
+    set_overlap(-1);
     fflush(stdout);
 
     cudaFree(dq); cudaFree(dk); cudaFree(dv); cudaFree(dg); cudaFree(dA); cudaFree(dbias);
@@ -385,6 +411,10 @@ int main(int argc, char **argv)
         g_seg = 2;
         run_case(&cs);
         g_seg = -1;
+        const pcase co = {"small varlen overlap", 0, 0, 9, lens_a, 2, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0};
+        g_overlap = 1;
+        run_case(&co);
+        g_overlap = -1;
         printf("%s\n", g_failures ? "FAILED" : "PASSED");
         return g_failures ? 1 : 0;
     }
@@ -443,6 +473,30 @@ int main(int argc, char **argv)
         {"seg auto varlen N=1 T=20000 H=4", 0, 0, 1, lens_one, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 1, 0, 0, 3.f, 1, 0},
     };
     static const int seg_len[] = {1, 2, 3, 4, 2, 5, 3, 3, 3, 3, 2, -1, -1};
+    /* v4 overlap forced on (each also compared bit for bit with v2): tails, ring wrap-around, empty sequences,
+     * GVA, every state option, beta kinds, flags, many heads, many short sequences */
+    const pcase ov_cases[] = {
+        /* name                  B  T   nseq lens H  HV flags   A  bias lb   sin sout inpl kf cu32 beta ext amp cpu split */
+        {"ov T=1",               1, 1,     0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"ov T=17 B=2",          2, 17,    0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"ov T=1000 H=4",        1, 1000,  0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"ov T=100 H=96",        1, 100,   0, NULL, 96, 96, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"ov GVA HV=4H",         1, 130,   0, NULL, 2, 8, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"ov no states",         2, 50,    0, NULL, 4, 4, STD, 1, 1, -5.f, 0, 0, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"ov state in only",     2, 50,    0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 0, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"ov state out only",    2, 50,    0, NULL, 4, 4, STD, 1, 1, -5.f, 0, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"ov bf16 K-first",      2, 50,    0, NULL, 4, 4, STD, 1, 1, -5.f, 2, 2, 0, 1, 0, 0, 0, 3.f, 0, 0},
+        {"ov in-place",          2, 50,    0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 1, 1, 0, 0, 0, 0, 3.f, 0, 0},
+        {"ov no l2norm no A",    1, 90,    0, NULL, 4, 4, FKDA_BETA_SIGMOID, 0, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"ov beta f32 neg eig",  1, 90,    0, NULL, 4, 4, FKDA_QK_L2NORM | FKDA_ALLOW_NEG_EIGVAL, 1, 0, -1.f, 1, 1, 0, 0, 0, 1, 0, 3.f, 0, 0},
+        {"ov strided beta",      2, 70,    0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 2, 0, 3.f, 0, 0},
+        {"ov extreme gates",     1, 200,   0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 1, 3.f, 0, 0},
+        {"ov beta logits +-30",  1, 200,   0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 30.f, 0, 0},
+        {"ov varlen int64",      0, 0,     9, lens_a, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"ov varlen int32 empty GVA", 0, 0, 4, lens_b, 4, 8, STD, 1, 1, -5.f, 1, 1, 0, 0, 1, 0, 0, 3.f, 0, 0},
+        {"ov varlen N=300",      0, 0,   300, lens300, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 1, 0, 0, 3.f, 0, 0},
+        {"ov varlen 6 seqs H=4", 0, 0,     6, lens_big, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 1, 0},
+    };
     const double t0 = now_s();
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) run_case(&cases[i]);
     for (size_t i = 0; i < sizeof seg_cases / sizeof seg_cases[0]; i++) {
@@ -452,7 +506,13 @@ int main(int argc, char **argv)
     }
     g_seg = -1;
     g_host_cu = 0;
+    g_overlap = 1;
+    for (size_t i = 0; i < sizeof ov_cases / sizeof ov_cases[0]; i++) run_case(&ov_cases[i]);
+    g_overlap = -1;
     graph_case();
+    set_overlap(1); /* the v4 kernel captured in a graph too */
+    graph_case();
+    set_overlap(-1);
     printf("worst err_ratio: out %.3e, state %.3e; %d failure(s); %.1f s\n", g_worst_out, g_worst_state, g_failures,
            now_s() - t0);
     printf("%s\n", g_failures ? "FAILED" : "PASSED");
