@@ -336,6 +336,160 @@ static __device__ __forceinline__ void item_run(const dec_params &p, const dec_i
     }
 }
 
+/* ---- bf16 pool: two rows per warp instruction ---------------------------------------------------------
+ * A bf16 row is 256 bytes, so 4 channels per lane would mean 8-byte accesses. Instead lane l holds channels
+ * 8 (l & 15) .. + 7 of rows 2j + (l >> 4), j < R / 2: one 16-byte access per lane moves two consecutive rows.
+ * The row dots are reduce-scattered within each half-warp (lane with half-index i ends with value i >> SH),
+ * the three norm sums take a 16-lane butterfly (both halves hold the same q and k). */
+static __device__ __forceinline__ void load8_state(const __nv_bfloat16 *p, float (&x)[8])
+{
+    const uint4 raw = __ldcs((const uint4 *)p);
+    const unsigned w[4] = {raw.x, raw.y, raw.z, raw.w};
+#pragma unroll
+    for (int i = 0; i < 4; i++) {
+        const float2 f = __bfloat1622float2(*(const __nv_bfloat162 *)&w[i]);
+        x[2 * i] = f.x;
+        x[2 * i + 1] = f.y;
+    }
+}
+static __device__ __forceinline__ void store8_state(__nv_bfloat16 *p, const float (&x)[8])
+{
+    unsigned w[4];
+#pragma unroll
+    for (int i = 0; i < 4; i++) {
+        const __nv_bfloat162 h = __floats2bfloat162_rn(x[2 * i], x[2 * i + 1]);
+        w[i] = *(const unsigned *)&h;
+    }
+    __stcs((uint4 *)p, make_uint4(w[0], w[1], w[2], w[3]));
+}
+static __device__ __forceinline__ void load8(const char *base, int64_t off, int dt, float (&x)[8])
+{
+    const float4 a = load4(base, off, dt), b = load4(base, off + 4, dt);
+    x[0] = a.x; x[1] = a.y; x[2] = a.z; x[3] = a.w; x[4] = b.x; x[5] = b.y; x[6] = b.z; x[7] = b.w;
+}
+static __device__ __forceinline__ float dot8(const float (&a)[8], const float (&b)[8])
+{
+    float d = 0.f;
+#pragma unroll
+    for (int c = 0; c < 8; c++) d += a[c] * b[c];
+    return d;
+}
+/* Half-warp reduce-scatter of NV (8 or 16) values: lane l returns the sum over its half of x[(l & 15) >> SH]. */
+template <int NV>
+static __device__ __forceinline__ float reduce_scatter_half(float (&x)[NV], int lane)
+{
+    static_assert(NV == 8 || NV == 16, "reduce_scatter_half: 8 or 16 values");
+    if constexpr (NV == 16) rs_step<8, 8>(x, lane);
+    rs_step<4, 16 * 4 / NV>(x, lane);
+    rs_step<2, 16 * 2 / NV>(x, lane);
+    rs_step<1, 16 / NV>(x, lane);
+    float v = x[0];
+#pragma unroll
+    for (int m = 8 / NV; m > 0; m >>= 1) v += __shfl_xor_sync(0xffffffffu, v, m);
+    return v;
+}
+
+static __device__ __forceinline__ int64_t pair_offset(const dec_params &p, const dec_item &it, int64_t slot, int lane)
+{
+    return slot * p.pool_s[0] + (int64_t)it.hv * p.pool_s[1] + (int64_t)(it.row0 + (lane >> 4)) * p.pool_s[2] +
+           (lane & 15) * 8;
+}
+
+template <int R>
+static __device__ __forceinline__ void item_run_pair(const dec_params &p, const dec_item &it, float (&s)[R / 2][8],
+                                                     int lane)
+{
+    constexpr int J = R / 2, SH = R == 16 ? 0 : 1;
+    __nv_bfloat16 *pool = (__nv_bfloat16 *)p.pool;
+    const int half = lane >> 4, kc = (lane & 15) * 8;
+    const float A = p.has_A ? __expf(p.A_log[it.hv * p.A_s]) : 1.0f;
+    float bias[8];
+#pragma unroll
+    for (int c = 0; c < 8; c++) bias[c] = p.has_bias ? p.dt_bias[it.hv * p.bias_s + kc + c] : 0.f;
+
+    for (int64_t t = it.bos; t < it.eos; t++) {
+        float q[8], k[8], e[8];
+        load8(p.q, it.b * p.q_s[0] + t * p.q_s[1] + it.h * p.q_s[2] + kc, p.q_dt, q);
+        load8(p.k, it.b * p.k_s[0] + t * p.k_s[1] + it.h * p.k_s[2] + kc, p.k_dt, k);
+        load8(p.g, it.b * p.g_s[0] + t * p.g_s[1] + it.hv * p.g_s[2] + kc, p.g_dt, e);
+        float beta = load1(p.beta, it.b * p.beta_s[0] + t * p.beta_s[1] + it.hv * p.beta_s[2], p.beta_dt);
+        if (p.beta_sigmoid) beta = sigmoidf_(beta);
+        if (p.neg_eig) beta *= 2.0f;
+#pragma unroll
+        for (int c = 0; c < 8; c++) e[c] = decay1(p, e[c] + bias[c], A);
+
+        float red[R];
+#pragma unroll
+        for (int j = 0; j < J; j++) {
+#pragma unroll
+            for (int c = 0; c < 8; c++) s[j][c] *= e[c];
+            red[j] = dot8(s[j], k);
+            red[J + j] = dot8(s[j], q);
+        }
+        float qq = dot8(q, q), kk = dot8(k, k), kq = dot8(k, q);
+#pragma unroll
+        for (int m = 8; m > 0; m >>= 1) {
+            qq += __shfl_xor_sync(0xffffffffu, qq, m);
+            kk += __shfl_xor_sync(0xffffffffu, kk, m);
+            kq += __shfl_xor_sync(0xffffffffu, kq, m);
+        }
+        const float mine = reduce_scatter_half<R>(red, lane);
+        float qs = p.scale, kinv = 1.0f;
+        if (p.l2norm) {
+            qs *= rsqrtf(qq + 1e-6f);
+            kinv = rsqrtf(kk + 1e-6f);
+        }
+        /* lanes with (l & 15) < 8 own row pair j = (l & 7) >> SH, i.e. row 2j + half; its q-dot sits 8 lanes up */
+        const float qdot = __shfl_down_sync(0xffffffffu, mine, 8);
+        const int row = 2 * ((lane & 7) >> SH) + half;
+        const float vr = load1(p.v, it.b * p.v_s[0] + t * p.v_s[1] + it.hv * p.v_s[2] + it.row0 + row, p.v_dt);
+        const float u = beta * (vr - mine * kinv);
+        const float o = qdot * qs + u * (kq * kinv * qs);
+        if ((lane & 15) < 8 && (lane & ((1 << SH) - 1)) == 0)
+            store1(p.out, it.b * p.out_s[0] + t * p.out_s[1] + it.hv * p.out_s[2] + it.row0 + row, p.out_dt, o);
+        const float uk = u * kinv;
+#pragma unroll
+        for (int j = 0; j < J; j++) {
+            const float ukj = __shfl_sync(0xffffffffu, uk, (half << 4) + (j << SH));
+#pragma unroll
+            for (int c = 0; c < 8; c++) s[j][c] += ukj * k[c];
+        }
+
+        if (p.idx_spec) {
+            const int64_t jt = t - it.bos;
+            if (jt < p.idx_cols) {
+                const int64_t ws = load_index(p.idx, p.idx64, it.n * p.idx_s[0] + jt * p.idx_s[1]);
+                if (ws >= 0 && ws < p.slots) {
+                    __nv_bfloat16 *dst = pool + pair_offset(p, it, ws, lane);
+#pragma unroll
+                    for (int j = 0; j < J; j++) store8_state(dst + 2 * j * p.pool_s[2], s[j]);
+                }
+            }
+        }
+    }
+    if (!p.idx_spec) {
+        __nv_bfloat16 *dst = pool + pair_offset(p, it, it.slot, lane);
+#pragma unroll
+        for (int j = 0; j < J; j++) store8_state(dst + 2 * j * p.pool_s[2], s[j]);
+    }
+}
+
+template <int R>
+__global__ void __launch_bounds__(32 * DEC_WARPS) kda_decode_pair(const dec_params p, unsigned items)
+{
+    const int lane = threadIdx.x & 31;
+    const unsigned item = blockIdx.x * DEC_WARPS + (threadIdx.x >> 5);
+    if (item >= items) return;
+    const dec_item it = item_lookup(p, item, R);
+    if (it.skip) item_zero_out(p, it, R, lane);
+    if (!it.live) return;
+    const __nv_bfloat16 *src = (const __nv_bfloat16 *)p.pool + pair_offset(p, it, it.slot, lane);
+    float s[R / 2][8];
+#pragma unroll
+    for (int j = 0; j < R / 2; j++) load8_state(src + 2 * j * p.pool_s[2], s[j]);
+    item_run_pair<R>(p, it, s, lane);
+}
+
 /* ---- the kernel: one item per warp, state loaded straight into registers ---------------------------- */
 template <int R, typename S>
 __global__ void __launch_bounds__(32 * DEC_WARPS) kda_decode(const dec_params p, unsigned items)
@@ -508,7 +662,14 @@ extern "C" fkda_status fkda_cuda_decode(const fkda_decode_args *a, const fkda_di
     const unsigned items = (unsigned)(d->N * d->HV * (DEC_V / R));
     const dim3 grid((items + DEC_WARPS - 1) / DEC_WARPS), block(32 * DEC_WARPS);
     cudaStream_t s = (cudaStream_t)stream;
-    if (R == 4) {
+    /* bf16 pool: 16-byte row pieces when the pool allows them (FKDA_DECODE_PAIR=0 turns them off, for the bench) */
+    const char *pair_env = getenv("FKDA_DECODE_PAIR");
+    const bool pair = bf16 && R >= 8 && (uintptr_t)sp->data % 16 == 0 && p.pool_s[0] % 8 == 0 && p.pool_s[1] % 8 == 0 &&
+                      p.pool_s[2] % 8 == 0 && !(pair_env != NULL && atoi(pair_env) == 0);
+    if (pair) {
+        if (R == 8) kda_decode_pair<8><<<grid, block, 0, s>>>(p, items);
+        else kda_decode_pair<16><<<grid, block, 0, s>>>(p, items);
+    } else if (R == 4) {
         if (bf16) kda_decode<4, __nv_bfloat16><<<grid, block, 0, s>>>(p, items);
         else kda_decode<4, float><<<grid, block, 0, s>>>(p, items);
     } else if (R == 8) {
