@@ -6,6 +6,9 @@
  *   v3 segments (on top of v2, planned per call; FKDA_PREFILL_SEGMENTS): long sequences are cut into
  *       segments whose chains run in parallel, then joined by a combine and an output-correction pass
  *       (see "v3" further down). 1 x 65536 at H = 16: 5.72 -> 2.74 ms on the H100 (bench/NOTES.md).
+ *   v4 overlap (FKDA_PREFILL_OVERLAP=1 only): the prep runs in producer warps of the chain CTA through a
+ *       shared-memory ring (see "v4" further down); bit-identical to v2 but slower so far: its producers
+ *       take ~2.7 us per chunk, the chain fed from shared memory only ~1.15 (bench/NOTES.md, v4).
  *
  * Math (docs/semantics.md, chunked form). For a chunk of 16 tokens entering with state S (K x V):
  *   G   = cumsum(a) inside the chunk,  Kd = K e^G,  Qd = scale Q e^G,  Ki = K e^-G,  Kr = K e^(G_C - G)
@@ -59,6 +62,7 @@ typedef struct prefill_params {
     float *wsSeg;
     float scale, lb;
     int l2norm, beta_sigmoid, neg_eig;
+    int fdbg; /* v4 bench knob (FKDA_PREFILL_V2 = 5 / 6): 1 = producers alone, 2 = consumers alone */
 } prefill_params;
 
 /* ---- small device helpers -------------------------------------------------------------------- */
@@ -691,7 +695,8 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
 #define FULL_BAR(s) (2 + (s))
 #define EMPTY_BAR(s) (2 + FSTAGES + (s))
 #define FP_RAW (FSTAGES * CST_BYTES(KD) + 8 * 16 * PS * 2) /* producer scratch after the stages and ost */
-#define FP_KI (FP_RAW + 2 * 3 * 16 * KD * 2)
+#define FRAW 3                                                 /* q, k, g buffers: loads 2 chunks ahead */
+#define FP_KI (FP_RAW + FRAW * 3 * 16 * KD * 2)
 #define FP_LS (FP_KI + 16 * PD * 2)
 #define FP_RN (FP_LS + 16 * 17 * 4)
 #define FP_BS (FP_RN + 32 * 4)
@@ -720,11 +725,11 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
         const __nv_bfloat16 *gb = p.g + b * p.g_sb + bos * p.g_st + hv * p.g_sh;
         const float dtb = p.dt_bias ? p.dt_bias[hv * p.dtb_sh + ptid * p.dtb_sk] : 0.f;
         const float eA = p.A_log ? __expf(p.A_log[hv * p.alog_s]) : 1.f;
-        /* q, k, g of chunk c into raw buffer c & 1 and its beta into a register, one chunk ahead */
+        /* q, k, g of chunk c into raw buffer c % FRAW and its beta into a register, FRAW - 1 chunks ahead */
         auto issue = [&](int64_t c) {
-            if (c < nch) {
+            if (c < nch && p.fdbg != 2) {
                 const int nv = (int)(len - c * 16 < 16 ? len - c * 16 : 16);
-                prep_load(raw + (c & 1) * 3 * 16 * KD, p, qb + c * 16 * p.q_st, kb + c * 16 * p.k_st,
+                prep_load(raw + (int)(c % FRAW) * 3 * 16 * KD, p, qb + c * 16 * p.q_st, kb + c * 16 * p.k_st,
                           gb + c * 16 * p.g_st, nv, ptid);
             }
             cp_async_commit();
@@ -733,17 +738,24 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
             return ptid < 16 && c < nch && c * 16 + ptid < len ? prep_beta(p, b, bos + c * 16 + ptid, hv) : 0.f;
         };
         issue(0);
-        float bnext = beta_of(0);
+        issue(1);
+        float bnext = beta_of(0), bnext2 = beta_of(1);
 #pragma unroll 1
         for (int64_t c = 0; c < nch; ++c) {
             const int buf = (int)(c & 1), s = (int)(c % FSTAGES);
             const int nvalid = (int)(len - c * 16 < 16 ? len - c * 16 : 16);
-            issue(c + 1); /* buffer buf ^ 1 was last read before the third barrier of chunk c - 1 */
+            if (p.fdbg == 2) { /* bench knob: consumers alone */
+                if (c >= FSTAGES) bar_sync(EMPTY_BAR(s), FTHREADS);
+                bar_arrive(FULL_BAR(s), FTHREADS);
+                continue;
+            }
+            issue(c + 2); /* buffer (c + 2) % FRAW held chunk c - 1: last read before the third barrier of c - 1 */
             const float bcur = bnext;
-            bnext = beta_of(c + 1);
-            asm volatile("cp.async.wait_group 1;\n" ::);
+            bnext = bnext2;
+            bnext2 = beta_of(c + 2);
+            asm volatile("cp.async.wait_group %0;\n" ::"n"(FRAW - 1));
             if (ptid < 16) bs[buf * 16 + ptid] = bcur;
-            const __nv_bfloat16 *rw = raw + buf * 3 * 16 * KD;
+            const __nv_bfloat16 *rw = raw + (int)(c % FRAW) * 3 * 16 * KD;
             bar_sync(PBAR, NTHREADS);
             prep_norms(p, rw, rn, ptid);
             bar_sync(PBAR, NTHREADS);
@@ -794,7 +806,8 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
         asm volatile("cp.async.wait_group %0;\n" ::"n"(FSTAGES - 2));
         bar_sync(FULL_BAR(s), FTHREADS); /* record of chunk c written; every consumer is done with chunk c - 1 */
         prefetch_v(c + FSTAGES - 1);
-        chain_chunk<KD, PM>(S, smem + s * CST_BYTES(KD), ost, ob, p.o_st, c, len, 16 * warp, lane);
+        if (p.fdbg != 1) /* 1: a bench knob, producers alone */
+            chain_chunk<KD, PM>(S, smem + s * CST_BYTES(KD), ost, ob, p.o_st, c, len, 16 * warp, lane);
         if (c + FSTAGES < nch) bar_arrive(EMPTY_BAR(s), FTHREADS);
     }
     cp_async_wait_all();
@@ -1169,7 +1182,9 @@ static fkda_status launch_v2(const fkda_prefill_args *a, prefill_params *p, cons
         return fkda_fail(FKDA_ERROR_UNSUPPORTED, "N * HV = %lld is too large for one CUDA prefill launch", (long long)heads);
 
     /* v4 (overlap) only when forced: measured slower than v2 on every shape so far (bench/NOTES.md, v4) */
-    if (!prep_only() && !pl.L && overlap_knob() == 1) {
+    const int v2knob = env_int("FKDA_PREFILL_V2", 1);
+    if (!prep_only() && !pl.L && (overlap_knob() == 1 || v2knob == 5 || v2knob == 6)) {
+        p->fdbg = v2knob == 5 ? 1 : v2knob == 6 ? 2 : 0;
         if (heads > 0x7fffffffLL)
             return fkda_fail(FKDA_ERROR_UNSUPPORTED, "N * HV = %lld is too large for one CUDA prefill launch",
                              (long long)heads);
