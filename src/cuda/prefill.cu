@@ -1046,6 +1046,17 @@ static double chain_model_us(double warps, int64_t depth, int sms)
     return (double)depth * (occ <= 1.0 ? 1.25 : 1.78 * ceil(occ / 2.0));
 }
 
+static int64_t seq_chunks(const fkda_prefill_args *a, const fkda_dims *d, int64_t n)
+{
+    int64_t len = d->T;
+    if (d->varlen && d->N > 1) {
+        const void *cu = a->cu_seqlens_host.data;
+        len = a->cu_seqlens_host.dtype == FKDA_INT64 ? ((const int64_t *)cu)[n + 1] - ((const int64_t *)cu)[n]
+                                                     : (int64_t)((const int32_t *)cu)[n + 1] - ((const int32_t *)cu)[n];
+    }
+    return (len + 15) / 16;
+}
+
 static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d)
 {
     seg_plan_t pl = {0, d->N * d->HV};
@@ -1057,21 +1068,8 @@ static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d)
     if (!known && knob < 0) return pl;
     const int sms = sm_count();
     if (knob < 0 && 8 * pl.units >= 8 * sms) return pl; /* two chain warps per sub-partition already */
-    int64_t *nch = NULL;
-    if (known) {
-        nch = (int64_t *)malloc((size_t)d->N * sizeof *nch);
-        if (!nch) return pl;
-        for (int64_t n = 0; n < d->N; ++n) {
-            int64_t len = d->T;
-            if (d->varlen && d->N > 1) {
-                const void *cu = a->cu_seqlens_host.data;
-                const int is64 = a->cu_seqlens_host.dtype == FKDA_INT64;
-                len = is64 ? ((const int64_t *)cu)[n + 1] - ((const int64_t *)cu)[n]
-                           : (int64_t)((const int32_t *)cu)[n + 1] - ((const int32_t *)cu)[n];
-            }
-            nch[n] = (len + 15) / 16;
-        }
-    }
+    /* chunks of sequence n, read from the host lengths at every use: no allocation on the call's path (the
+     * automatic plan gets here only with N * HV < SM count, so the loops below are short) */
     /* units and model time of segment length L (L >= maxch: no segments) */
     double best_us = 0, off_us = 0;
     int64_t best_L = 0, best_units = pl.units;
@@ -1089,10 +1087,11 @@ static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d)
         int64_t units = 0, depth = 0, corrected = 0, maxseg = 1;
         if (known) {
             for (int64_t n = 0; n < d->N; ++n) {
-                const int64_t ns = nch[n] > L ? (nch[n] + L - 1) / L : 1;
+                const int64_t nc = seq_chunks(a, d, n);
+                const int64_t ns = nc > L ? (nc + L - 1) / L : 1;
                 units += 2 * ns - 1;
-                corrected += nch[n] > L ? nch[n] - L : 0;
-                const int64_t dn = nch[n] < L ? nch[n] : L;
+                corrected += nc > L ? nc - L : 0;
+                const int64_t dn = nc < L ? nc : L;
                 depth = dn > depth ? dn : depth;
                 maxseg = ns > maxseg ? ns : maxseg;
             }
@@ -1110,7 +1109,6 @@ static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d)
         }
         if (knob > 0) break;
     }
-    free(nch);
     if (knob < 0 && best_us > 0.9 * off_us) best_L = 0; /* a modelled gain under 10%: not worth two more passes */
     pl.L = best_L;
     pl.units = best_L ? best_units : d->N * d->HV;
