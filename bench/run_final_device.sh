@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The closing device call of a session: prefill vs FLA on every shape (same run), the Python layer, graph
+# and device tests, and the eager host overhead, against a library built here (carried: .carry/lib, and the
+# GPU test program .carry/bin/test_cuda_prefill). Carry .carry, .whl (FLA 0.6.0 wheels) and .fla-cache (the
+# Triton autotune results of bench/run_fla_warm.sh):
+#   run(command="bash bench/run_final_device.sh", carry=[".carry", ".whl", ".fla-cache"], timeout_s=600)
+set -u -o pipefail
+OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
+ROOT=$(pwd)
+export TRITON_CACHE_DIR=${TRITON_CACHE_DIR:-$HOME/.triton/cache}; mkdir -p "$TRITON_CACHE_DIR"
+for f in .fla-cache/*.tgz; do [ -f "$f" ] && tar xzf "$f" -C "$TRITON_CACHE_DIR"; done
+python3 -m pip install -q --no-index --no-deps --target /tmp/site .whl/fla_core-0.6.0-*.whl \
+  .whl/flash_linear_attention-0.6.0-*.whl .whl/einops-*.whl >/dev/null 2>&1
+export PYTHONPATH=/tmp/site:$ROOT/python FLASHKDA_LIBRARY=$ROOT/.carry/lib/libflashkda.so FLA_FLASH_KDA=0 PYTHONUNBUFFERED=1
+log() { echo "== $* ($(date +%T), ${SECONDS}s)"; }
+nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$OUT/gpu.txt"
+
+log "GPU prefill test, small cases"
+timeout 60 .carry/bin/test_cuda_prefill small >"$OUT/test_small.log" 2>&1; echo "rc=$?"; tail -2 "$OUT/test_small.log"
+log "prefill: ours (precision masks 4 = default, 0, 7) and FLA, same run"
+timeout "${PREFILL_LIMIT:-260}" python3 bench/prefill_bench.py --variants auto:4,auto:0,auto:7 --err-variants \
+  --json "$OUT/prefill.json" --plot "$OUT/prefill.png" >"$OUT/prefill.log" 2>&1; echo "rc=$?"
+grep -E "^\|" "$OUT/prefill.log"
+log "Python eager overhead"
+(cd /tmp && timeout 90 python3 "$ROOT/bench/python_overhead.py" --calls 2000 --json "$OUT/python_overhead.json") 2>&1 | tail -9
+log "Python GPU tests: layer, graphs, wrong devices"
+cp tests/gpu/test_python_gpu.py /tmp/ && (cd /tmp && timeout "${SUITE_LIMIT:-200}" python3 -m pytest -q -s -rs -p no:cacheprovider \
+  -k "layer or graph or wrong_device or dispatch" test_python_gpu.py >"$OUT/pytest.log" 2>&1; echo "rc=$?")
+grep -E "KimiDelta|passed|failed|Error" "$OUT/pytest.log" | cut -c1-220
+(cd "$TRITON_CACHE_DIR" && find . -name '*.autotune.json' | tar czf "$OUT/autotune-final.tgz" -T -)
+log done
