@@ -22,7 +22,7 @@ timeout "${PREFILL_LIMIT:-260}" python3 bench/prefill_bench.py --variants auto:4
   --json "$OUT/prefill.json" --plot "$OUT/prefill.png" >"$OUT/prefill.log" 2>&1; echo "rc=$?"
 grep -E "^\|" "$OUT/prefill.log"
 log "Python eager overhead"
-(cd /tmp && timeout 90 python3 "$ROOT/bench/python_overhead.py" --calls 2000 --json "$OUT/python_overhead.json") 2>&1 | tail -9
+(cd /tmp && timeout 90 python3 "$ROOT/bench/python_overhead.py" --calls 2000 --no-fla --json "$OUT/python_overhead.json") 2>&1 | tail -9
 log "Python GPU tests: layer, graphs, wrong devices"
 cp tests/gpu/test_python_gpu.py /tmp/ && (cd /tmp && timeout "${SUITE_LIMIT:-200}" python3 -m pytest -q -s -rs -p no:cacheprovider \
   -k "layer or graph or wrong_device or dispatch" test_python_gpu.py >"$OUT/pytest.log" 2>&1; echo "rc=$?")
