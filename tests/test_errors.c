@@ -249,6 +249,9 @@ static void test_flags_scale_threads(void **state)
     (void)state;
     P->a.flags = 1u << 9;
     expect_error(FKDA_ERROR_BAD_VALUE, "flags: unknown bits 0x200");
+    P->a.flags = FKDA_TRUSTED_LOCATIONS; /* not math: accepted, changes no result */
+    size_t bytes;
+    assert_int_equal(fkda_prefill_workspace_size(&P->a, &bytes), FKDA_SUCCESS);
     P->a.flags = 0;
     P->a.scale = INFINITY;
     expect_error(FKDA_ERROR_BAD_VALUE, "scale: inf is not finite");
