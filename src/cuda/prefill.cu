@@ -434,6 +434,23 @@ __global__ void __launch_bounds__(NTHREADS) kda_prep_kernel(const prefill_params
 #define CST_BYTES(vs) (CST_V + 16 * (vs) * 2)
 #define CHAIN_SMEM(vs) (STAGES * CST_BYTES(vs) + ((vs) / 16) * 16 * PS * 2)
 
+/* A warp's 16 value rows of the final state (rows vr and vr + 8 of its accumulator layout) to final_state. */
+static __device__ __forceinline__ void store_final_state(const prefill_params &p, const float (&S)[16][4], int64_t n,
+                                                         int hv, int vr, int qq)
+{
+#pragma unroll
+    for (int j = 0; j < 16; ++j)
+#pragma unroll
+        for (int r = 0; r < 4; ++r) {
+            const int vv = vr + (r >> 1) * 8, kk = 8 * j + 2 * qq + (r & 1);
+            const int64_t i = n * p.so_n + hv * p.so_h + vv * p.so_v + kk * p.so_k;
+            if (p.s_out_dtype == FKDA_FLOAT32)
+                ((float *)p.s_out)[i] = S[j][r];
+            else
+                ((__nv_bfloat16 *)p.s_out)[i] = __float2bfloat16(S[j][r]);
+        }
+}
+
 /* Precision of the chain's products (FKDA_PREFILL_PRECISE, a bit mask): which bf16 operands are split into
  * hi + lo parts (2x those mma.sync, fp32-like accuracy). PM_KS: the state in Kd S (on the serial path of every
  * chunk); PM_QS: the state in Qd S (the output only); PM_U: U in the state update and in M U. */
@@ -665,18 +682,7 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
             for (int r = 0; r < 4; r += 2)
                 *(float2 *)(dst + (vr + (r >> 1) * 8) * KD + 8 * j + 2 * qq) = make_float2(S[j][r], S[j][r + 1]);
     } else if (p.s_out) {
-        const int vr = v0 + 16 * warp + gq;
-#pragma unroll
-        for (int j = 0; j < 16; ++j)
-#pragma unroll
-            for (int r = 0; r < 4; ++r) {
-                const int vv = vr + (r >> 1) * 8, kk = 8 * j + 2 * qq + (r & 1);
-                const int64_t i = n * p.so_n + hv * p.so_h + vv * p.so_v + kk * p.so_k;
-                if (p.s_out_dtype == FKDA_FLOAT32)
-                    ((float *)p.s_out)[i] = S[j][r];
-                else
-                    ((__nv_bfloat16 *)p.s_out)[i] = __float2bfloat16(S[j][r]);
-            }
+        store_final_state(p, S, n, hv, v0 + 16 * warp + gq, qq);
     }
 }
 
@@ -811,20 +817,7 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
         if (c + FSTAGES < nch) bar_arrive(EMPTY_BAR(s), FTHREADS);
     }
     cp_async_wait_all();
-    if (p.s_out) {
-        const int vr = 16 * warp + gq;
-#pragma unroll
-        for (int j = 0; j < 16; ++j)
-#pragma unroll
-            for (int r = 0; r < 4; ++r) {
-                const int vv = vr + (r >> 1) * 8, kk = 8 * j + 2 * qq + (r & 1);
-                const int64_t i = n * p.so_n + hv * p.so_h + vv * p.so_v + kk * p.so_k;
-                if (p.s_out_dtype == FKDA_FLOAT32)
-                    ((float *)p.s_out)[i] = S[j][r];
-                else
-                    ((__nv_bfloat16 *)p.s_out)[i] = __float2bfloat16(S[j][r]);
-            }
-    }
+    if (p.s_out) store_final_state(p, S, n, hv, 16 * warp + gq, qq);
 }
 
 /* ---- v3: segments -----------------------------------------------------------------------------
