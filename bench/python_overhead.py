@@ -59,8 +59,20 @@ class _Capture:
         return wrapped
 
 
+class _PythonPath:
+    """Within it, flashkda.ops takes its pure-Python path (the C hot path flashkda._fastcall switched off)."""
+
+    def __enter__(self):
+        self.saved = ops._fast, ops._fast_module
+        ops._fast, ops._fast_module = None, None
+
+    def __exit__(self, *exc):
+        ops._fast, ops._fast_module = self.saved
+
+
 def breakdown(call, stream, calls, sync=None):
-    """{python: host us of a call whose C functions return at once, c: us of fkda_decode alone}."""
+    """On the pure-Python path: {python: host us of a call whose C functions return at once, c: us of
+    fkda_decode alone, ...}, and the whole call on that path."""
     real = ops.lib
     try:
         ops.lib = _Capture(real, call_through=False)
@@ -100,10 +112,14 @@ def cuda_cases(calls, with_fla=True):
     with torch.inference_mode():
         def decode():
             flashkda.decode(q, k, v, g, beta, pool, ssm_state_indices=idx, out=out, A_log=A_log, dt_bias=dt_bias)
-        results["flashkda.decode N=1 H=32 (out given)"] = per_call_us(decode, calls, sync=sync)
+        hot = "C hot path" if ops._fast_path() is not None else "pure-Python path, no C hot path built"
+        results[f"flashkda.decode N=1 H=32 (out given), {hot}"] = per_call_us(decode, calls, sync=sync)
+        with _PythonPath():
+            results["flashkda.decode N=1 H=32 (out given), pure-Python path"] = per_call_us(decode, calls, sync=sync)
         stream = torch.cuda.current_stream().cuda_stream or None
-        for part, us in breakdown(decode, stream, calls, sync).items():
-            results[f"  of which {part}"] = us
+        with _PythonPath():
+            for part, us in breakdown(decode, stream, calls, sync).items():
+                results[f"  of which {part}"] = us
 
         c = [torch.randn(1, 64, 1, K, device=dev).bfloat16() for _ in range(4)]
         cb = torch.randn(1, 64, 1, device=dev).bfloat16()
@@ -148,8 +164,23 @@ def cpu_cases(calls):
     def decode():
         flashkda.decode(q, k, v, g, beta, pool, out=out, A_log=A_log, dt_bias=dt_bias, num_threads=1)
     results = {f"flashkda.decode CPU N=1 H={H} K=V={K} (compute included)": per_call_us(decode, calls)}
-    for part, us in breakdown(decode, None, calls).items():
-        results[f"  of which {part}"] = us
+    with _PythonPath():
+        for part, us in breakdown(decode, None, calls).items():
+            results[f"  of which {part}"] = us
+    try:
+        import torch
+    except ImportError:
+        return results
+    t = {n: torch.from_numpy(x) for n, x in dict(q=q, k=k, v=v, g=g, beta=beta, A_log=A_log, dt_bias=dt_bias,
+                                                  pool=pool, out=out).items()}
+
+    def decode_torch():
+        flashkda.decode(t["q"], t["k"], t["v"], t["g"], t["beta"], t["pool"], out=t["out"], A_log=t["A_log"],
+                        dt_bias=t["dt_bias"], num_threads=1)
+    hot = "C hot path" if ops._fast_path() is not None else "pure-Python path, no C hot path built"
+    results[f"same on torch CPU tensors, {hot}"] = per_call_us(decode_torch, calls)
+    with _PythonPath():
+        results["same on torch CPU tensors, pure-Python path"] = per_call_us(decode_torch, calls)
     return results
 
 

@@ -92,13 +92,27 @@ def _args_struct(kind: str, cls):
 
 
 def _run(kind, cls, offsets, tensors, host_only, options_offset, options, size_fn, run_fn, backend, workspace, q):
-    """Packs the tensors and options into the args struct, picks the backend and stream, gets a workspace, calls.
+    """Describes the tensors and options to the library, picks the backend and stream, gets a workspace, calls.
 
     tensors are in the order of offsets (the descriptor offsets in the args struct); host_only is the index of a
-    tensor that must be host memory (cu_seqlens_host) or -1. The hot path (torch tensors) reads five attributes
-    per tensor and writes its descriptor with one struct.pack_into. When every tensor's device is known here
-    and matches the backend, the call carries FKDA_TRUSTED_LOCATIONS: the library then skips asking the CUDA
-    runtime where each pointer lives."""
+    tensor that must be host memory (cu_seqlens_host) or -1. Torch tensors take the C hot path
+    (flashkda._fastcall) when it was built; everything else, and every call the hot path declines, takes the
+    Python path below, which also words the errors. Either way, when every tensor's device is known and matches
+    the backend, the call carries FKDA_TRUSTED_LOCATIONS: the library then skips asking the CUDA runtime where
+    each pointer lives."""
+    fast = _fast_path() if not isinstance(q, np.ndarray) else None
+    if fast is not None:
+        k = _KINDS[kind]
+        on_cuda = fast.pack(k, tensors, host_only, options[0], options[1], options[2], options[3], options[4],
+                            -1 if backend is None else _code(BACKENDS, backend, "backend"), options[6])
+        if on_cuda is not None:
+            def invoke(ws_ptr, ws_bytes, stream):
+                return fast.call(k, ws_ptr or 0, ws_bytes, stream or 0)
+
+            def query():
+                return fast.size(k)
+            return _invoke_with_workspace(kind, invoke, query, workspace, on_cuda, q)
+
     args = _args_struct(kind, cls)
     table = _lib._torch_dtypes
     tensor_pack = _lib._TENSOR_PACK.pack_into
@@ -138,43 +152,56 @@ def _run(kind, cls, offsets, tensors, host_only, options_offset, options, size_f
     _lib._OPTIONS_PACK.pack_into(args, options_offset, *options)
     addr = ctypes.addressof(args)
 
+    def invoke(ws_ptr, ws_bytes, stream):
+        return run_fn(addr, ws_ptr, ws_bytes, stream)
+
+    def query():
+        size = _size_out()
+        return size_fn(addr, ctypes.addressof(size)), size.value
+    _invoke_with_workspace(kind, invoke, query, workspace, on_cuda, q)
+
+
+def _invoke_with_workspace(kind, invoke, query, workspace, on_cuda, q):
+    """invoke(workspace address, bytes, stream) with the caller's workspace, or else with the size this thread's
+    last call of this kind needed: usually right (0 for every decode so far), and the library checks the size
+    before it computes anything, so a miss costs one size query (query() -> (status, bytes)) and a second call,
+    while a hit saves the query, a full validation, on the hot path. Raises for a failed status."""
     if workspace is not None:  # the call checks that it is large enough
-        status = _call(run_fn, addr, _address(workspace), _nbytes(workspace), workspace, on_cuda, q)
+        status = _on_stream(invoke, _address(workspace), _nbytes(workspace), on_cuda, q)
     else:
-        # The workspace this thread's last call of this kind needed: usually right (0 for every decode so far),
-        # and the library checks the size before it computes anything, so a miss costs one size query and a
-        # second call, while a hit saves the query (a full validation) on the hot path.
         need = getattr(_tls, kind + "_ws", 0)
-        status = _call(run_fn, addr, *_workspace_for(q, need), on_cuda, q)
+        ws = _workspace_for(q, need)
+        status = _on_stream(invoke, ws[0], ws[1], on_cuda, q)
         if status == _lib.ERROR_WORKSPACE:
-            size = _size_out()
-            status = size_fn(addr, ctypes.addressof(size))
+            status, need = query()
             if status:
                 _lib.raise_for(status)
-            setattr(_tls, kind + "_ws", size.value)
-            status = _call(run_fn, addr, *_workspace_for(q, size.value), on_cuda, q)
+            setattr(_tls, kind + "_ws", need)
+            ws = _workspace_for(q, need)
+            status = _on_stream(invoke, ws[0], ws[1], on_cuda, q)
     if status:
         _lib.raise_for(status)
 
 
 def _workspace_for(q, need):
-    """(address, bytes, buffer) of a fresh workspace of need bytes on q's device (torch: caching allocator)."""
+    """(address, bytes, buffer) of a fresh workspace of need bytes on q's device (torch: caching allocator);
+    the caller keeps the tuple, and so the buffer, alive over the call."""
     if not need:
         return None, 0, None
     ws = _empty(q, (need,), np.uint8 if isinstance(q, np.ndarray) else sys.modules["torch"].uint8)
     return _address(ws), need, ws
 
 
-def _call(run_fn, addr, ws_ptr, ws_bytes, keep, on_cuda, q):
-    """run_fn on the current stream of q's device (CUDA) or on the host; keep holds the workspace alive."""
+def _on_stream(invoke, ws_ptr, ws_bytes, on_cuda, q):
+    """invoke on the current stream of q's device (CUDA) or on the host."""
     if not on_cuda:
-        return run_fn(addr, ws_ptr, ws_bytes, None)
+        return invoke(ws_ptr, ws_bytes, None)
     torch = sys.modules["torch"]
-    index = q.device.index
+    index = q.get_device()
     if index != _current_device(torch):
         with torch.cuda.device(index):
-            return run_fn(addr, ws_ptr, ws_bytes, _current_stream(torch, index))
-    return run_fn(addr, ws_ptr, ws_bytes, _current_stream(torch, index))
+            return invoke(ws_ptr, ws_bytes, _current_stream(torch, index))
+    return invoke(ws_ptr, ws_bytes, _current_stream(torch, index))
 
 
 def _size_out():
@@ -182,6 +209,31 @@ def _size_out():
     if size is None:
         size = _tls.size = ctypes.c_size_t(0)
     return size
+
+
+# ---- the optional C hot path (flashkda/_fastcall.c) ----------------------------------------------------------
+try:
+    from . import _fastcall as _fast_module
+except ImportError:  # not built (a development checkout on PYTHONPATH, or no Python headers at install time)
+    _fast_module = None
+_fast = None
+_KINDS = {"prefill": 0, "decode": 1}
+
+
+def _fast_path():
+    """The initialised C hot path, or None (not built, or torch not imported yet)."""
+    global _fast
+    if _fast is not None or _fast_module is None:
+        return _fast
+    torch = sys.modules.get("torch")
+    if torch is None:
+        return None
+    table = _lib._torch_dtypes or _lib._torch_dtype_map(torch)
+    addr = lambda f: ctypes.cast(f, ctypes.c_void_p).value  # noqa: E731
+    _fast_module.init(dict(table), addr(_lib.lib.fkda_prefill), addr(_lib.lib.fkda_prefill_workspace_size),
+                      addr(_lib.lib.fkda_decode), addr(_lib.lib.fkda_decode_workspace_size))
+    _fast = _fast_module
+    return _fast
 
 
 def _current_device(torch):

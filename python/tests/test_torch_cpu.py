@@ -57,6 +57,35 @@ def test_bf16_and_strided_torch_inputs():
     assert err_ratio(o.float().numpy(), ro) < 1e-2  # output rounded to bf16
 
 
+def test_c_hot_path_matches_python_path(monkeypatch):
+    """flashkda._fastcall (built by `pip install .`) and the pure-Python path hand the library the same call:
+    results identical bit for bit, decode and prefill, with a state, a workspace miss and the error wording of
+    the Python path for what the hot path declines."""
+    from flashkda import ops
+    if ops._fast_path() is None:
+        pytest.skip("the C hot path is not built here (development checkout on PYTHONPATH)")
+    d = make(seed=3)
+    h0 = torch.randn(1, 4, 16, 32) * 0.3
+
+    def both():
+        o, ht = flashkda.chunk_kda(d["q"], d["k"], d["v"], d["g"], d["beta"], initial_state=h0,
+                                   output_final_state=True, **fla_kw(d))
+        pool = h0.clone()
+        od = flashkda.decode(d["q"][:, :3], d["k"][:, :3], d["v"][:, :3], d["g"][:, :3], d["beta"][:, :3], pool,
+                             A_log=d["A_log"], dt_bias=d["dt_bias"])
+        return o, ht, od, pool
+    ops._tls.prefill_ws = 1  # force a workspace miss on the first call
+    fast = both()
+    monkeypatch.setattr(ops, "_fast", None)
+    monkeypatch.setattr(ops, "_fast_module", None)
+    slow = both()
+    for a, b in zip(fast, slow):
+        assert torch.equal(a, b)
+    monkeypatch.undo()
+    with pytest.raises(TypeError, match="beta: expected a numpy array or a torch tensor"):
+        flashkda.chunk_kda(d["q"], d["k"], d["v"], d["g"], [1.0], **fla_kw(d))
+
+
 def test_requires_grad_is_rejected():
     d = make()
     q = d["q"].clone().requires_grad_(True)
