@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The closing device call of a session: prefill vs FLA on every shape (same run), the Python layer, graph
-# and device tests, and the eager host overhead, against a library built here (carried: .carry/lib, and the
-# GPU test program .carry/bin/test_cuda_prefill). Carry .carry, .whl (FLA 0.6.0 wheels) and .fla-cache (the
-# Triton autotune results of bench/run_fla_warm.sh):
+# and device tests, and the eager host overhead, with the package pip-installed there (the C hot path needs
+# that machine's Python) and the GPU test program built here (.carry/bin/test_cuda_prefill, optional).
+# Carry .carry, .whl (FLA 0.6.0 wheels) and .fla-cache (the Triton autotune results of bench/run_fla_warm.sh):
 #   run(command="bash bench/run_final_device.sh", carry=[".carry", ".whl", ".fla-cache"], timeout_s=600)
 set -u -o pipefail
 OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
@@ -11,12 +11,15 @@ export TRITON_CACHE_DIR=${TRITON_CACHE_DIR:-$HOME/.triton/cache}; mkdir -p "$TRI
 for f in .fla-cache/*.tgz; do [ -f "$f" ] && tar xzf "$f" -C "$TRITON_CACHE_DIR"; done
 python3 -m pip install -q --no-index --no-deps --target /tmp/site .whl/fla_core-0.6.0-*.whl \
   .whl/flash_linear_attention-0.6.0-*.whl .whl/einops-*.whl >/dev/null 2>&1
-export PYTHONPATH=/tmp/site:$ROOT/python FLASHKDA_LIBRARY=$ROOT/.carry/lib/libflashkda.so FLA_FLASH_KDA=0 PYTHONUNBUFFERED=1
+# The package as users get it (library + the C hot path, built for this machine's Python): ~2 minutes.
+timeout 300 python3 -m pip install -q --no-build-isolation --no-deps --target /tmp/fk . >"$OUT/pip.log" 2>&1 \
+  || { echo "pip install failed"; tail -20 "$OUT/pip.log"; }
+export PYTHONPATH=/tmp/site:/tmp/fk FLA_FLASH_KDA=0 PYTHONUNBUFFERED=1
 log() { echo "== $* ($(date +%T), ${SECONDS}s)"; }
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$OUT/gpu.txt"
 
 log "GPU prefill test, small cases"
-timeout 60 .carry/bin/test_cuda_prefill small >"$OUT/test_small.log" 2>&1; echo "rc=$?"; tail -2 "$OUT/test_small.log"
+[ -x .carry/bin/test_cuda_prefill ] && timeout 60 .carry/bin/test_cuda_prefill small >"$OUT/test_small.log" 2>&1; echo "rc=$?"; tail -2 "$OUT/test_small.log"
 log "prefill: ours (precision masks 4 = default, 0, 7) and FLA, same run"
 timeout "${PREFILL_LIMIT:-260}" python3 bench/prefill_bench.py --variants auto:4,auto:0,auto:7 --err-variants \
   --json "$OUT/prefill.json" --plot "$OUT/prefill.png" >"$OUT/prefill.log" 2>&1; echo "rc=$?"
