@@ -246,12 +246,13 @@ def _kda_layer(safe_gate):
 
 def _fp64_op(fn):
     """An FLA-signature KDA op computed by flashkda's fp64 reference backend on the host (inputs are bf16 values,
-    exact in fp32), returned as fp32 on the GPU: the layer's exact twin, up to the bf16 ops around the op."""
+    exact in fp32), its output rounded to the dtype of v like every other path's: the layer's exact twin up to
+    that rounding and the bf16 ops around the op."""
     def op(**kw):
         host = {n: (x.detach().cpu().float() if torch.is_tensor(x) and x.is_floating_point() else
                     x.detach().cpu() if torch.is_tensor(x) else x) for n, x in kw.items()}
         o, st = fn(**host, backend="reference")
-        return o.to(DEV), (None if st is None else st.to(DEV))
+        return o.to(DEV, kw["v"].dtype), (None if st is None else st.to(DEV))
     return op
 
 
