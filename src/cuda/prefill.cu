@@ -276,13 +276,16 @@ static __device__ __forceinline__ void bar_arrive(int id, int nthreads)
     asm volatile("bar.arrive %0, %1;\n" ::"r"(id), "r"(nthreads) : "memory");
 }
 
-/* beta of token t (absolute row of batch row b) as the kernels use it */
-static __device__ __forceinline__ float prep_beta(const prefill_params &p, int64_t b, int64_t t, int hv)
+/* beta of token t (absolute row of batch row b) as the kernels use it: the stored value, then beta_act */
+static __device__ __forceinline__ float beta_act(const prefill_params &p, float x)
 {
-    float x = load_scalar(p.beta, p.beta_dtype, b * p.b_sb + t * p.b_st + hv * p.b_sh);
     if (p.beta_sigmoid) x = 1.f / (1.f + __expf(-x));
     if (p.neg_eig) x *= 2.f;
     return x;
+}
+static __device__ __forceinline__ float prep_beta(const prefill_params &p, int64_t b, int64_t t, int hv)
+{
+    return beta_act(p, load_scalar(p.beta, p.beta_dtype, b * p.b_sb + t * p.b_st + hv * p.b_sh));
 }
 
 /* cp.async of the q, k, g rows of one chunk into raw[3][16 * KD] (rows past nvalid zero-filled) */
@@ -689,24 +692,75 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
 /* ---- v4: overlap, the prep inside the chain CTA --------------------------------------------------
  * With many heads the prep kernel (~0.47 ms at H = 96, 1 x 8192: q, k, g in, 864 B per token and head out)
  * ran before the chain, and the chain read its records back. Here one CTA per (sequence, value head) does
- * both: warps 0-7 are the chain of v2 with VS = 128 (chain_chunk), warps 8-11 are producers that run the prep
- * of chunk c + 1.. (prep_* above, the same code, so the bits are those of v2) into a ring of FSTAGES shared
- * stages while the chain steps chunk c. The records never leave the SM: no record traffic, no prep pass.
- * Hand-over by named barriers: FULL(s) (producers arrive after writing stage s, consumers sync before
- * reading it) and EMPTY(s) (consumers arrive after their last read, producers sync before refilling it);
- * both count all 384 threads; every arrive is matched by exactly one sync. The consumers fetch the v rows
- * into the stage themselves (cp.async, FSTAGES - 1 chunks ahead). No global flags, no workspace. */
-#define FSTAGES 4
-#define FTHREADS 384
+ * both: warps 0-7 are the chain of v2 with VS = 128 (chain_chunk); warps 8-15 are two producer groups of 4
+ * warps that run the prep (prep_* above, the same arithmetic, so the bits are those of v2) into a ring of
+ * FSTAGES shared stages while the chain steps chunk c: group 0 preps the even chunks, group 1 the odd ones.
+ * One group of 4 warps took ~2.7 us per chunk (a serial path of barriers, gate, two dependent tile products,
+ * the forward substitution) against ~1.15 us for the chain (bench/NOTES.md, v4): two groups keep two chunks
+ * in flight. 16 warps leave 128 registers a thread at launch: setmaxnreg moves them from the producers (72)
+ * to the chain warps (184; they needed 166 in the 12-warp kernel). The records never leave the SM.
+ * Hand-over by named barriers: FULL(s) (the producer group arrives after writing stage s, consumers sync
+ * before reading it) and EMPTY(s) (consumers arrive after their last read, the producer group syncs before
+ * refilling it); stage s always belongs to group s % 2, so both count 256 consumers + 128 producers; every
+ * arrive is matched by exactly one sync. The consumers fetch the v rows into the stage themselves (cp.async,
+ * FSTAGES - 1 chunks ahead). No global flags, no workspace. */
+#define FSTAGES 4 /* even: stage s is filled by group s % 2 */
+#define FGROUPS 2
+#define FTHREADS (256 + FGROUPS * NTHREADS)
+#define FBAR_N (256 + NTHREADS) /* threads on a FULL or EMPTY barrier: the chain + one producer group */
 #define FULL_BAR(s) (2 + (s))
 #define EMPTY_BAR(s) (2 + FSTAGES + (s))
-#define FP_RAW (FSTAGES * CST_BYTES(KD) + 8 * 16 * PS * 2) /* producer scratch after the stages and ost */
-#define FRAW 3                                                 /* q, k, g buffers: loads 2 chunks ahead */
-#define FP_KI (FP_RAW + FRAW * 3 * 16 * KD * 2)
-#define FP_LS (FP_KI + 16 * PD * 2)
-#define FP_RN (FP_LS + 16 * 17 * 4)
-#define FP_BS (FP_RN + 32 * 4)
-#define FUSED_SMEM (FP_BS + 2 * 16 * 4)
+#define GROUP_BAR(g) ((g) ? 2 + 2 * FSTAGES : PBAR) /* a producer group's own barrier */
+#define FREG_CHAIN 160
+#define FREG_PROD 96 /* FREG_CHAIN + FREG_PROD = 2 * 128: the register file of one 512-thread CTA */
+#define FRAW 2       /* q, k, g buffers per group: loads one group step (2 chunks) ahead */
+#define FLP 20       /* pitch (f32) of L: 80-byte rows, 16-byte aligned for float4 row loads */
+#define FP_GRP (FSTAGES * CST_BYTES(KD) + 8 * 16 * PS * 2) /* producer scratch after the stages and ost */
+#define FG_KI (FRAW * 3 * 16 * KD * 2)
+#define FG_LS (FG_KI + 16 * PD * 2)
+#define FG_RN (FG_LS + 16 * FLP * 4)
+#define FG_BS (FG_RN + 32 * 4)
+#define FG_BYTES (FG_BS + 2 * 16 * 4)
+#define FUSED_SMEM (FP_GRP + FGROUPS * FG_BYTES)
+
+/* store_inverse with L at pitch FLP and read back by float4 rows (36 loads instead of 120 scalar ones);
+ * the same products and sums in the same order, so the same bits. */
+static __device__ __forceinline__ void store_inverse_v4(const float acc[2][4], const float *beta, float *Ls,
+                                                        __nv_bfloat16 *out, int lane)
+{
+    const int gq = lane >> 2, qq = lane & 3;
+#pragma unroll
+    for (int tl = 0; tl < 2; ++tl)
+#pragma unroll
+        for (int r = 0; r < 4; ++r) {
+            const int i = gq + (r >> 1) * 8, j = tl * 8 + 2 * qq + (r & 1);
+            Ls[i * FLP + j] = j < i ? beta[i] * acc[tl][r] : 0.f;
+        }
+    __syncwarp();
+    if (lane < 16) {
+        const int j = lane;
+        float x[16];
+#pragma unroll
+        for (int m = 0; m < 16; ++m) {
+            float row[16];
+#pragma unroll
+            for (int q4 = 0; q4 < (m + 3) / 4; ++q4) {
+                const float4 v = *(const float4 *)(Ls + m * FLP + 4 * q4);
+                row[4 * q4] = v.x;
+                row[4 * q4 + 1] = v.y;
+                row[4 * q4 + 2] = v.z;
+                row[4 * q4 + 3] = v.w;
+            }
+            float sum = m == j ? 1.f : 0.f;
+#pragma unroll
+            for (int pp = 0; pp < m; ++pp) sum -= row[pp] * x[pp];
+            x[m] = sum;
+        }
+        const float bj = beta[j];
+#pragma unroll
+        for (int m = 0; m < 16; ++m) out[m * PS + j] = __float2bfloat16(x[m] * bj);
+    }
+}
 
 template <int PM>
 __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_params p)
@@ -722,62 +776,80 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
         b = n;
     const int64_t len = eos - bos, nch = (len + 15) / 16;
 
-    if (warp >= 8) { /* producers: ptid = key channel of the prep */
-        const int ptid = tid - 256, pw = ptid >> 5, h = hv / p.group;
-        __nv_bfloat16 *raw = (__nv_bfloat16 *)(smem + FP_RAW), *Ki = (__nv_bfloat16 *)(smem + FP_KI);
-        float *Ls = (float *)(smem + FP_LS), *rn = (float *)(smem + FP_RN), *bs = (float *)(smem + FP_BS);
+    if (warp >= 8) { /* producers: group g = warpgroup 2 + g, ptid = key channel of the prep */
+#if defined(__CUDA_ARCH_FEAT_SM90_ALL)
+        asm volatile("setmaxnreg.dec.sync.aligned.u32 %0;\n" ::"n"(FREG_PROD));
+#endif
+        const int g = (warp - 8) >> 2, gbar = GROUP_BAR(g);
+        /* group 1's warps rotated by 2: the two groups' inverse warps (pw 0) sit on different SM sub-partitions */
+        const int pw = (warp + 2 * g) & 3, ptid = pw * 32 + lane, h = hv / p.group;
+        unsigned char *gsm = smem + FP_GRP + g * FG_BYTES;
+        __nv_bfloat16 *raw = (__nv_bfloat16 *)gsm, *Ki = (__nv_bfloat16 *)(gsm + FG_KI);
+        float *Ls = (float *)(gsm + FG_LS), *rn = (float *)(gsm + FG_RN), *bs = (float *)(gsm + FG_BS);
         const __nv_bfloat16 *qb = p.q + b * p.q_sb + bos * p.q_st + h * p.q_sh;
         const __nv_bfloat16 *kb = p.k + b * p.k_sb + bos * p.k_st + h * p.k_sh;
         const __nv_bfloat16 *gb = p.g + b * p.g_sb + bos * p.g_st + hv * p.g_sh;
         const float dtb = p.dt_bias ? p.dt_bias[hv * p.dtb_sh + ptid * p.dtb_sk] : 0.f;
         const float eA = p.A_log ? __expf(p.A_log[hv * p.alog_s]) : 1.f;
-        /* q, k, g of chunk c into raw buffer c % FRAW and its beta into a register, FRAW - 1 chunks ahead */
-        auto issue = [&](int64_t c) {
+        /* q, k, g of chunk c into raw buffer i % FRAW (i = the group's step) */
+        auto issue = [&](int64_t c, int64_t i) {
             if (c < nch && p.fdbg != 2) {
                 const int nv = (int)(len - c * 16 < 16 ? len - c * 16 : 16);
-                prep_load(raw + (int)(c % FRAW) * 3 * 16 * KD, p, qb + c * 16 * p.q_st, kb + c * 16 * p.k_st,
+                prep_load(raw + (int)(i % FRAW) * 3 * 16 * KD, p, qb + c * 16 * p.q_st, kb + c * 16 * p.k_st,
                           gb + c * 16 * p.g_st, nv, ptid);
             }
             cp_async_commit();
         };
-        auto beta_of = [&](int64_t c) {
-            return ptid < 16 && c < nch && c * 16 + ptid < len ? prep_beta(p, b, bos + c * 16 + ptid, hv) : 0.f;
+        /* the stored beta of chunk c, loaded a group step ahead; beta_act when it is used */
+        auto beta_raw = [&](int64_t c) {
+            return ptid < 16 && c * 16 + ptid < len
+                       ? load_scalar(p.beta, p.beta_dtype, b * p.b_sb + (bos + c * 16 + ptid) * p.b_st + hv * p.b_sh)
+                       : 0.f;
         };
-        issue(0);
-        issue(1);
-        float bnext = beta_of(0), bnext2 = beta_of(1);
+        issue(g, 0);
+        float bnext = beta_raw(g);
 #pragma unroll 1
-        for (int64_t c = 0; c < nch; ++c) {
-            const int buf = (int)(c & 1), s = (int)(c % FSTAGES);
+        for (int64_t c = g, i = 0; c < nch; c += FGROUPS, ++i) {
+            const int buf = (int)(i & 1), s = (int)(c % FSTAGES);
             const int nvalid = (int)(len - c * 16 < 16 ? len - c * 16 : 16);
             if (p.fdbg == 2) { /* bench knob: consumers alone */
-                if (c >= FSTAGES) bar_sync(EMPTY_BAR(s), FTHREADS);
-                bar_arrive(FULL_BAR(s), FTHREADS);
+                if (c >= FSTAGES) bar_sync(EMPTY_BAR(s), FBAR_N);
+                bar_arrive(FULL_BAR(s), FBAR_N);
                 continue;
             }
-            issue(c + 2); /* buffer (c + 2) % FRAW held chunk c - 1: last read before the third barrier of c - 1 */
+            /* buffer (i + 1) % FRAW held step i - 1: its last read (gate) was before that step's third barrier */
+            issue(c + FGROUPS, i + 1);
             const float bcur = bnext;
-            bnext = bnext2;
-            bnext2 = beta_of(c + 2);
+            bnext = beta_raw(c + FGROUPS);
             asm volatile("cp.async.wait_group %0;\n" ::"n"(FRAW - 1));
-            if (ptid < 16) bs[buf * 16 + ptid] = bcur;
-            const __nv_bfloat16 *rw = raw + (int)(c % FRAW) * 3 * 16 * KD;
-            bar_sync(PBAR, NTHREADS);
+            if (ptid < 16) bs[buf * 16 + ptid] = ptid < nvalid ? beta_act(p, bcur) : 0.f;
+            const __nv_bfloat16 *rw = raw + (int)(i % FRAW) * 3 * 16 * KD;
+            bar_sync(gbar, NTHREADS);
             prep_norms(p, rw, rn, ptid);
-            bar_sync(PBAR, NTHREADS);
-            if (c >= FSTAGES) bar_sync(EMPTY_BAR(s), FTHREADS); /* the chain is done with chunk c - FSTAGES */
+            bar_sync(gbar, NTHREADS);
+            if (c >= FSTAGES) bar_sync(EMPTY_BAR(s), FBAR_N); /* the chain is done with chunk c - FSTAGES */
             unsigned char *st = smem + s * CST_BYTES(KD);
             __nv_bfloat16 *Kd = (__nv_bfloat16 *)st, *Qd = Kd + 16 * PD, *Kr = Qd + 16 * PD;
             __nv_bfloat16 *Ab = (__nv_bfloat16 *)(st + CST_AB);
             prep_gate(p, rw, rn, dtb, eA, nvalid, Kd, Qd, Kr, Ki, (float *)(st + CST_EC), ptid);
-            bar_sync(PBAR, NTHREADS);
-            if (pw < 2) prep_small(Kd, Qd, Ki, bs + buf * 16, Ls, Ab, Ab + 16 * PS, PS, pw, lane);
-            bar_arrive(FULL_BAR(s), FTHREADS);
+            bar_sync(gbar, NTHREADS);
+            if (pw < 2) { /* prep_small with the v4 inverse: pw 0 L and Ab, pw 1 M */
+                float acc[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
+                tile_product(acc, pw ? Qd : Kd, Ki, lane);
+                if (pw == 1)
+                    store_tril(acc, Ab + 16 * PS, PS, lane);
+                else
+                    store_inverse_v4(acc, bs + buf * 16, Ls, Ab, lane);
+            }
+            bar_arrive(FULL_BAR(s), FBAR_N);
         }
         cp_async_wait_all();
         return;
     }
 
+#if defined(__CUDA_ARCH_FEAT_SM90_ALL)
+    asm volatile("setmaxnreg.inc.sync.aligned.u32 %0;\n" ::"n"(FREG_CHAIN));
+#endif
     /* consumers: the chain of v2, VS = 128, warp w owns value columns 16 w .. 16 w + 15 */
     const int gq = lane >> 2, qq = lane & 3;
     const __nv_bfloat16 *vb = p.v + b * p.v_sb + bos * p.v_st + hv * p.v_sh;
@@ -810,11 +882,11 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
     for (int64_t c = 0; c < nch; ++c) {
         const int s = (int)(c % FSTAGES);
         asm volatile("cp.async.wait_group %0;\n" ::"n"(FSTAGES - 2));
-        bar_sync(FULL_BAR(s), FTHREADS); /* record of chunk c written; every consumer is done with chunk c - 1 */
+        bar_sync(FULL_BAR(s), FBAR_N); /* record of chunk c written; every consumer is done with chunk c - 1 */
         prefetch_v(c + FSTAGES - 1);
         if (p.fdbg != 1) /* 1: a bench knob, producers alone */
             chain_chunk<KD, PM>(S, smem + s * CST_BYTES(KD), ost, ob, p.o_st, c, len, 16 * warp, lane);
-        if (c + FSTAGES < nch) bar_arrive(EMPTY_BAR(s), FTHREADS);
+        if (c + FSTAGES < nch) bar_arrive(EMPTY_BAR(s), FBAR_N);
     }
     cp_async_wait_all();
     if (p.s_out) store_final_state(p, S, n, hv, 16 * warp + gq, qq);
