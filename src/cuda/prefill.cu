@@ -762,46 +762,6 @@ static __device__ __forceinline__ void store_inverse_v4(const float acc[2][4], c
     }
 }
 
-/* __expf(x) is ex2.approx.f32(x * log2 e), whose non-ftz form spends 3 more instructions per call scaling
- * inputs below -126. Here the ftz form: the same MUFU.EX2 on the same product for inputs >= -126, so the same
- * bits. Below -126 (a result under 2^-126) the v2 value is a denormal or 0 where this gives 0; only the gate's
- * 1 + e^(-x) can get there and rounds both to 1, because every other argument is a gate sum with
- * |G| <= 5 * 16 = 80 (lower_bound in [-5, 0), checked by the API), i.e. |x log2 e| <= 116. */
-static __device__ __forceinline__ float exp_v4(float x)
-{
-    float y;
-    asm("{\n\t.reg .f32 t;\n\tmul.f32 t, %1, 0f3FB8AA3B;\n\tex2.approx.ftz.f32 %0, t;\n\t}" : "=f"(y) : "f"(x));
-    return y;
-}
-
-/* prep_gate with exp_v4: the same arithmetic per element (v4 producers) */
-static __device__ __forceinline__ void prep_gate_v4(const prefill_params &p, const __nv_bfloat16 *raw, const float *rn,
-                                                    float dtb, float eA, int nvalid, __nv_bfloat16 *Kd,
-                                                    __nv_bfloat16 *Qd, __nv_bfloat16 *Kr, __nv_bfloat16 *Ki, float *ecs,
-                                                    int ch)
-{
-    float G[16];
-    float acc = 0.f;
-#pragma unroll
-    for (int t = 0; t < 16; ++t) {
-        const float x = __bfloat162float(raw[2 * 16 * KD + t * KD + ch]) + dtb;
-        const float a = __fdividef(p.lb, 1.f + exp_v4(-eA * x));
-        acc += t < nvalid ? a : 0.f;
-        G[t] = acc;
-    }
-    ecs[ch] = exp_v4(acc);
-#pragma unroll
-    for (int t = 0; t < 16; ++t) {
-        const float kn = __bfloat162float(raw[16 * KD + t * KD + ch]) * rn[16 + t];
-        const float qn = __bfloat162float(raw[t * KD + ch]) * rn[t];
-        const float e = exp_v4(G[t]);
-        Kd[t * PD + ch] = __float2bfloat16(kn * e);
-        Qd[t * PD + ch] = __float2bfloat16(qn * e);
-        Kr[t * PD + ch] = __float2bfloat16(kn * exp_v4(acc - G[t]));
-        Ki[t * PD + ch] = __float2bfloat16(kn * exp_v4(-G[t]));
-    }
-}
-
 template <int PM>
 __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_params p)
 {
@@ -871,15 +831,19 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
             unsigned char *st = smem + s * CST_BYTES(KD);
             __nv_bfloat16 *Kd = (__nv_bfloat16 *)st, *Qd = Kd + 16 * PD, *Kr = Qd + 16 * PD;
             __nv_bfloat16 *Ab = (__nv_bfloat16 *)(st + CST_AB);
-            prep_gate_v4(p, rw, rn, dtb, eA, nvalid, Kd, Qd, Kr, Ki, (float *)(st + CST_EC), ptid);
+            prep_gate(p, rw, rn, dtb, eA, nvalid, Kd, Qd, Kr, Ki, (float *)(st + CST_EC), ptid);
             bar_sync(gbar, NTHREADS);
             if (pw < 2) { /* prep_small with the v4 inverse: pw 0 L and Ab, pw 1 M */
+                /* the lane read again here (volatile): ptxas would otherwise keep every lane offset of this
+                 * block live across the loop and spill some of them at FREG_PROD registers */
+                int ln;
+                asm volatile("mov.u32 %0, %%laneid;\n" : "=r"(ln));
                 float acc[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
-                tile_product(acc, pw ? Qd : Kd, Ki, lane);
+                tile_product(acc, pw ? Qd : Kd, Ki, ln);
                 if (pw == 1)
-                    store_tril(acc, Ab + 16 * PS, PS, lane);
+                    store_tril(acc, Ab + 16 * PS, PS, ln);
                 else
-                    store_inverse_v4(acc, bs + buf * 16, Ls, Ab, lane);
+                    store_inverse_v4(acc, bs + buf * 16, Ls, Ab, ln);
             }
             bar_arrive(FULL_BAR(s), FBAR_N);
         }
