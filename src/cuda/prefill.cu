@@ -711,8 +711,10 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
 #define FULL_BAR(s) (2 + (s))
 #define EMPTY_BAR(s) (2 + FSTAGES + (s))
 #define GROUP_BAR(g) ((g) ? 2 + 2 * FSTAGES : PBAR) /* a producer group's own barrier */
-#define FREG_CHAIN 160
-#define FREG_PROD 96 /* FREG_CHAIN + FREG_PROD = 2 * 128: the register file of one 512-thread CTA */
+/* chain / producer registers after setmaxnreg; their sum is 2 * 128, the register file of one 512-thread CTA.
+ * Splitting every chain operand (PM_ALL) needs 8 more in the chain. */
+#define FREG_CHAIN(pm) ((pm) == PM_ALL ? 168 : 160)
+#define FREG_PROD(pm) (256 - FREG_CHAIN(pm))
 #define FRAW 2       /* q, k, g buffers per group: loads one group step (2 chunks) ahead */
 #define FLP 20       /* pitch (f32) of L: 80-byte rows, 16-byte aligned for float4 row loads */
 #define FP_GRP (FSTAGES * CST_BYTES(KD) + 8 * 16 * PS * 2) /* producer scratch after the stages and ost */
@@ -778,7 +780,7 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
 
     if (warp >= 8) { /* producers: group g = warpgroup 2 + g, ptid = key channel of the prep */
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
-        asm volatile("setmaxnreg.dec.sync.aligned.u32 %0;\n" ::"n"(FREG_PROD));
+        asm volatile("setmaxnreg.dec.sync.aligned.u32 %0;\n" ::"n"(FREG_PROD(PM)));
 #endif
         const int g = (warp - 8) >> 2, gbar = GROUP_BAR(g);
         /* group 1's warps rotated by 2: the two groups' inverse warps (pw 0) sit on different SM sub-partitions */
@@ -800,14 +802,23 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
             }
             cp_async_commit();
         };
-        /* the stored beta of chunk c, loaded a group step ahead; beta_act when it is used */
-        auto beta_raw = [&](int64_t c) {
-            return ptid < 16 && c * 16 + ptid < len
-                       ? load_scalar(p.beta, p.beta_dtype, b * p.b_sb + (bos + c * 16 + ptid) * p.b_st + hv * p.b_sh)
-                       : 0.f;
+        /* the stored bits of beta of chunk c (f32, or f16 / bf16 in the low half), loaded a group step ahead and
+         * converted (as load_scalar does) and activated only where used: nothing waits for the load until then */
+        auto beta_raw = [&](int64_t c) -> uint32_t {
+            if (ptid >= 16 || c * 16 + ptid >= len) return 0u;
+            const int64_t i = b * p.b_sb + (bos + c * 16 + ptid) * p.b_st + hv * p.b_sh;
+            return p.beta_dtype == FKDA_FLOAT32 ? __float_as_uint(((const float *)p.beta)[i])
+                                                : (uint32_t)((const unsigned short *)p.beta)[i];
+        };
+        auto beta_val = [&](uint32_t u) {
+            const unsigned short h = (unsigned short)u;
+            const float x = p.beta_dtype == FKDA_FLOAT32   ? __uint_as_float(u)
+                            : p.beta_dtype == FKDA_FLOAT16 ? __half2float(__ushort_as_half(h))
+                                                           : __bfloat162float(__ushort_as_bfloat16(h));
+            return beta_act(p, x);
         };
         issue(g, 0);
-        float bnext = beta_raw(g);
+        uint32_t bnext = beta_raw(g);
 #pragma unroll 1
         for (int64_t c = g, i = 0; c < nch; c += FGROUPS, ++i) {
             const int buf = (int)(i & 1), s = (int)(c % FSTAGES);
@@ -819,10 +830,10 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
             }
             /* buffer (i + 1) % FRAW held step i - 1: its last read (gate) was before that step's third barrier */
             issue(c + FGROUPS, i + 1);
-            const float bcur = bnext;
+            const uint32_t bcur = bnext;
             bnext = beta_raw(c + FGROUPS);
             asm volatile("cp.async.wait_group %0;\n" ::"n"(FRAW - 1));
-            if (ptid < 16) bs[buf * 16 + ptid] = ptid < nvalid ? beta_act(p, bcur) : 0.f;
+            if (ptid < 16) bs[buf * 16 + ptid] = ptid < nvalid ? beta_val(bcur) : 0.f;
             const __nv_bfloat16 *rw = raw + (int)(i % FRAW) * 3 * 16 * KD;
             bar_sync(gbar, NTHREADS);
             prep_norms(p, rw, rn, ptid);
@@ -852,7 +863,7 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
     }
 
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
-    asm volatile("setmaxnreg.inc.sync.aligned.u32 %0;\n" ::"n"(FREG_CHAIN));
+    asm volatile("setmaxnreg.inc.sync.aligned.u32 %0;\n" ::"n"(FREG_CHAIN(PM)));
 #endif
     /* consumers: the chain of v2, VS = 128, warp w owns value columns 16 w .. 16 w + 15 */
     const int gq = lane >> 2, qq = lane & 3;
