@@ -7,8 +7,9 @@
  *       segments whose chains run in parallel, then joined by a combine and an output-correction pass
  *       (see "v3" further down). 1 x 65536 at H = 16: 5.72 -> 2.74 ms on the H100 (bench/NOTES.md).
  *   v4 overlap (FKDA_PREFILL_OVERLAP=1 only): the prep runs in producer warps of the chain CTA through a
- *       shared-memory ring (see "v4" further down); bit-identical to v2 but slower so far: its producers
- *       take ~2.7 us per chunk, the chain fed from shared memory only ~1.15 (bench/NOTES.md, v4).
+ *       shared-memory ring (see "v4" further down); bit-identical to v2. Its first cut was slower than v2: one
+ *       group of producers took ~2.7 us per chunk, the chain fed from shared memory only ~1.15 (bench/NOTES.md,
+ *       v4). v4.1 runs two producer groups (even / odd chunks); not yet measured (NOTES, v4.1).
  *
  * Math (docs/semantics.md, chunked form). For a chunk of 16 tokens entering with state S (K x V):
  *   G   = cumsum(a) inside the chunk,  Kd = K e^G,  Qd = scale Q e^G,  Ki = K e^-G,  Kr = K e^(G_C - G)
@@ -697,8 +698,8 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
  * FSTAGES shared stages while the chain steps chunk c: group 0 preps the even chunks, group 1 the odd ones.
  * One group of 4 warps took ~2.7 us per chunk (a serial path of barriers, gate, two dependent tile products,
  * the forward substitution) against ~1.15 us for the chain (bench/NOTES.md, v4): two groups keep two chunks
- * in flight. 16 warps leave 128 registers a thread at launch: setmaxnreg moves them from the producers (72)
- * to the chain warps (184; they needed 166 in the 12-warp kernel). The records never leave the SM.
+ * in flight. 16 warps leave 128 registers a thread at launch: setmaxnreg moves 32 of them from the producers
+ * (to 96) to the chain warps (to 160; the 12-warp kernel's chain used 166 of 168). The records never leave the SM.
  * Hand-over by named barriers: FULL(s) (the producer group arrives after writing stage s, consumers sync
  * before reading it) and EMPTY(s) (consumers arrive after their last read, the producer group syncs before
  * refilling it); stage s always belongs to group s % 2, so both count 256 consumers + 128 producers; every
@@ -1259,7 +1260,8 @@ static fkda_status launch_v2(const fkda_prefill_args *a, prefill_params *p, cons
     if (grid > 0x7fffffffLL || nslots > 0x7fffffffLL || d->HV > 65535 || nseg * groups > 0x7fffffffLL)
         return fkda_fail(FKDA_ERROR_UNSUPPORTED, "N * HV = %lld is too large for one CUDA prefill launch", (long long)heads);
 
-    /* v4 (overlap) only when forced: measured slower than v2 on every shape so far (bench/NOTES.md, v4) */
+    /* v4 (overlap) only when forced: its first cut measured slower than v2 on every shape; v4.1 not yet measured
+     * (bench/NOTES.md, v4 and v4.1) */
     const int v2knob = env_int("FKDA_PREFILL_V2", 1);
     if (!prep_only() && !pl.L && (overlap_knob() == 1 || v2knob == 5 || v2knob == 6)) {
         p->fdbg = v2knob == 5 ? 1 : v2knob == 6 ? 2 : 0;
