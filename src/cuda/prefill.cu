@@ -812,10 +812,10 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
                                                 : (uint32_t)((const unsigned short *)p.beta)[i];
         };
         auto beta_val = [&](uint32_t u) {
-            const unsigned short h = (unsigned short)u;
+            const unsigned short u16 = (unsigned short)u;
             const float x = p.beta_dtype == FKDA_FLOAT32   ? __uint_as_float(u)
-                            : p.beta_dtype == FKDA_FLOAT16 ? __half2float(__ushort_as_half(h))
-                                                           : __bfloat162float(__ushort_as_bfloat16(h));
+                            : p.beta_dtype == FKDA_FLOAT16 ? __half2float(__ushort_as_half(u16))
+                                                           : __bfloat162float(__ushort_as_bfloat16(u16));
             return beta_act(p, x);
         };
         issue(g, 0);
