@@ -705,7 +705,7 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
  * refilling it); stage s always belongs to group s % 2, so both count 256 consumers + 128 producers; every
  * arrive is matched by exactly one sync. The consumers fetch the v rows into the stage themselves (cp.async,
  * FSTAGES - 1 chunks ahead). No global flags, no workspace. */
-#define FSTAGES 4 /* even: stage s is filled by group s % 2 */
+#define FSTAGES 6 /* even: stage s is filled by group s % 2 */
 #define FGROUPS 2
 #define FTHREADS (256 + FGROUPS * NTHREADS)
 #define FBAR_N (256 + NTHREADS) /* threads on a FULL or EMPTY barrier: the chain + one producer group */
