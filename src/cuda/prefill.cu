@@ -765,6 +765,48 @@ static __device__ __forceinline__ void store_inverse_v4(const float acc[2][4], c
     }
 }
 
+/* bf16(x) stored from the low half of a 32-bit register: the same F2FP as __float2bfloat16, so the same bits.
+ * (With it ptxas allocates the PM_ALL producers without spills; the bf16-typed stores spilled 20 bytes.) */
+static __device__ __forceinline__ void st_bf16_lo(__nv_bfloat16 *dst, float x)
+{
+    asm volatile("st.shared.b16 [%0], %1;\n" ::"r"(smem_u32(dst)), "r"(pack_bf16(x, 0.f)) : "memory");
+}
+
+/* prep_gate for the v4 producers: the same arithmetic per element (so the same bits); the row norms are read
+ * as float4 (8 loads instead of 32) and the results stored by st_bf16_lo. */
+static __device__ __forceinline__ void prep_gate_v4(const prefill_params &p, const __nv_bfloat16 *raw, const float *rn,
+                                                    float dtb, float eA, int nvalid, __nv_bfloat16 *Kd,
+                                                    __nv_bfloat16 *Qd, __nv_bfloat16 *Kr, __nv_bfloat16 *Ki, float *ecs,
+                                                    int ch)
+{
+    float G[16];
+    float acc = 0.f;
+#pragma unroll
+    for (int t = 0; t < 16; ++t) {
+        const float x = __bfloat162float(raw[2 * 16 * KD + t * KD + ch]) + dtb;
+        const float a = __fdividef(p.lb, 1.f + __expf(-eA * x));
+        acc += t < nvalid ? a : 0.f;
+        G[t] = acc;
+    }
+    ecs[ch] = __expf(acc);
+#pragma unroll
+    for (int q4 = 0; q4 < 4; ++q4) {
+        const float4 rq = *(const float4 *)(rn + 4 * q4), rk = *(const float4 *)(rn + 16 + 4 * q4);
+        const float rqs[4] = {rq.x, rq.y, rq.z, rq.w}, rks[4] = {rk.x, rk.y, rk.z, rk.w};
+#pragma unroll
+        for (int u = 0; u < 4; ++u) {
+            const int t = 4 * q4 + u;
+            const float kn = __bfloat162float(raw[16 * KD + t * KD + ch]) * rks[u];
+            const float qn = __bfloat162float(raw[t * KD + ch]) * rqs[u];
+            const float e = __expf(G[t]);
+            st_bf16_lo(Kd + t * PD + ch, kn * e);
+            st_bf16_lo(Qd + t * PD + ch, qn * e);
+            st_bf16_lo(Kr + t * PD + ch, kn * __expf(acc - G[t]));
+            st_bf16_lo(Ki + t * PD + ch, kn * __expf(-G[t]));
+        }
+    }
+}
+
 template <int PM>
 __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_params p)
 {
@@ -843,7 +885,7 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
             unsigned char *st = smem + s * CST_BYTES(KD);
             __nv_bfloat16 *Kd = (__nv_bfloat16 *)st, *Qd = Kd + 16 * PD, *Kr = Qd + 16 * PD;
             __nv_bfloat16 *Ab = (__nv_bfloat16 *)(st + CST_AB);
-            prep_gate(p, rw, rn, dtb, eA, nvalid, Kd, Qd, Kr, Ki, (float *)(st + CST_EC), ptid);
+            prep_gate_v4(p, rw, rn, dtb, eA, nvalid, Kd, Qd, Kr, Ki, (float *)(st + CST_EC), ptid);
             bar_sync(gbar, NTHREADS);
             if (pw < 2) { /* prep_small with the v4 inverse: pw 0 L and Ab, pw 1 M */
                 /* the lane read again here (volatile): ptxas would otherwise keep every lane offset of this
