@@ -840,8 +840,13 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
         auto issue = [&](int64_t c, int64_t i) {
             if (c < nch && p.fdbg != 2) {
                 const int nv = (int)(len - c * 16 < 16 ? len - c * 16 : 16);
+                int pt = ptid;
+                if (PM == PM_ALL) { /* ptid read again (volatile): else ptxas spills a hoisted address at 88 registers */
+                    asm volatile("mov.u32 %0, %%tid.x;\n" : "=r"(pt));
+                    pt = ((((pt >> 5) + 2 * g) & 3) << 5) | (pt & 31);
+                }
                 prep_load(raw + (int)(i % FRAW) * 3 * 16 * KD, p, qb + c * 16 * p.q_st, kb + c * 16 * p.k_st,
-                          gb + c * 16 * p.g_st, nv, ptid);
+                          gb + c * 16 * p.g_st, nv, pt);
             }
             cp_async_commit();
         };
@@ -862,9 +867,10 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
         };
         issue(g, 0);
         uint32_t bnext = beta_raw(g);
+        int s = g; /* stage of chunk c = c % FSTAGES, kept as a counter (FSTAGES = 6: no 64-bit modulo) */
 #pragma unroll 1
-        for (int64_t c = g, i = 0; c < nch; c += FGROUPS, ++i) {
-            const int buf = (int)(i & 1), s = (int)(c % FSTAGES);
+        for (int64_t c = g, i = 0; c < nch; c += FGROUPS, ++i, s = s + FGROUPS < FSTAGES ? s + FGROUPS : s + FGROUPS - FSTAGES) {
+            const int buf = (int)(i & 1);
             const int nvalid = (int)(len - c * 16 < 16 ? len - c * 16 : 16);
             if (p.fdbg == 2) { /* bench knob: consumers alone */
                 if (c >= FSTAGES) bar_sync(EMPTY_BAR(s), FBAR_N);
@@ -913,11 +919,11 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
     const __nv_bfloat16 *vb = p.v + b * p.v_sb + bos * p.v_st + hv * p.v_sh;
     __nv_bfloat16 *ob = p.out + b * p.o_sb + bos * p.o_st + hv * p.o_sh;
     __nv_bfloat16 *ost = (__nv_bfloat16 *)(smem + FSTAGES * CST_BYTES(KD)) + warp * 16 * PS;
-    auto prefetch_v = [&](int64_t c) { /* one 16-byte piece per consumer thread */
+    auto prefetch_v = [&](int64_t c, int sc) { /* chunk c into stage sc, one 16-byte piece per consumer thread */
         if (c < nch) {
             const int row = tid >> 4, c8 = tid & 15;
             const bool ok = c * 16 + row < len;
-            cp_async16(smem + (int)(c % FSTAGES) * CST_BYTES(KD) + CST_V + (row * KD + c8 * 8) * 2,
+            cp_async16(smem + sc * CST_BYTES(KD) + CST_V + (row * KD + c8 * 8) * 2,
                        ok ? (const void *)(vb + (c * 16 + row) * p.v_st + c8 * 8) : (const void *)vb, ok ? 16 : 0);
         }
         cp_async_commit();
@@ -935,13 +941,13 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
             }
     }
 #pragma unroll 1
-    for (int s = 0; s < FSTAGES - 1; ++s) prefetch_v(s);
+    for (int s = 0; s < FSTAGES - 1; ++s) prefetch_v(s, s);
+    int s = 0; /* stage of chunk c; chunk c + FSTAGES - 1 goes to the stage before it */
 #pragma unroll 1
-    for (int64_t c = 0; c < nch; ++c) {
-        const int s = (int)(c % FSTAGES);
+    for (int64_t c = 0; c < nch; ++c, s = s + 1 < FSTAGES ? s + 1 : 0) {
         asm volatile("cp.async.wait_group %0;\n" ::"n"(FSTAGES - 2));
         bar_sync(FULL_BAR(s), FBAR_N); /* record of chunk c written; every consumer is done with chunk c - 1 */
-        prefetch_v(c + FSTAGES - 1);
+        prefetch_v(c + FSTAGES - 1, s > 0 ? s - 1 : FSTAGES - 1);
         if (p.fdbg != 1) /* 1: a bench knob, producers alone */
             chain_chunk<KD, PM>(S, smem + s * CST_BYTES(KD), ost, ob, p.o_st, c, len, 16 * warp, lane);
         if (c + FSTAGES < nch) bar_arrive(EMPTY_BAR(s), FBAR_N);
