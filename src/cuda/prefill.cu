@@ -330,12 +330,11 @@ static __device__ __forceinline__ void prep_norms(const prefill_params &p, const
     if (part == 0) rn[r32] = r;
 }
 
-/* thread = key channel: gate, cumulative sum, the decayed tiles Kd, Qd, Kr, Ki (pitch PD) and e^G_C */
-static __device__ __forceinline__ void prep_gate(const prefill_params &p, const __nv_bfloat16 *raw, const float *rn,
-                                                 float dtb, float eA, int nvalid, __nv_bfloat16 *Kd, __nv_bfloat16 *Qd,
-                                                 __nv_bfloat16 *Kr, __nv_bfloat16 *Ki, float *ecs, int ch)
+/* thread = key channel: the bounded gate of the chunk's rows and its cumulative sum G (rows past nvalid add 0);
+ * returns G_C, the sum over the chunk */
+static __device__ __forceinline__ float gate_cumsum(const prefill_params &p, const __nv_bfloat16 *raw, float dtb,
+                                                    float eA, int nvalid, int ch, float (&G)[16])
 {
-    float G[16];
     float acc = 0.f;
 #pragma unroll
     for (int t = 0; t < 16; ++t) {
@@ -344,6 +343,16 @@ static __device__ __forceinline__ void prep_gate(const prefill_params &p, const 
         acc += t < nvalid ? a : 0.f;
         G[t] = acc;
     }
+    return acc;
+}
+
+/* thread = key channel: gate, cumulative sum, the decayed tiles Kd, Qd, Kr, Ki (pitch PD) and e^G_C */
+static __device__ __forceinline__ void prep_gate(const prefill_params &p, const __nv_bfloat16 *raw, const float *rn,
+                                                 float dtb, float eA, int nvalid, __nv_bfloat16 *Kd, __nv_bfloat16 *Qd,
+                                                 __nv_bfloat16 *Kr, __nv_bfloat16 *Ki, float *ecs, int ch)
+{
+    float G[16];
+    const float acc = gate_cumsum(p, raw, dtb, eA, nvalid, ch, G);
     ecs[ch] = __expf(acc);
 #pragma unroll
     for (int t = 0; t < 16; ++t) {
@@ -780,14 +789,7 @@ static __device__ __forceinline__ void prep_gate_v4(const prefill_params &p, con
                                                     int ch)
 {
     float G[16];
-    float acc = 0.f;
-#pragma unroll
-    for (int t = 0; t < 16; ++t) {
-        const float x = __bfloat162float(raw[2 * 16 * KD + t * KD + ch]) + dtb;
-        const float a = __fdividef(p.lb, 1.f + __expf(-eA * x));
-        acc += t < nvalid ? a : 0.f;
-        G[t] = acc;
-    }
+    const float acc = gate_cumsum(p, raw, dtb, eA, nvalid, ch, G);
     ecs[ch] = __expf(acc);
 #pragma unroll
     for (int q4 = 0; q4 < 4; ++q4) {
