@@ -8,7 +8,7 @@ set -u -o pipefail
 OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
 ROOT=$(pwd)
 export TRITON_CACHE_DIR=${TRITON_CACHE_DIR:-$HOME/.triton/cache}; mkdir -p "$TRITON_CACHE_DIR"
-for f in .fla-cache/*.tgz; do [ -f "$f" ] && tar xzf "$f" -C "$TRITON_CACHE_DIR"; done
+for f in bench/fla-autotune/*.tgz .fla-cache/*.tgz; do [ -f "$f" ] && tar xzf "$f" -C "$TRITON_CACHE_DIR"; done
 python3 -m pip install -q --no-index --no-deps --target /tmp/site .whl/fla_core-0.6.0-*.whl \
   .whl/flash_linear_attention-0.6.0-*.whl .whl/einops-*.whl >/dev/null 2>&1
 # The package as users get it (library + the C hot path, built for this machine's Python): ~2 minutes.

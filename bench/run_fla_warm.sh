@@ -19,7 +19,7 @@ save() { (cd "$TRITON_CACHE_DIR" && find . -name '*.autotune.json' | tar czf "$O
 python3 -m pip install -q --no-index --no-deps --target /tmp/site .whl/fla_core-0.6.0-*.whl \
   .whl/flash_linear_attention-0.6.0-*.whl .whl/einops-*.whl >/dev/null 2>&1
 export PYTHONPATH=/tmp/site:$ROOT/python FLASHKDA_LIBRARY=$BUILD/libflashkda.so FLA_FLASH_KDA=0 PYTHONUNBUFFERED=1
-for f in .fla-cache/*.tgz; do [ -f "$f" ] && tar xzf "$f" -C "$TRITON_CACHE_DIR"; done
+for f in bench/fla-autotune/*.tgz .fla-cache/*.tgz; do [ -f "$f" ] && tar xzf "$f" -C "$TRITON_CACHE_DIR"; done
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$OUT/gpu.txt"
 
 log "phase A: build + GPU Python suite, FLA warm-up on every shape in parallel"

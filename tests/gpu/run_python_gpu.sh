@@ -11,7 +11,7 @@ OUT=${OUT:-python-gpu-out}
 mkdir -p "$OUT"
 log=$OUT/python_gpu.log
 export TRITON_CACHE_DIR=${TRITON_CACHE_DIR:-$HOME/.triton/cache}; mkdir -p "$TRITON_CACHE_DIR"
-for f in .fla-cache/*.tgz; do [ -f "$f" ] && tar xzf "$f" -C "$TRITON_CACHE_DIR"; done
+for f in bench/fla-autotune/*.tgz .fla-cache/*.tgz; do [ -f "$f" ] && tar xzf "$f" -C "$TRITON_CACHE_DIR"; done
 
 python3 -c "import torch; print('torch', torch.__version__, torch.cuda.get_device_name())" 2>&1 | tee -a "$log"
 timeout 300 python3 -m pip install --no-build-isolation --no-deps . > "$OUT/pip.log" 2>&1
