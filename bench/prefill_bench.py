@@ -101,7 +101,7 @@ def run_fla(x):
 
 
 def set_variant(var):
-    """Environment knobs of src/cuda/prefill.cu; the workspace size depends on them, so forget cached sizes."""
+    """Environment knobs of src/cuda/prefill.cu (read by the library at every call)."""
     f = var.split(":")
     os.environ["FKDA_PREFILL_SPLIT"] = "0" if f[0] == "auto" else f[0]
     os.environ["FKDA_PREFILL_PRECISE"] = f[1]

@@ -1,9 +1,9 @@
 """ctypes binding of the flashkda C API (include/flashkda.h).
 
 The structs below mirror fkda_tensor, fkda_prefill_args and fkda_decode_args field for field (the tests
-compile a C program that prints sizeof/offsetof and compare). The hot path does not go through ctypes
-attribute access: a tensor descriptor is written with one struct.pack_into at the field's offset, which
-keeps the per-call host cost of a Python call in the low microseconds.
+compile a C program that prints sizeof/offsetof and compare). This is the pure-Python call path (the C hot
+path flashkda._fastcall takes torch tensors when it is built): it does not go through ctypes attribute access,
+a tensor descriptor is written with one struct.pack_into at the field's offset.
 
 Arrays are accepted from numpy (host memory) and torch (CPU or CUDA); torch is never imported here, a
 torch tensor is recognised through sys.modules. The library is libflashkda.so next to this file, or the
@@ -224,28 +224,28 @@ def describe(x, name: str):
 _PADS = [(0,) * (MAX_RANK - r) for r in range(MAX_RANK + 1)]
 
 
-def pack(buf, offset: int, x, name: str):
-    """Writes the descriptor of x at offset of the args struct buf. Returns (is_cuda, key): key is the
-    hashable (dtype, shape, strides) of x, which with the options determines the workspace size."""
+def pack(buf, offset: int, x, name: str) -> bool:
+    """Writes the descriptor of x (numpy array or torch tensor) at offset of the args struct buf. Returns
+    whether x lives in CUDA memory."""
     table = _torch_dtypes
-    if table is not None and not isinstance(x, np.ndarray):  # the hot path: a torch tensor
+    if table is not None and not isinstance(x, np.ndarray):  # the common case: a torch tensor
         code = table.get(getattr(x, "dtype", None))
         if code is not None:
             is_cuda = x.is_cuda
             if is_cuda or x.device.type == "cpu":
-                shape, strides = x.shape, x.stride()
+                shape = x.shape
                 rank = len(shape)
                 if 0 < rank <= MAX_RANK:
                     pad = _PADS[rank]
-                    _TENSOR_PACK.pack_into(buf, offset, x.data_ptr(), code, rank, *shape, *pad, *strides, *pad)
-                    return is_cuda, (code, shape, strides)
+                    _TENSOR_PACK.pack_into(buf, offset, x.data_ptr(), code, rank, *shape, *pad, *x.stride(), *pad)
+                    return is_cuda
     ptr, code, shape, strides, is_cuda = describe(x, name)
     rank = len(shape)
     if rank == 0 or rank > MAX_RANK:
         raise ValueError(f"{name}: rank {rank} is outside [1, {MAX_RANK}]")
     pad = _PADS[rank]
     _TENSOR_PACK.pack_into(buf, offset, ptr, code, rank, *shape, *pad, *strides, *pad)
-    return is_cuda, (code, shape, strides)
+    return is_cuda
 
 
 def pack_options(buf, offset: int, scale: float, lower_bound: float, flags: int, gate: int, layout: int,

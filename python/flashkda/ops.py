@@ -42,11 +42,6 @@ def _flags(qk_l2norm: bool, beta_sigmoid: bool, allow_neg_eigval: bool) -> int:
             | (_lib.ALLOW_NEG_EIGVAL if allow_neg_eigval else 0))
 
 
-def _is_torch(x) -> bool:
-    torch = sys.modules.get("torch")
-    return torch is not None and isinstance(x, torch.Tensor)
-
-
 def _empty(like, shape, dtype=None):
     """An uninitialised array on like's device (torch: through the caching allocator)."""
     if isinstance(like, np.ndarray):
@@ -114,35 +109,21 @@ def _run(kind, cls, offsets, tensors, host_only, options_offset, options, size_f
             return _invoke_with_workspace(kind, invoke, query, workspace, on_cuda, q)
 
     args = _args_struct(kind, cls)
-    table = _lib._torch_dtypes
-    tensor_pack = _lib._TENSOR_PACK.pack_into
     header_pack = _HEADER_PACK.pack_into
-    pads = _lib._PADS
+    names = _lib.names_of(kind)
     on_cuda = None
     for i, x in enumerate(tensors):
         if x is None:
             header_pack(args, offsets[i], 0, 0, 0)
             continue
-        code = None if table is None or isinstance(x, np.ndarray) else table.get(getattr(x, "dtype", None))
-        if code is not None:  # a torch tensor
-            cuda = x.is_cuda
-            if not cuda and x.device.type != "cpu":
-                raise ValueError(f"{_lib.names_of(kind)[i]}: tensors on {x.device} are not supported (CPU or CUDA only)")
-            shape = x.shape
-            rank = len(shape)
-            if rank > _lib.MAX_RANK or rank == 0:
-                raise ValueError(f"{_lib.names_of(kind)[i]}: rank {rank} is outside [1, {_lib.MAX_RANK}]")
-            pad = pads[rank]
-            tensor_pack(args, offsets[i], x.data_ptr(), code, rank, *shape, *pad, *x.stride(), *pad)
-        else:
-            cuda, _ = _lib.pack(args, offsets[i], x, _lib.names_of(kind)[i])
+        cuda = _lib.pack(args, offsets[i], x, names[i])
         if i == host_only:
             if cuda:
                 raise ValueError("cu_seqlens_host: must be a host (CPU) tensor")
         elif on_cuda is None:
             on_cuda = cuda
         elif cuda != on_cuda:
-            raise ValueError(f"{_lib.names_of(kind)[i]}: on {'CUDA' if cuda else 'the CPU'} while q is on "
+            raise ValueError(f"{names[i]}: on {'CUDA' if cuda else 'the CPU'} while q is on "
                              f"{'CUDA' if on_cuda else 'the CPU'}")
     natural = 2 if on_cuda else 1  # BACKENDS["cuda"], BACKENDS["cpu"]
     backend_code = natural if backend is None else _code(BACKENDS, backend, "backend")
@@ -162,21 +143,21 @@ def _run(kind, cls, offsets, tensors, host_only, options_offset, options, size_f
 
 
 def _invoke_with_workspace(kind, invoke, query, workspace, on_cuda, q):
-    """invoke(workspace address, bytes, stream) with the caller's workspace, or else with the size this thread's
-    last call of this kind needed: usually right (0 for every decode so far), and the library checks the size
-    before it computes anything, so a miss costs one size query (query() -> (status, bytes)) and a second call,
-    while a hit saves the query, a full validation, on the hot path. Raises for a failed status."""
+    """invoke(workspace address, bytes, stream) with the caller's workspace, or else with one of the size the
+    library asks for (query() -> (status, bytes)). While this thread's calls of this kind need none (every
+    decode so far), the call goes first without one: the library checks the size before it computes anything,
+    so a miss costs one query and a second call, while a hit saves the query, a full validation, on the hot
+    path. Raises for a failed status."""
     if workspace is not None:  # the call checks that it is large enough
         status = _on_stream(invoke, _address(workspace), _nbytes(workspace), on_cuda, q)
     else:
-        need = getattr(_tls, kind + "_ws", 0)
-        ws = _workspace_for(q, need)
-        status = _on_stream(invoke, ws[0], ws[1], on_cuda, q)
+        flag = kind + "_needs_ws"
+        status = _lib.ERROR_WORKSPACE if getattr(_tls, flag, False) else _on_stream(invoke, None, 0, on_cuda, q)
         if status == _lib.ERROR_WORKSPACE:
             status, need = query()
             if status:
                 _lib.raise_for(status)
-            setattr(_tls, kind + "_ws", need)
+            setattr(_tls, flag, need > 0)
             ws = _workspace_for(q, need)
             status = _on_stream(invoke, ws[0], ws[1], on_cuda, q)
     if status:
@@ -326,6 +307,27 @@ def _fla_gate(use_gate_in_kernel, lower_bound, A_log, dt_bias, safe_gate=False):
     return "bounded", float(lower_bound), A_log, dt_bias
 
 
+def _state_v_first(state_v_first, kwargs) -> bool:
+    """FLA's state_v_first with its deprecated alias transpose_state_layout (one or the other)."""
+    if "transpose_state_layout" in kwargs:
+        if state_v_first:
+            raise ValueError("transpose_state_layout: cannot pass both `state_v_first` and the deprecated "
+                             "`transpose_state_layout`.")
+        return bool(kwargs["transpose_state_layout"])
+    return state_v_first
+
+
+def _check_neg_eigval(allow_neg_eigval, use_beta_sigmoid_in_kernel):
+    if allow_neg_eigval and not use_beta_sigmoid_in_kernel:
+        raise ValueError("allow_neg_eigval: `allow_neg_eigval=True` requires `use_beta_sigmoid_in_kernel=True`.")
+
+
+def _check_varlen_batch(q, cu_seqlens):
+    if cu_seqlens is not None and q.shape[0] != 1:
+        raise ValueError(f"cu_seqlens: the batch size is expected to be 1 rather than {q.shape[0]} when using "
+                         "`cu_seqlens`.")
+
+
 def _forward_only(*tensors):
     torch = sys.modules.get("torch")
     if torch is None or not torch.is_grad_enabled():
@@ -360,16 +362,12 @@ def chunk_kda(q, k, v, g, beta, scale=None, initial_state=None, output_final_sta
     unknown = set(kwargs) - _CHUNK_EXTRA
     if unknown:
         raise ValueError(f"{sorted(unknown)[0]}: unknown option for flashkda.chunk_kda")
-    if "transpose_state_layout" in kwargs:
-        if state_v_first:
-            raise ValueError("transpose_state_layout: cannot pass both `state_v_first` and the deprecated `transpose_state_layout`.")
-        state_v_first = bool(kwargs["transpose_state_layout"])
+    state_v_first = _state_v_first(state_v_first, kwargs)
     if cp_context is not None:
         raise ValueError("cp_context: context parallelism is not supported by flashkda")
     if return_intermediate_states:
         raise ValueError("return_intermediate_states: not supported by flashkda")
-    if allow_neg_eigval and not use_beta_sigmoid_in_kernel:
-        raise ValueError("allow_neg_eigval: `allow_neg_eigval=True` requires `use_beta_sigmoid_in_kernel=True`.")
+    _check_neg_eigval(allow_neg_eigval, use_beta_sigmoid_in_kernel)
     chunk_size = kwargs.get("chunk_size", 64)
     if chunk_size not in (32, 64):
         raise ValueError(f"chunk_size: must be either 32 or 64 for KDA, got {chunk_size}.")
@@ -377,8 +375,7 @@ def chunk_kda(q, k, v, g, beta, scale=None, initial_state=None, output_final_sta
     if use_gate_in_kernel and A_log is None and lower_bound is None:
         raise ValueError("A_log: `A_log` must be provided when `use_gate_in_kernel=True` and `lower_bound` is not set.")
     gate, lb, A_log, dt_bias = _fla_gate(use_gate_in_kernel, lower_bound, A_log, dt_bias, safe_gate)
-    if cu_seqlens is not None and q.shape[0] != 1:
-        raise ValueError(f"cu_seqlens: the batch size is expected to be 1 rather than {q.shape[0]} when using `cu_seqlens`.")
+    _check_varlen_batch(q, cu_seqlens)
     _forward_only(q, k, v, g, beta, A_log, dt_bias, initial_state)
 
     final_state = None
@@ -417,14 +414,9 @@ def fused_recurrent_kda(q, k, v, g, beta, A_log=None, dt_bias=None, scale=None, 
     unknown = set(kwargs) - {"transpose_state_layout", "out", "workspace", "backend"}
     if unknown:
         raise ValueError(f"{sorted(unknown)[0]}: unknown option for flashkda.fused_recurrent_kda")
-    if "transpose_state_layout" in kwargs:
-        if state_v_first:
-            raise ValueError("transpose_state_layout: cannot pass both `state_v_first` and the deprecated `transpose_state_layout`.")
-        state_v_first = bool(kwargs["transpose_state_layout"])
-    if cu_seqlens is not None and q.shape[0] != 1:
-        raise ValueError(f"cu_seqlens: the batch size is expected to be 1 rather than {q.shape[0]} when using `cu_seqlens`.")
-    if allow_neg_eigval and not use_beta_sigmoid_in_kernel:
-        raise ValueError("allow_neg_eigval: `allow_neg_eigval=True` requires `use_beta_sigmoid_in_kernel=True`.")
+    state_v_first = _state_v_first(state_v_first, kwargs)
+    _check_varlen_batch(q, cu_seqlens)
+    _check_neg_eigval(allow_neg_eigval, use_beta_sigmoid_in_kernel)
     gate, lb, A_log, dt_bias = _fla_gate(use_gate_in_kernel, lower_bound, A_log, dt_bias)
     _forward_only(q, k, v, g, beta, A_log, dt_bias, initial_state)
     N, HV, K, V = _num_sequences(q, cu_seqlens), v.shape[2], q.shape[3], v.shape[3]
@@ -447,8 +439,7 @@ def fused_recurrent_kda_fwd(q, k, v, g, beta, A_log=None, dt_bias=None, initial_
     num_accepted_tokens and updated in place. Returns (out, final_state)."""
     if beta.ndim == v.ndim:
         raise ValueError("beta: a per-channel beta [.., HV, V] is not supported by flashkda (use [.., HV])")
-    if allow_neg_eigval and not use_beta_sigmoid_in_kernel:
-        raise ValueError("allow_neg_eigval: `allow_neg_eigval=True` requires `use_beta_sigmoid_in_kernel=True`.")
+    _check_neg_eigval(allow_neg_eigval, use_beta_sigmoid_in_kernel)
     gate, lb, A_log, dt_bias = _fla_gate(use_gate_in_kernel, lower_bound, A_log, dt_bias)
     layout = "v_first" if state_v_first else "k_first"
     if out is None:

@@ -173,19 +173,20 @@ def test_workspace_too_small(backend):
     flashkda.prefill(*inputs[:5], workspace=np.zeros(need, np.uint8), backend=backend)
 
 
-def test_workspace_guess_too_small_is_retried():
-    """Without a caller workspace the binding first tries the size this thread's last call needed; a miss
-    (here forced) must cost a size query and a second call, never an error or a wrong result."""
+def test_workspace_miss_is_retried():
+    """Without a caller workspace the binding first calls without one while this thread's calls of the kind
+    needed none; a miss (here forced) must cost a size query and a second call, never an error or a wrong
+    result, and later calls of the kind then ask for the size first."""
     from flashkda import ops
     inputs = make(T=64)
     want = flashkda.prefill(*inputs[:5], backend="cpu")
-    need = _workspace_size(inputs, "cpu")
-    if need == 0:
+    if _workspace_size(inputs, "cpu") == 0:
         pytest.skip("the cpu backend needs no workspace here")
-    ops._tls.prefill_ws = 1
+    ops._tls.prefill_needs_ws = False
     got = flashkda.prefill(*inputs[:5], backend="cpu")
     assert np.array_equal(got, want)
-    assert ops._tls.prefill_ws == need
+    assert ops._tls.prefill_needs_ws is True
+    assert np.array_equal(flashkda.prefill(*inputs[:5], backend="cpu"), want)
 
 
 def test_cuda_backend_on_host_memory_is_rejected():

@@ -74,7 +74,7 @@ def test_c_hot_path_matches_python_path(monkeypatch):
         od = flashkda.decode(d["q"][:, :3], d["k"][:, :3], d["v"][:, :3], d["g"][:, :3], d["beta"][:, :3], pool,
                              A_log=d["A_log"], dt_bias=d["dt_bias"])
         return o, ht, od, pool
-    ops._tls.prefill_ws = 1  # force a workspace miss on the first call
+    ops._tls.prefill_needs_ws = False  # force a workspace miss on the first call
     fast = both()
     monkeypatch.setattr(ops, "_fast", None)
     monkeypatch.setattr(ops, "_fast_module", None)
