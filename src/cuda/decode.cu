@@ -135,15 +135,15 @@ static __device__ __forceinline__ void rs_step(float (&x)[NV], int lane)
     }
 }
 
-/* Warp reduce-scatter of NV (8, 16 or 32) values per lane: lane l returns the warp-wide sum of
+/* Warp reduce-scatter of NV (16 or 32) values per lane: lane l returns the warp-wide sum of
  * x[l >> (5 - log2 NV)]. Each step halves the values a lane holds; the lane bits left over after log2 NV
  * steps take a plain butterfly. x is clobbered. */
 template <int NV>
 static __device__ __forceinline__ float reduce_scatter(float (&x)[NV], int lane)
 {
-    static_assert(NV == 8 || NV == 16 || NV == 32, "reduce_scatter: 8, 16 or 32 values");
+    static_assert(NV == 16 || NV == 32, "reduce_scatter: 16 or 32 values");
     if constexpr (NV == 32) rs_step<16, 16>(x, lane);
-    if constexpr (NV >= 16) rs_step<8, 32 * 8 / NV>(x, lane);
+    rs_step<8, 32 * 8 / NV>(x, lane);
     rs_step<4, 32 * 4 / NV>(x, lane);
     rs_step<2, 32 * 2 / NV>(x, lane);
     rs_step<1, 32 / NV>(x, lane);
@@ -296,7 +296,7 @@ static __device__ __forceinline__ void item_run(const dec_params &p, const dec_i
             kq += __shfl_xor_sync(0xffffffffu, kq, m);
         }
         const float mine = reduce_scatter<2 * R>(red, lane);
-        constexpr int SH = R == 16 ? 0 : (R == 8 ? 1 : (R == 4 ? 2 : 3));
+        constexpr int SH = R == 16 ? 0 : 1;
         float qs = p.scale, kinv = 1.0f;
         if (p.l2norm) {
             qs *= rsqrtf(qq + 1e-6f);
@@ -388,12 +388,12 @@ static fkda_status vector_operand(const char *name, const fkda_tensor *t, int *c
 
 /* Rows per warp. 8 while there are few (sequence, head) pairs, where spreading the work over more warps
  * shortens the call; 16 from 2048 pairs on, where it amortises the per-token preprocessing and keeps more
- * bytes in flight per warp (measured on H100: bench/REPORT.md, "CUDA decode"). FKDA_DECODE_ROWS (4, 8, 16) overrides
+ * bytes in flight per warp (measured on H100: bench/REPORT.md, "CUDA decode"). FKDA_DECODE_ROWS (8, 16) overrides
  * the choice; it exists for the benchmarks. */
 static int rows_per_warp(const fkda_dims *d)
 {
     const char *r = getenv("FKDA_DECODE_ROWS");
-    if (r != NULL && (atoi(r) == 4 || atoi(r) == 8 || atoi(r) == 16)) return atoi(r);
+    if (r != NULL && (atoi(r) == 8 || atoi(r) == 16)) return atoi(r);
     return d->N * d->HV >= 2048 ? 16 : 8;
 }
 
@@ -501,17 +501,14 @@ extern "C" fkda_status fkda_cuda_decode(const fkda_decode_args *a, const fkda_di
 
     if (d->N == 0 || d->T == 0) return FKDA_SUCCESS;
 
-    if (d->N * d->HV * (DEC_V / 4) >= ((int64_t)1 << 31))
-        return fkda_fail(FKDA_ERROR_UNSUPPORTED, "the CUDA decode handles fewer than 2^31 / 32 sequence-heads");
+    if (d->N * d->HV * (DEC_V / 8) >= ((int64_t)1 << 31))
+        return fkda_fail(FKDA_ERROR_UNSUPPORTED, "the CUDA decode handles fewer than 2^27 (sequence, head) pairs");
     const bool bf16 = sp->dtype == FKDA_BFLOAT16;
     const int R = rows_per_warp(d);
     const unsigned items = (unsigned)(d->N * d->HV * (DEC_V / R));
     const dim3 grid((items + DEC_WARPS - 1) / DEC_WARPS), block(32 * DEC_WARPS);
     cudaStream_t s = (cudaStream_t)stream;
-    if (R == 4) {
-        if (bf16) kda_decode<4, __nv_bfloat16><<<grid, block, 0, s>>>(p, items);
-        else kda_decode<4, float><<<grid, block, 0, s>>>(p, items);
-    } else if (R == 8) {
+    if (R == 8) {
         if (bf16) kda_decode<8, __nv_bfloat16><<<grid, block, 0, s>>>(p, items);
         else kda_decode<8, float><<<grid, block, 0, s>>>(p, items);
     } else {
