@@ -469,6 +469,29 @@ static __device__ __forceinline__ void store_final_state(const prefill_params &p
  * chunk); PM_QS: the state in Qd S (the output only); PM_U: U in the state update and in M U. */
 enum { PM_KS = 1, PM_QS = 2, PM_U = 4, PM_ALL = 7 };
 
+/* One 16-channel step kk of a product of the state with a record tile (P^T = S^T Kd^T, Y^T = S^T Qd^T): the two
+ * accumulator tiles (16 x 8 each) of acc[0] and acc[1] are summed afterwards. SPLIT: the state operand as bf16
+ * hi (into acc[0]) + lo (into acc[1]); else plain bf16, alternating acc[0] / acc[1] by kk for shorter
+ * dependency chains. b: the B fragments of the tile's 16 x 16 block (ldmatrix). */
+template <bool SPLIT>
+static __device__ __forceinline__ void state_step(float (&acc)[2][2][4], const float (&s0)[4], const float (&s1)[4],
+                                                  const uint32_t (&b)[4], int kk)
+{
+    uint32_t a[4];
+    if (SPLIT) {
+        uint32_t lo[4];
+        acc_to_a_split(a, lo, s0, s1);
+        mma16816(acc[1][0], lo, b[0], b[1]);
+        mma16816(acc[1][1], lo, b[2], b[3]);
+        mma16816(acc[0][0], a, b[0], b[1]);
+        mma16816(acc[0][1], a, b[2], b[3]);
+    } else {
+        acc_to_a(a, s0, s1);
+        mma16816(acc[kk & 1][0], a, b[0], b[1]);
+        mma16816(acc[kk & 1][1], a, b[2], b[3]);
+    }
+}
+
 /* One chunk of the chain for one warp (16 value columns at vl inside the slice): the stage st holds the
  * chunk's record and v rows; S (16 rows of S^T) is updated in place and the 16 output rows are written to
  * ob (rows t < len). Shared by the v2 chain kernel and the v4 consumer warps. */
@@ -487,20 +510,9 @@ static __device__ __forceinline__ void chain_chunk(float (&S)[16][4], const unsi
     float P[2][2][4] = {};
 #pragma unroll
     for (int kk = 0; kk < 8; ++kk) {
-        uint32_t a[4], bk[4];
+        uint32_t bk[4];
         ldsm_x4(bk, Kds + ((lane >> 4) * 8 + (lane & 7)) * PD + kk * 16 + ((lane >> 3) & 1) * 8);
-        if (PM & PM_KS) {
-            uint32_t lo[4];
-            acc_to_a_split(a, lo, S[2 * kk], S[2 * kk + 1]);
-            mma16816(P[1][0], lo, bk[0], bk[1]);
-            mma16816(P[1][1], lo, bk[2], bk[3]);
-            mma16816(P[0][0], a, bk[0], bk[1]);
-            mma16816(P[0][1], a, bk[2], bk[3]);
-        } else {
-            acc_to_a(a, S[2 * kk], S[2 * kk + 1]);
-            mma16816(P[kk & 1][0], a, bk[0], bk[1]);
-            mma16816(P[kk & 1][1], a, bk[2], bk[3]);
-        }
+        state_step<(PM & PM_KS) != 0>(P, S[2 * kk], S[2 * kk + 1], bk, kk);
     }
     /* X^T = V^T - P^T, then U^T = X^T Ab^T */
 #pragma unroll
@@ -526,20 +538,9 @@ static __device__ __forceinline__ void chain_chunk(float (&S)[16][4], const unsi
     float Y[2][2][4] = {};
 #pragma unroll
     for (int kk = 0; kk < 8; ++kk) {
-        uint32_t a[4], bq[4], br[4];
+        uint32_t bq[4], br[4];
         ldsm_x4(bq, Qds + ((lane >> 4) * 8 + (lane & 7)) * PD + kk * 16 + ((lane >> 3) & 1) * 8);
-        if (PM & PM_QS) {
-            uint32_t lo[4];
-            acc_to_a_split(a, lo, S[2 * kk], S[2 * kk + 1]);
-            mma16816(Y[1][0], lo, bq[0], bq[1]);
-            mma16816(Y[1][1], lo, bq[2], bq[3]);
-            mma16816(Y[0][0], a, bq[0], bq[1]);
-            mma16816(Y[0][1], a, bq[2], bq[3]);
-        } else {
-            acc_to_a(a, S[2 * kk], S[2 * kk + 1]);
-            mma16816(Y[kk & 1][0], a, bq[0], bq[1]);
-            mma16816(Y[kk & 1][1], a, bq[2], bq[3]);
-        }
+        state_step<(PM & PM_QS) != 0>(Y, S[2 * kk], S[2 * kk + 1], bq, kk);
         ldsm_x4_t(br, Krs + (((lane >> 3) & 1) * 8 + (lane & 7)) * PD + kk * 16 + (lane >> 4) * 8);
 #pragma unroll
         for (int hf = 0; hf < 2; ++hf) {
