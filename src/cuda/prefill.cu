@@ -6,10 +6,11 @@
  *   v3 segments (on top of v2, planned per call; FKDA_PREFILL_SEGMENTS): long sequences are cut into
  *       segments whose chains run in parallel, then joined by a combine and an output-correction pass
  *       (see "v3" further down). 1 x 65536 at H = 16: 5.72 -> 2.74 ms on the H100 (bench/NOTES.md).
- *   v4 overlap (FKDA_PREFILL_OVERLAP=1 only): the prep runs in producer warps of the chain CTA through a
- *       shared-memory ring (see "v4" further down); bit-identical to v2. Its first cut was slower than v2: one
- *       group of producers took ~2.7 us per chunk, the chain fed from shared memory only ~1.15 (bench/NOTES.md,
- *       v4). v4.1 runs two producer groups (even / odd chunks); not yet measured (NOTES, v4.1).
+ *   v4 overlap: the prep runs in producer warps of the chain CTA through a shared-memory ring (see "v4"
+ *       further down); bit-identical to v2, no workspace. Its first cut was slower than v2: one group of
+ *       producers took ~2.7 us per chunk, the chain fed from shared memory only ~1.15 (bench/NOTES.md, v4).
+ *       v4.1 runs two producer groups (even / odd chunks) and is the default where many chains run and no
+ *       segments are planned (use_overlap; FKDA_PREFILL_OVERLAP forces it on or off).
  *
  * Math (docs/semantics.md, chunked form). For a chunk of 16 tokens entering with state S (K x V):
  *   G   = cumsum(a) inside the chunk,  Kd = K e^G,  Qd = scale Q e^G,  Ki = K e^-G,  Kr = K e^(G_C - G)
@@ -908,6 +909,10 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
                 else
                     store_inverse_v4(acc, bs + buf * 16, Ls, Ab, ln);
             }
+            /* Ab and M are written by warps 0 and 1 alone: a group barrier makes those stores complete before the
+             * hand-over (bar.arrive waits for nothing; compute-sanitizer racecheck flagged the chain's reads of Ab
+             * and M against these stores without it, and only those: every other stage write is followed by one) */
+            bar_sync(gbar, NTHREADS);
             bar_arrive(FULL_BAR(s), FBAR_N);
         }
         cp_async_wait_all();
@@ -1142,8 +1147,9 @@ static int64_t v2_slots(const fkda_dims *d)
 /* FKDA_PREFILL_V2=2 runs the prep kernel alone (a benchmark knob: it times the prep; outputs are not written). */
 static int prep_only(void) { return env_int("FKDA_PREFILL_V2", 1) == 2; }
 
-/* v4 knob FKDA_PREFILL_OVERLAP: unset or 0 = off (v2/v3; v4 measured slower), 1 = forced on (segments and the split
- * knob are then ignored). FKDA_PREFILL_V2=3 / 4 mean off / on too, so that bench/prefill_bench.py variants can switch it. */
+/* v4 knob FKDA_PREFILL_OVERLAP: unset = automatic (use_overlap), 0 = off (v2/v3), 1 = forced on (segments and the
+ * split knob are then ignored). FKDA_PREFILL_V2=3 / 4 mean off / on too, so that bench/prefill_bench.py variants can
+ * switch it. Returns -1 (automatic), 0 or 1. */
 static int overlap_knob(void)
 {
     const int k = env_int("FKDA_PREFILL_OVERLAP", -1);
@@ -1247,6 +1253,39 @@ static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d)
     return pl;
 }
 
+/* v4.1 (overlap) or v2/v3. FKDA_PREFILL_OVERLAP (or FKDA_PREFILL_V2 = 3 / 4, and 5 / 6 for its halves alone)
+ * decides where set. Otherwise v4.1 runs where no segments are planned, the V-split is automatic, sequences
+ * average 8 chunks or more, and the prep kernel that v4.1 saves costs more than v4.1's slower chunk step on the
+ * longest chain. Model (H100, bench/NOTES.md, v4.1): the prep kernel ~0.6 ns per token and value head; a chunk
+ * step ~2.0 us in v4.1 against ~1.3 us in v2's chain kernel, so v4.1 pays where tokens * HV >= 1200 * (chunks
+ * of the longest sequence). Without host lengths the longest varlen sequence is taken as twice the average.
+ * Measured: v4.1 faster at H = 96 (1 x 8192, varlen 6, 8 x 1024), H = 16 8 x 1024 and H = 32 64 x 256 (1.1x-1.3x);
+ * slower at H = 16 varlen 6 without segments (0.410 vs 0.375 ms). The v4.1 kernel needs no workspace. */
+static int use_overlap(const fkda_prefill_args *a, const fkda_dims *d, const seg_plan_t *pl)
+{
+    if (prep_only() || pl->L || d->N * d->HV == 0) return 0;
+    const int v2 = env_int("FKDA_PREFILL_V2", 1);
+    if (v2 == 5 || v2 == 6) return 1;
+    const int knob = overlap_knob();
+    if (knob >= 0) return knob;
+    if (env_int("FKDA_PREFILL_SPLIT", 0) != 0) return 0;
+    const int64_t tokens = d->varlen ? d->T : d->B * d->T;
+    if (tokens < 128 * d->N) return 0; /* short sequences: not measured */
+    int64_t maxch = (d->T + 15) / 16;
+    if (d->varlen && d->N > 1) {
+        const int64_t est = 2 * ((tokens / d->N + 15) / 16);
+        maxch = est < maxch ? est : maxch;
+        if (a->cu_seqlens_host.rank == 1 && d->N <= 4096) { /* exact where the host knows the lengths (short loop) */
+            maxch = 0;
+            for (int64_t n = 0; n < d->N; ++n) {
+                const int64_t nc = seq_chunks(a, d, n);
+                maxch = nc > maxch ? nc : maxch;
+            }
+        }
+    }
+    return (double)tokens * (double)d->HV >= 1200.0 * (double)maxch;
+}
+
 /* segment slots: fixed length seg_fixed per row; varlen floor(T / (16 L)) + N (see seg_start) */
 static int64_t seg_fixed_of(const fkda_dims *d, int64_t L) { return ((d->T + 15) / 16 + L - 1) / L; }
 static int64_t seg_slots(const fkda_dims *d, int64_t L)
@@ -1265,7 +1304,8 @@ static size_t ws_bytes_of(const fkda_dims *d, int64_t L)
 
 extern "C" size_t fkda_cuda_prefill_workspace(const fkda_prefill_args *a, const fkda_dims *d)
 {
-    return ws_bytes_of(d, seg_plan(a, d).L);
+    const seg_plan_t pl = seg_plan(a, d);
+    return use_overlap(a, d, &pl) ? 0 : ws_bytes_of(d, pl.L);
 }
 
 typedef void (*chain_kernel_fn)(const prefill_params, const unsigned char *, int64_t);
@@ -1281,7 +1321,8 @@ static fkda_status launch_v2(const fkda_prefill_args *a, prefill_params *p, cons
     const int64_t heads = d->N * d->HV, nslots = v2_slots(d);
     if (heads == 0) return FKDA_SUCCESS;
     const seg_plan_t pl = seg_plan(a, d);
-    const size_t need = ws_bytes_of(d, pl.L);
+    const int overlap = use_overlap(a, d, &pl);
+    const size_t need = overlap ? 0 : ws_bytes_of(d, pl.L);
     if (ws_bytes < need || (need > 0 && ws == NULL))
         return fkda_fail(FKDA_ERROR_WORKSPACE, "workspace: %zu bytes given, %zu needed", ws_bytes, need);
     const int64_t units = pl.units; /* chain CTAs that do work (per V-slice) */
@@ -1311,10 +1352,8 @@ static fkda_status launch_v2(const fkda_prefill_args *a, prefill_params *p, cons
     if (grid > 0x7fffffffLL || nslots > 0x7fffffffLL || d->HV > 65535 || nseg * groups > 0x7fffffffLL)
         return fkda_fail(FKDA_ERROR_UNSUPPORTED, "N * HV = %lld is too large for one CUDA prefill launch", (long long)heads);
 
-    /* v4 (overlap) only when forced: its first cut measured slower than v2 on every shape; v4.1 not yet measured
-     * (bench/NOTES.md, v4 and v4.1) */
     const int v2knob = env_int("FKDA_PREFILL_V2", 1);
-    if (!prep_only() && !pl.L && (overlap_knob() == 1 || v2knob == 5 || v2knob == 6)) {
+    if (overlap) {
         p->fdbg = v2knob == 5 ? 1 : v2knob == 6 ? 2 : 0;
         if (heads > 0x7fffffffLL)
             return fkda_fail(FKDA_ERROR_UNSUPPORTED, "N * HV = %lld is too large for one CUDA prefill launch",
