@@ -354,16 +354,17 @@ static __device__ __forceinline__ void prep_gate(const prefill_params &p, const 
 {
     float G[16];
     const float acc = gate_cumsum(p, raw, dtb, eA, nvalid, ch, G);
-    ecs[ch] = __expf(acc);
+    const float eC = __expf(acc);
+    ecs[ch] = eC;
 #pragma unroll
     for (int t = 0; t < 16; ++t) {
         const float kn = __bfloat162float(raw[16 * KD + t * KD + ch]) * rn[16 + t];
         const float qn = __bfloat162float(raw[t * KD + ch]) * rn[t];
-        const float e = __expf(G[t]);
+        const float e = __expf(G[t]), ei = __expf(-G[t]);
         Kd[t * PD + ch] = __float2bfloat16(kn * e);
         Qd[t * PD + ch] = __float2bfloat16(qn * e);
-        Kr[t * PD + ch] = __float2bfloat16(kn * __expf(acc - G[t]));
-        Ki[t * PD + ch] = __float2bfloat16(kn * __expf(-G[t]));
+        Kr[t * PD + ch] = __float2bfloat16(kn * (eC * ei)); /* e^(G_C - G) without a third exponential */
+        Ki[t * PD + ch] = __float2bfloat16(kn * ei);
     }
 }
 
@@ -792,7 +793,8 @@ static __device__ __forceinline__ void prep_gate_v4(const prefill_params &p, con
 {
     float G[16];
     const float acc = gate_cumsum(p, raw, dtb, eA, nvalid, ch, G);
-    ecs[ch] = __expf(acc);
+    const float eC = __expf(acc);
+    ecs[ch] = eC;
 #pragma unroll
     for (int q4 = 0; q4 < 4; ++q4) {
         const float4 rq = *(const float4 *)(rn + 4 * q4), rk = *(const float4 *)(rn + 16 + 4 * q4);
@@ -802,11 +804,11 @@ static __device__ __forceinline__ void prep_gate_v4(const prefill_params &p, con
             const int t = 4 * q4 + u;
             const float kn = __bfloat162float(raw[16 * KD + t * KD + ch]) * rks[u];
             const float qn = __bfloat162float(raw[t * KD + ch]) * rqs[u];
-            const float e = __expf(G[t]);
+            const float e = __expf(G[t]), ei = __expf(-G[t]);
             st_bf16_lo(Kd + t * PD + ch, kn * e);
             st_bf16_lo(Qd + t * PD + ch, qn * e);
-            st_bf16_lo(Kr + t * PD + ch, kn * __expf(acc - G[t]));
-            st_bf16_lo(Ki + t * PD + ch, kn * __expf(-G[t]));
+            st_bf16_lo(Kr + t * PD + ch, kn * (eC * ei));
+            st_bf16_lo(Ki + t * PD + ch, kn * ei);
         }
     }
 }
