@@ -331,6 +331,12 @@ static __device__ __forceinline__ void prep_norms(const prefill_params &p, const
     if (part == 0) rn[r32] = r;
 }
 
+/* the bounded gate a = lower_bound * sigmoid(e^A_log * x) of one element, x = g + dt_bias */
+static __device__ __forceinline__ float gate_a(const prefill_params &p, float eA, float x)
+{
+    return __fdividef(p.lb, 1.f + __expf(-eA * x));
+}
+
 /* thread = key channel: the bounded gate of the chunk's rows and its cumulative sum G (rows past nvalid add 0);
  * returns G_C, the sum over the chunk */
 static __device__ __forceinline__ float gate_cumsum(const prefill_params &p, const __nv_bfloat16 *raw, float dtb,
@@ -339,8 +345,7 @@ static __device__ __forceinline__ float gate_cumsum(const prefill_params &p, con
     float acc = 0.f;
 #pragma unroll
     for (int t = 0; t < 16; ++t) {
-        const float x = __bfloat162float(raw[2 * 16 * KD + t * KD + ch]) + dtb;
-        const float a = __fdividef(p.lb, 1.f + __expf(-eA * x));
+        const float a = gate_a(p, eA, __bfloat162float(raw[2 * 16 * KD + t * KD + ch]) + dtb);
         acc += t < nvalid ? a : 0.f;
         G[t] = acc;
     }
@@ -777,38 +782,60 @@ static __device__ __forceinline__ void store_inverse_v4(const float acc[2][4], c
     }
 }
 
-/* bf16(x) stored from the low half of a 32-bit register: the same F2FP as __float2bfloat16, so the same bits.
- * (With it ptxas allocates the PM_ALL producers without spills; the bf16-typed stores spilled 20 bytes.) */
-static __device__ __forceinline__ void st_bf16_lo(__nv_bfloat16 *dst, float x)
-{
-    asm volatile("st.shared.b16 [%0], %1;\n" ::"r"(smem_u32(dst)), "r"(pack_bf16(x, 0.f)) : "memory");
-}
-
-/* prep_gate for the v4 producers: the same arithmetic per element (so the same bits); the row norms are read
- * as float4 (8 loads instead of 32) and the results stored by st_bf16_lo. */
+/* prep_gate for the v4 producers, two adjacent key channels per thread: lane l of producer warp pw takes channels
+ * ch = 2 (16 pw + l % 16) and ch + 1 for tokens 8 (l / 16) .. 8 (l / 16) + 7, so shared loads and stores are 32-bit
+ * (half the instructions of prep_gate's one channel per thread). The cumulative sum stays sequential per channel:
+ * the upper half starts from G[7] of the lower half (a shuffle), so every element gets prep_gate's bits. */
 static __device__ __forceinline__ void prep_gate_v4(const prefill_params &p, const __nv_bfloat16 *raw, const float *rn,
-                                                    float dtb, float eA, int nvalid, __nv_bfloat16 *Kd,
+                                                    float2 dtb, float eA, int nvalid, __nv_bfloat16 *Kd,
                                                     __nv_bfloat16 *Qd, __nv_bfloat16 *Kr, __nv_bfloat16 *Ki, float *ecs,
-                                                    int ch)
+                                                    int pw, int lane)
 {
-    float G[16];
-    const float acc = gate_cumsum(p, raw, dtb, eA, nvalid, ch, G);
-    const float eC = __expf(acc);
-    ecs[ch] = eC;
+    const int hf = lane >> 4, ch = 2 * (16 * pw + (lane & 15)), t0 = 8 * hf;
+    float a0[8], a1[8];
 #pragma unroll
-    for (int q4 = 0; q4 < 4; ++q4) {
-        const float4 rq = *(const float4 *)(rn + 4 * q4), rk = *(const float4 *)(rn + 16 + 4 * q4);
+    for (int u = 0; u < 8; ++u) {
+        const int t = t0 + u;
+        const float2 x = __bfloat1622float2(*(const __nv_bfloat162 *)(raw + 2 * 16 * KD + t * KD + ch));
+        const float g0 = gate_a(p, eA, x.x + dtb.x), g1 = gate_a(p, eA, x.y + dtb.y);
+        a0[u] = t < nvalid ? g0 : 0.f;
+        a1[u] = t < nvalid ? g1 : 0.f;
+    }
+    /* the lower half's sums first (the upper half's first pass is discarded), then G from the right start */
+    float s0 = 0.f, s1 = 0.f;
+#pragma unroll
+    for (int u = 0; u < 8; ++u) {
+        s0 += a0[u];
+        s1 += a1[u];
+    }
+    const float b0 = __shfl_sync(0xffffffffu, s0, lane & 15), b1 = __shfl_sync(0xffffffffu, s1, lane & 15);
+    s0 = hf ? b0 : 0.f;
+    s1 = hf ? b1 : 0.f;
+#pragma unroll
+    for (int u = 0; u < 8; ++u) {
+        s0 += a0[u];
+        a0[u] = s0; /* now G */
+        s1 += a1[u];
+        a1[u] = s1;
+    }
+    const float eC0 = __expf(__shfl_sync(0xffffffffu, s0, (lane & 15) + 16));
+    const float eC1 = __expf(__shfl_sync(0xffffffffu, s1, (lane & 15) + 16));
+    if (hf) *(float2 *)(ecs + ch) = make_float2(eC0, eC1);
+#pragma unroll
+    for (int q4 = 0; q4 < 2; ++q4) {
+        const float4 rq = *(const float4 *)(rn + t0 + 4 * q4), rk = *(const float4 *)(rn + 16 + t0 + 4 * q4);
         const float rqs[4] = {rq.x, rq.y, rq.z, rq.w}, rks[4] = {rk.x, rk.y, rk.z, rk.w};
 #pragma unroll
-        for (int u = 0; u < 4; ++u) {
-            const int t = 4 * q4 + u;
-            const float kn = __bfloat162float(raw[16 * KD + t * KD + ch]) * rks[u];
-            const float qn = __bfloat162float(raw[t * KD + ch]) * rqs[u];
-            const float e = __expf(G[t]), ei = __expf(-G[t]);
-            st_bf16_lo(Kd + t * PD + ch, kn * e);
-            st_bf16_lo(Qd + t * PD + ch, qn * e);
-            st_bf16_lo(Kr + t * PD + ch, kn * (eC * ei));
-            st_bf16_lo(Ki + t * PD + ch, kn * ei);
+        for (int v = 0; v < 4; ++v) {
+            const int u = 4 * q4 + v, t = t0 + u;
+            const float2 kx = __bfloat1622float2(*(const __nv_bfloat162 *)(raw + 16 * KD + t * KD + ch));
+            const float2 qx = __bfloat1622float2(*(const __nv_bfloat162 *)(raw + t * KD + ch));
+            const float kn0 = kx.x * rks[v], kn1 = kx.y * rks[v], qn0 = qx.x * rqs[v], qn1 = qx.y * rqs[v];
+            const float e0 = __expf(a0[u]), e1 = __expf(a1[u]), ei0 = __expf(-a0[u]), ei1 = __expf(-a1[u]);
+            *(uint32_t *)(Kd + t * PD + ch) = pack_bf16(kn0 * e0, kn1 * e1);
+            *(uint32_t *)(Qd + t * PD + ch) = pack_bf16(qn0 * e0, qn1 * e1);
+            *(uint32_t *)(Kr + t * PD + ch) = pack_bf16(kn0 * (eC0 * ei0), kn1 * (eC1 * ei1));
+            *(uint32_t *)(Ki + t * PD + ch) = pack_bf16(kn0 * ei0, kn1 * ei1);
         }
     }
 }
@@ -840,7 +867,10 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
         const __nv_bfloat16 *qb = p.q + b * p.q_sb + bos * p.q_st + h * p.q_sh;
         const __nv_bfloat16 *kb = p.k + b * p.k_sb + bos * p.k_st + h * p.k_sh;
         const __nv_bfloat16 *gb = p.g + b * p.g_sb + bos * p.g_st + hv * p.g_sh;
-        const float dtb = p.dt_bias ? p.dt_bias[hv * p.dtb_sh + ptid * p.dtb_sk] : 0.f;
+        const int gch = 2 * (16 * pw + (lane & 15)); /* the first of this thread's two gate channels */
+        const float2 dtb = p.dt_bias ? make_float2(p.dt_bias[hv * p.dtb_sh + gch * p.dtb_sk],
+                                                   p.dt_bias[hv * p.dtb_sh + (gch + 1) * p.dtb_sk])
+                                     : make_float2(0.f, 0.f);
         const float eA = p.A_log ? __expf(p.A_log[hv * p.alog_s]) : 1.f;
         /* q, k, g of chunk c into raw buffer i % FRAW (i = the group's step) */
         auto issue = [&](int64_t c, int64_t i) {
@@ -897,7 +927,7 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
             unsigned char *st = smem + s * CST_BYTES(KD);
             __nv_bfloat16 *Kd = (__nv_bfloat16 *)st, *Qd = Kd + 16 * PD, *Kr = Qd + 16 * PD;
             __nv_bfloat16 *Ab = (__nv_bfloat16 *)(st + CST_AB);
-            prep_gate_v4(p, rw, rn, dtb, eA, nvalid, Kd, Qd, Kr, Ki, (float *)(st + CST_EC), ptid);
+            prep_gate_v4(p, rw, rn, dtb, eA, nvalid, Kd, Qd, Kr, Ki, (float *)(st + CST_EC), pw, lane);
             bar_sync(gbar, NTHREADS);
             if (pw < 2) { /* prep_small with the v4 inverse: pw 0 L and Ab, pw 1 M */
                 /* the lane read again here (volatile): ptxas would otherwise keep every lane offset of this
