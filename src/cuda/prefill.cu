@@ -1291,8 +1291,9 @@ static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d)
  * longest chain. Model (H100, bench/NOTES.md, v4.1): the prep kernel ~0.6 ns per token and value head; a chunk
  * step ~2.0 us in v4.1 against ~1.3 us in v2's chain kernel, so v4.1 pays where tokens * HV >= 1200 * (chunks
  * of the longest sequence). Without host lengths the longest varlen sequence is taken as twice the average.
- * Measured: v4.1 faster at H = 96 (1 x 8192, varlen 6, 8 x 1024), H = 16 8 x 1024 and H = 32 64 x 256 (1.1x-1.3x);
- * slower at H = 16 varlen 6 without segments (0.410 vs 0.375 ms). The v4.1 kernel needs no workspace. */
+ * Measured (76ddfb6): v4.1 faster at H = 96 (1 x 8192, varlen 6, 8 x 1024), H = 16 8 x 1024 and H = 32 64 x 256
+ * (1.17x-1.38x); slower at H = 16 varlen 6 without segments (0.410 vs 0.375 ms before the two-channel gate), which
+ * the rule leaves to v2. The v4.1 kernel needs no workspace. */
 static int use_overlap(const fkda_prefill_args *a, const fkda_dims *d, const seg_plan_t *pl)
 {
     if (prep_only() || pl->L || d->N * d->HV == 0) return 0;
