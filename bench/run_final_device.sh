@@ -11,7 +11,10 @@ export TRITON_CACHE_DIR=${TRITON_CACHE_DIR:-$HOME/.triton/cache}; mkdir -p "$TRI
 for f in bench/fla-autotune/*.tgz .fla-cache/*.tgz; do [ -f "$f" ] && tar xzf "$f" -C "$TRITON_CACHE_DIR"; done
 python3 -m pip install -q --no-index --no-deps --target /tmp/site .whl/fla_core-0.6.0-*.whl \
   .whl/flash_linear_attention-0.6.0-*.whl .whl/einops-*.whl >/dev/null 2>&1
-# The package as users get it (library + the C hot path, built for this machine's Python): ~2 minutes.
+# The package as users get it (library + the C hot path, built for this machine's Python): ~1 minute.
+python3 -c "import scikit_build_core" 2>/dev/null || {
+  echo "scikit-build-core missing: the carried wheel (.whl/build)"
+  python3 -m pip install -q --no-index --no-deps --target /tmp/sbc .whl/build/*.whl && export PYTHONPATH=/tmp/sbc; }
 timeout 300 python3 -m pip install -q --no-build-isolation --no-deps --target /tmp/fk . >"$OUT/pip.log" 2>&1 \
   || { echo "pip install failed"; tail -20 "$OUT/pip.log"; }
 export PYTHONPATH=/tmp/site:/tmp/fk FLA_FLASH_KDA=0 PYTHONUNBUFFERED=1
