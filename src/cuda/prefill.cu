@@ -1160,34 +1160,44 @@ static fkda_status check_bf16_rows(const fkda_tensor *t, const char *name)
     return FKDA_SUCCESS;
 }
 
-/* Benchmark knobs: FKDA_PREFILL_SPLIT (V-slices per head; 0 = automatic) and FKDA_PREFILL_PRECISE (the PM_* mask
- * of the chain: 0 = plain bf16, 4 = U, 5 = U + Kd S, 6 = U + Qd S, 7 or 1 = all, the default; other masks run as 7;
- * the v1 kernel knows only off (0) and on). Read at every call (a getenv is far below a microsecond) so that
- * bench/prefill_bench.py can switch variants inside one process. */
 static int env_int(const char *name, int dflt)
 {
     const char *s = getenv(name);
     return s && *s ? atoi(s) : dflt;
 }
 
+/* Benchmark knobs, read from the environment once per call (workspace query or launch) so that
+ * bench/prefill_bench.py and the GPU test can switch variants inside one process:
+ *   FKDA_PREFILL_SPLIT     V-slices per head of the v2 chain, 0 = automatic
+ *   FKDA_PREFILL_PRECISE   PM_* mask of the chain: 0 = plain bf16, 4 = U (the default), 5 = U + Kd S, 6 = U + Qd S,
+ *                          7 or 1 = all; other masks run as 7
+ *   FKDA_PREFILL_SEGMENTS  v3 segments: unset = automatic, 0 = off, L > 0 = segments of L chunks
+ *   FKDA_PREFILL_OVERLAP   v4.1: unset = automatic (use_overlap), 0 = off (v2/v3), 1 = forced on (segments and the
+ *                          split knob are then ignored)
+ *   FKDA_PREFILL_V2        2 = the prep kernel alone (outputs not written); 3 / 4 = overlap off / on when
+ *                          FKDA_PREFILL_OVERLAP is unset; 5 / 6 = the v4.1 producers / chain warps alone */
+typedef struct prefill_knobs {
+    int split, precise, segments, v2;
+    int overlap; /* -1 automatic, 0, 1 */
+} prefill_knobs;
+
+static prefill_knobs read_knobs(void)
+{
+    prefill_knobs k;
+    k.split = env_int("FKDA_PREFILL_SPLIT", 0);
+    k.precise = env_int("FKDA_PREFILL_PRECISE", PM_U) & PM_ALL;
+    if (k.precise == 1) k.precise = PM_ALL;
+    k.segments = env_int("FKDA_PREFILL_SEGMENTS", -1);
+    k.v2 = env_int("FKDA_PREFILL_V2", 1);
+    const int ov = env_int("FKDA_PREFILL_OVERLAP", -1);
+    k.overlap = ov >= 0 ? ov != 0 : k.v2 == 3 ? 0 : k.v2 == 4 ? 1 : -1;
+    return k;
+}
+
 /* chunk slots of the v2 workspace (see the record layout above) */
 static int64_t v2_slots(const fkda_dims *d)
 {
     return d->varlen ? d->T / 16 + d->N : d->B * ((d->T + 15) / 16);
-}
-
-/* FKDA_PREFILL_V2=2 runs the prep kernel alone (a benchmark knob: it times the prep; outputs are not written). */
-static int prep_only(void) { return env_int("FKDA_PREFILL_V2", 1) == 2; }
-
-/* v4 knob FKDA_PREFILL_OVERLAP: unset = automatic (use_overlap), 0 = off (v2/v3), 1 = forced on (segments and the
- * split knob are then ignored). FKDA_PREFILL_V2=3 / 4 mean off / on too, so that bench/prefill_bench.py variants can
- * switch it. Returns -1 (automatic), 0 or 1. */
-static int overlap_knob(void)
-{
-    const int k = env_int("FKDA_PREFILL_OVERLAP", -1);
-    if (k >= 0) return k != 0;
-    const int v2 = env_int("FKDA_PREFILL_V2", 1);
-    return v2 == 3 ? 0 : v2 == 4 ? 1 : -1;
 }
 
 static int sm_count(void)
@@ -1200,7 +1210,7 @@ static int sm_count(void)
 }
 
 /* v3 plan: segment length in chunks (0 = no segments) and the number of chain units (segment, head, role)
- * that will run. Knob FKDA_PREFILL_SEGMENTS: unset = automatic, 0 = off, L > 0 = segments of L chunks.
+ * that will run (knob FKDA_PREFILL_SEGMENTS).
  * Model (bench/NOTES.md, v2 results): a chain warp needs ~1.25 us per chunk alone on its SM sub-partition and
  * ~1.78 us two to a sub-partition (at most 8 chain warps fit an SM: 246 registers); pass 3 moves ~12 KB per
  * corrected chunk and head; each combine step and launch ~4 us. Sequence lengths must be known on the host:
@@ -1227,12 +1237,12 @@ static int64_t seq_chunks(const fkda_prefill_args *a, const fkda_dims *d, int64_
     return (len + 15) / 16;
 }
 
-static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d)
+static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d, const prefill_knobs *kn)
 {
     seg_plan_t pl = {0, d->N * d->HV};
-    const int knob = env_int("FKDA_PREFILL_SEGMENTS", -1);
+    const int knob = kn->segments;
     const int64_t maxch = (d->T + 15) / 16;
-    if (knob == 0 || d->N == 0 || d->HV == 0 || maxch <= 1 || overlap_knob() == 1) return pl;
+    if (knob == 0 || d->N == 0 || d->HV == 0 || maxch <= 1 || kn->overlap == 1) return pl;
     /* per-sequence chunk counts where the host knows them */
     const int known = !d->varlen || d->N == 1 || a->cu_seqlens_host.rank == 1;
     if (!known && knob < 0) return pl;
@@ -1294,14 +1304,12 @@ static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d)
  * Measured (76ddfb6): v4.1 faster at H = 96 (1 x 8192, varlen 6, 8 x 1024), H = 16 8 x 1024 and H = 32 64 x 256
  * (1.17x-1.38x); slower at H = 16 varlen 6 without segments (0.410 vs 0.375 ms before the two-channel gate), which
  * the rule leaves to v2. The v4.1 kernel needs no workspace. */
-static int use_overlap(const fkda_prefill_args *a, const fkda_dims *d, const seg_plan_t *pl)
+static int use_overlap(const fkda_prefill_args *a, const fkda_dims *d, const prefill_knobs *kn, const seg_plan_t *pl)
 {
-    if (prep_only() || pl->L || d->N * d->HV == 0) return 0;
-    const int v2 = env_int("FKDA_PREFILL_V2", 1);
-    if (v2 == 5 || v2 == 6) return 1;
-    const int knob = overlap_knob();
-    if (knob >= 0) return knob;
-    if (env_int("FKDA_PREFILL_SPLIT", 0) != 0) return 0;
+    if (kn->v2 == 2 || pl->L || d->N * d->HV == 0) return 0;
+    if (kn->v2 == 5 || kn->v2 == 6) return 1;
+    if (kn->overlap >= 0) return kn->overlap;
+    if (kn->split != 0) return 0;
     const int64_t tokens = d->varlen ? d->T : d->B * d->T;
     if (tokens < 128 * d->N) return 0; /* short sequences: not measured */
     int64_t maxch = (d->T + 15) / 16;
@@ -1335,10 +1343,27 @@ static size_t ws_bytes_of(const fkda_dims *d, int64_t L)
     return rec + (size_t)(d->HV * v2_slots(d)) * 16 * KD * 2 + (size_t)(d->HV * seg_slots(d, L)) * 2 * KD * KD * 4;
 }
 
+/* what one call runs: segments, v4.1 or not, and the workspace that needs; the workspace query and the launch
+ * both derive it from the same arguments and knobs, so they agree */
+typedef struct prefill_plan {
+    seg_plan_t seg;
+    int overlap;
+    size_t ws_bytes;
+} prefill_plan;
+
+static prefill_plan plan_prefill(const fkda_prefill_args *a, const fkda_dims *d, const prefill_knobs *kn)
+{
+    prefill_plan pl;
+    pl.seg = seg_plan(a, d, kn);
+    pl.overlap = use_overlap(a, d, kn, &pl.seg);
+    pl.ws_bytes = pl.overlap ? 0 : ws_bytes_of(d, pl.seg.L);
+    return pl;
+}
+
 extern "C" size_t fkda_cuda_prefill_workspace(const fkda_prefill_args *a, const fkda_dims *d)
 {
-    const seg_plan_t pl = seg_plan(a, d);
-    return use_overlap(a, d, &pl) ? 0 : ws_bytes_of(d, pl.L);
+    const prefill_knobs kn = read_knobs();
+    return plan_prefill(a, d, &kn).ws_bytes;
 }
 
 typedef void (*chain_kernel_fn)(const prefill_params, const unsigned char *, int64_t);
@@ -1349,16 +1374,33 @@ typedef void (*chain_kernel_fn1)(const prefill_params);
  * that puts the fewest warps on the busiest SM sub-partition (4 per SM) when the CTAs are spread evenly;
  * ties go to the smaller ns (fewer CTAs reading the same records). */
 static fkda_status launch_v2(const fkda_prefill_args *a, prefill_params *p, const fkda_dims *d, void *ws,
-                             size_t ws_bytes, int ns, int precise, cudaStream_t stream)
+                             const prefill_knobs *kn, cudaStream_t stream)
 {
     const int64_t heads = d->N * d->HV, nslots = v2_slots(d);
     if (heads == 0) return FKDA_SUCCESS;
-    const seg_plan_t pl = seg_plan(a, d);
-    const int overlap = use_overlap(a, d, &pl);
-    const size_t need = overlap ? 0 : ws_bytes_of(d, pl.L);
-    if (ws_bytes < need || (need > 0 && ws == NULL))
-        return fkda_fail(FKDA_ERROR_WORKSPACE, "workspace: %zu bytes given, %zu needed", ws_bytes, need);
+    /* the workspace was checked against the same plan by the caller (api.c, fkda_prefill_workspace_size) */
+    const prefill_plan plan = plan_prefill(a, d, kn);
+    const seg_plan_t pl = plan.seg;
+    const int precise = kn->precise;
+
+    if (plan.overlap) {
+        p->fdbg = kn->v2 == 5 ? 1 : kn->v2 == 6 ? 2 : 0;
+        if (heads > 0x7fffffffLL)
+            return fkda_fail(FKDA_ERROR_UNSUPPORTED, "N * HV = %lld is too large for one CUDA prefill launch",
+                             (long long)heads);
+        const chain_kernel_fn1 fn = precise == 0 ? kda_fused_kernel<0> : precise == PM_U ? kda_fused_kernel<PM_U>
+                                                                                         : kda_fused_kernel<PM_ALL>;
+        cudaError_t e = cudaFuncSetAttribute((const void *)fn, cudaFuncAttributeMaxDynamicSharedMemorySize, FUSED_SMEM);
+        if (e != cudaSuccess)
+            return fkda_fail(FKDA_ERROR_CUDA, "prefill: cudaFuncSetAttribute: %s", cudaGetErrorString(e));
+        fn<<<(unsigned)heads, FTHREADS, FUSED_SMEM, stream>>>(*p);
+        e = cudaGetLastError();
+        if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: overlap launch: %s", cudaGetErrorString(e));
+        return FKDA_SUCCESS;
+    }
+
     const int64_t units = pl.units; /* chain CTAs that do work (per V-slice) */
+    int ns = kn->split;
     if (ns != 1 && ns != 2 && ns != 4 && ns != 8) {
         const int sms = sm_count();
         int64_t best = -1;
@@ -1385,29 +1427,13 @@ static fkda_status launch_v2(const fkda_prefill_args *a, prefill_params *p, cons
     if (grid > 0x7fffffffLL || nslots > 0x7fffffffLL || d->HV > 65535 || nseg * groups > 0x7fffffffLL)
         return fkda_fail(FKDA_ERROR_UNSUPPORTED, "N * HV = %lld is too large for one CUDA prefill launch", (long long)heads);
 
-    const int v2knob = env_int("FKDA_PREFILL_V2", 1);
-    if (overlap) {
-        p->fdbg = v2knob == 5 ? 1 : v2knob == 6 ? 2 : 0;
-        if (heads > 0x7fffffffLL)
-            return fkda_fail(FKDA_ERROR_UNSUPPORTED, "N * HV = %lld is too large for one CUDA prefill launch",
-                             (long long)heads);
-        const chain_kernel_fn1 fn = precise == 0 ? kda_fused_kernel<0> : precise == PM_U ? kda_fused_kernel<PM_U>
-                                                                                         : kda_fused_kernel<PM_ALL>;
-        cudaError_t e = cudaFuncSetAttribute((const void *)fn, cudaFuncAttributeMaxDynamicSharedMemorySize, FUSED_SMEM);
-        if (e != cudaSuccess)
-            return fkda_fail(FKDA_ERROR_CUDA, "prefill: cudaFuncSetAttribute: %s", cudaGetErrorString(e));
-        fn<<<(unsigned)heads, FTHREADS, FUSED_SMEM, stream>>>(*p);
-        e = cudaGetLastError();
-        if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: overlap launch: %s", cudaGetErrorString(e));
-        return FKDA_SUCCESS;
-    }
     if (nslots > 0) {
         kda_prep_kernel<<<dim3((unsigned)nslots, (unsigned)d->HV), NTHREADS, 0, stream>>>(*p, (unsigned char *)ws,
                                                                                          nslots);
         cudaError_t e = cudaGetLastError();
         if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: prep launch: %s", cudaGetErrorString(e));
     }
-    if (prep_only()) return FKDA_SUCCESS;
+    if (kn->v2 == 2) return FKDA_SUCCESS; /* bench knob: the prep alone */
     /* the precision masks with a kernel: none, U only (the default), all */
 #define CHAIN_ROW(vs) {kda_chain_kernel<vs, 0>, kda_chain_kernel<vs, PM_U>, kda_chain_kernel<vs, PM_ALL>}
     static const chain_kernel_fn table[4][3] = {CHAIN_ROW(128), CHAIN_ROW(64), CHAIN_ROW(32), CHAIN_ROW(16)};
@@ -1521,10 +1547,9 @@ extern "C" fkda_status fkda_cuda_prefill(const fkda_prefill_args *a, const fkda_
     p.beta_sigmoid = (a->flags & FKDA_BETA_SIGMOID) != 0;
     p.neg_eig = (a->flags & FKDA_ALLOW_NEG_EIGVAL) != 0;
 
-    /* precision mask of the chain (PM_*); the default splits U only: the state error of all splits at ~10% less
-     * time (bench/NOTES.md, v3 precision) */
-    int precise = env_int("FKDA_PREFILL_PRECISE", PM_U) & PM_ALL;
-    if (precise == 1) precise = PM_ALL;
-    const int ns = env_int("FKDA_PREFILL_SPLIT", 0);
-    return launch_v2(a, &p, d, ws, ws_bytes, ns, precise, (cudaStream_t)stream);
+    /* the chain's precision mask (PM_*) defaults to U only: the state error of all splits at ~10% less time
+     * (bench/NOTES.md, v3 precision) */
+    (void)ws_bytes; /* checked by the caller against the same plan */
+    const prefill_knobs kn = read_knobs();
+    return launch_v2(a, &p, d, ws, &kn, (cudaStream_t)stream);
 }
