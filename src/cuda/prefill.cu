@@ -35,6 +35,14 @@
 #define PD 136       /* pitch (bf16) of the 16 x 128 decayed tiles: 272 B rows, ldmatrix conflict-free */
 #define PS 24        /* pitch (bf16) of 16 x 16 tiles                                               */
 
+/* a state tensor as the kernels see it: data, dtype (f32 or bf16) and the strides of (n, hv, v, k) whatever the
+ * layout (state_view_of) */
+typedef struct state_view {
+    void *data;
+    int dtype;
+    int64_t n, h, v, k;
+} state_view;
+
 typedef struct prefill_params {
     const __nv_bfloat16 *q, *k, *v, *g;
     __nv_bfloat16 *out;
@@ -46,12 +54,7 @@ typedef struct prefill_params {
     int64_t alog_s;
     const float *dt_bias;
     int64_t dtb_sh, dtb_sk;
-    const void *s_in;
-    int s_in_dtype;
-    int64_t si_n, si_h, si_v, si_k; /* strides of (n, hv, v, k) whatever the layout */
-    void *s_out;
-    int s_out_dtype;
-    int64_t so_n, so_h, so_v, so_k;
+    state_view s_in, s_out; /* initial and final state; data NULL where absent */
     const void *cu;
     int cu_is64;
     int64_t T;
@@ -198,6 +201,18 @@ static __device__ __forceinline__ float load_scalar(const void *p, int dtype, in
     return __bfloat162float(((const __nv_bfloat16 *)p)[i]);
 }
 
+static __device__ __forceinline__ int64_t state_index(const state_view &s, int64_t n, int hv, int64_t v, int64_t k)
+{
+    return n * s.n + hv * s.h + v * s.v + k * s.k;
+}
+/* writes element i of an f32 or bf16 state */
+static __device__ __forceinline__ void store_state(const state_view &s, int64_t i, float x)
+{
+    if (s.dtype == FKDA_FLOAT32)
+        ((float *)s.data)[i] = x;
+    else
+        ((__nv_bfloat16 *)s.data)[i] = __float2bfloat16(x);
+}
 static __device__ __forceinline__ int64_t load_cu(const void *cu, int is64, int64_t i)
 {
     return is64 ? ((const int64_t *)cu)[i] : (int64_t)((const int32_t *)cu)[i];
@@ -463,11 +478,7 @@ static __device__ __forceinline__ void store_final_state(const prefill_params &p
 #pragma unroll
         for (int r = 0; r < 4; ++r) {
             const int vv = vr + (r >> 1) * 8, kk = 8 * j + 2 * qq + (r & 1);
-            const int64_t i = n * p.so_n + hv * p.so_h + vv * p.so_v + kk * p.so_k;
-            if (p.s_out_dtype == FKDA_FLOAT32)
-                ((float *)p.s_out)[i] = S[j][r];
-            else
-                ((__nv_bfloat16 *)p.s_out)[i] = __float2bfloat16(S[j][r]);
+            store_state(p.s_out, state_index(p.s_out, n, hv, vv, kk), S[j][r]);
         }
 }
 
@@ -676,8 +687,8 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
                 float x = 0.f;
                 if (role)
                     x = vv == kk ? 1.f : 0.f;
-                else if (p.s_in && seg == 0)
-                    x = load_scalar(p.s_in, p.s_in_dtype, n * p.si_n + hv * p.si_h + vv * p.si_v + kk * p.si_k);
+                else if (p.s_in.data && seg == 0)
+                    x = load_scalar(p.s_in.data, p.s_in.dtype, state_index(p.s_in, n, hv, vv, kk));
                 S[j][r] = x;
             }
     }
@@ -702,7 +713,7 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
 #pragma unroll
             for (int r = 0; r < 4; r += 2)
                 *(float2 *)(dst + (vr + (r >> 1) * 8) * KD + 8 * j + 2 * qq) = make_float2(S[j][r], S[j][r + 1]);
-    } else if (p.s_out) {
+    } else if (p.s_out.data) {
         store_final_state(p, S, n, hv, v0 + 16 * warp + gq, qq);
     }
 }
@@ -976,7 +987,7 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
 #pragma unroll
             for (int r = 0; r < 4; ++r) {
                 const int vv = vr + (r >> 1) * 8, kk = 8 * j + 2 * qq + (r & 1);
-                S[j][r] = p.s_in ? load_scalar(p.s_in, p.s_in_dtype, n * p.si_n + hv * p.si_h + vv * p.si_v + kk * p.si_k)
+                S[j][r] = p.s_in.data ? load_scalar(p.s_in.data, p.s_in.dtype, state_index(p.s_in, n, hv, vv, kk))
                                  : 0.f;
             }
     }
@@ -993,7 +1004,7 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
         if (c + FSTAGES < nch) bar_arrive(EMPTY_BAR(s), FBAR_N);
     }
     cp_async_wait_all();
-    if (p.s_out) store_final_state(p, S, n, hv, 16 * warp + gq, qq);
+    if (p.s_out.data) store_final_state(p, S, n, hv, 16 * warp + gq, qq);
 }
 
 /* ---- v3: segments -----------------------------------------------------------------------------
@@ -1047,14 +1058,10 @@ __global__ void __launch_bounds__(KD) kda_seg_combine_kernel(const prefill_param
 #pragma unroll
             for (int r = 0; r < CMB_ROWS; ++r) E[(v0 + r) * KD + k] = acc[r];
     }
-    if (p.s_out) {
+    if (p.s_out.data) {
 #pragma unroll
         for (int r = 0; r < CMB_ROWS; ++r) {
-            const int64_t i = n * p.so_n + hv * p.so_h + (v0 + r) * p.so_v + k * p.so_k;
-            if (p.s_out_dtype == FKDA_FLOAT32)
-                ((float *)p.s_out)[i] = acc[r];
-            else
-                ((__nv_bfloat16 *)p.s_out)[i] = __float2bfloat16(acc[r]);
+            store_state(p.s_out, state_index(p.s_out, n, hv, v0 + r, k), acc[r]);
         }
     }
 }
@@ -1158,6 +1165,19 @@ static fkda_status check_bf16_rows(const fkda_tensor *t, const char *name)
                          "of 8 elements",
                          name);
     return FKDA_SUCCESS;
+}
+
+static state_view state_view_of(const fkda_tensor *t, int vfirst)
+{
+    state_view s = {NULL, 0, 0, 0, 0, 0};
+    if (t->rank == 0) return s;
+    s.data = t->data;
+    s.dtype = t->dtype;
+    s.n = t->stride[0];
+    s.h = t->stride[1];
+    s.v = vfirst ? t->stride[2] : t->stride[3];
+    s.k = vfirst ? t->stride[3] : t->stride[2];
+    return s;
 }
 
 static int env_int(const char *name, int dflt)
@@ -1514,24 +1534,10 @@ extern "C" fkda_status fkda_cuda_prefill(const fkda_prefill_args *a, const fkda_
         p.dtb_sk = a->dt_bias.stride[0];
     }
     const int vfirst = a->state_layout == FKDA_STATE_V_FIRST;
-    if (a->initial_state.rank > 0) {
-        const fkda_tensor *t = &a->initial_state;
-        p.s_in = t->data;
-        p.s_in_dtype = t->dtype;
-        p.si_n = t->stride[0]; p.si_h = t->stride[1];
-        p.si_v = vfirst ? t->stride[2] : t->stride[3];
-        p.si_k = vfirst ? t->stride[3] : t->stride[2];
-    }
-    if (a->final_state.rank > 0) {
-        const fkda_tensor *t = &a->final_state;
-        p.s_out = t->data;
-        p.s_out_dtype = t->dtype;
-        p.so_n = t->stride[0]; p.so_h = t->stride[1];
-        p.so_v = vfirst ? t->stride[2] : t->stride[3];
-        p.so_k = vfirst ? t->stride[3] : t->stride[2];
-    }
-    if ((p.s_in && p.s_in_dtype != FKDA_FLOAT32 && p.s_in_dtype != FKDA_BFLOAT16) ||
-        (p.s_out && p.s_out_dtype != FKDA_FLOAT32 && p.s_out_dtype != FKDA_BFLOAT16))
+    p.s_in = state_view_of(&a->initial_state, vfirst);
+    p.s_out = state_view_of(&a->final_state, vfirst);
+    if ((p.s_in.data && p.s_in.dtype != FKDA_FLOAT32 && p.s_in.dtype != FKDA_BFLOAT16) ||
+        (p.s_out.data && p.s_out.dtype != FKDA_FLOAT32 && p.s_out.dtype != FKDA_BFLOAT16))
         return fkda_fail(FKDA_ERROR_UNSUPPORTED, "initial_state/final_state: f32 or bf16 only in the CUDA prefill kernel");
     if (d->varlen) {
         p.cu = a->cu_seqlens.data;
