@@ -5,8 +5,9 @@
 # Build here (nvcc 13.0 is the same as the device's), copy libflashkda.so* and test_cuda_prefill into .carry, then
 #   run(command="bash bench/run_compare_device.sh", carry=[".carry", ".whl"], timeout_s=420)
 set -u
-export TRITON_CACHE_DIR=$HOME/.triton/cache; mkdir -p $TRITON_CACHE_DIR; for f in bench/fla-autotune/*.tgz; do tar xzf $f -C $TRITON_CACHE_DIR; done
-python3 -m pip install -q --no-index --no-deps --target /tmp/site .whl/fla_core-0.6.0-*.whl .whl/flash_linear_attention-0.6.0-*.whl .whl/einops-*.whl >/dev/null 2>&1
+source bench/device_env.sh
+fla_autotune_restore
+fla_install 0.6.0 /tmp/site
 export PYTHONPATH=/tmp/site:$PWD/python FLA_FLASH_KDA=0 PYTHONUNBUFFERED=1
 CS=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
 for v in 2 3; do

@@ -7,16 +7,12 @@
 set -u -o pipefail
 OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
 ROOT=$(pwd)
-export TRITON_CACHE_DIR=${TRITON_CACHE_DIR:-$HOME/.triton/cache}; mkdir -p "$TRITON_CACHE_DIR"
-for f in bench/fla-autotune/*.tgz .fla-cache/*.tgz; do [ -f "$f" ] && tar xzf "$f" -C "$TRITON_CACHE_DIR"; done
-python3 -m pip install -q --no-index --no-deps --target /tmp/site .whl/fla_core-0.6.0-*.whl \
-  .whl/flash_linear_attention-0.6.0-*.whl .whl/einops-*.whl >/dev/null 2>&1
+source bench/device_env.sh
+fla_autotune_restore
+fla_install 0.6.0 /tmp/site
 # The package as users get it (library + the C hot path, built for this machine's Python): ~1 minute.
-python3 -c "import scikit_build_core" 2>/dev/null || {
-  echo "scikit-build-core missing: the carried wheel (.whl/build)"
-  python3 -m pip install -q --no-index --no-deps --target /tmp/sbc .whl/build/*.whl && export PYTHONPATH=/tmp/sbc; }
-timeout 300 python3 -m pip install -q --no-build-isolation --no-deps --target /tmp/fk . >"$OUT/pip.log" 2>&1 \
-  || { echo "pip install failed"; tail -20 "$OUT/pip.log"; }
+(build_backend_ready && timeout 300 python3 -m pip install -q --no-build-isolation --no-deps --target /tmp/fk . \
+  >"$OUT/pip.log" 2>&1) || { echo "pip install failed"; tail -20 "$OUT/pip.log"; }
 export PYTHONPATH=/tmp/site:/tmp/fk FLA_FLASH_KDA=0 PYTHONUNBUFFERED=1
 log() { echo "== $* ($(date +%T), ${SECONDS}s)"; }
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$OUT/gpu.txt"

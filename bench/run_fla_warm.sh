@@ -11,15 +11,14 @@
 set -u -o pipefail
 OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
 ROOT=$(pwd); BUILD=${BUILD:-/tmp/bw}
-export TRITON_CACHE_DIR=${TRITON_CACHE_DIR:-$HOME/.triton/cache}; mkdir -p "$TRITON_CACHE_DIR"
+source bench/device_env.sh
 VARIANTS=${VARIANTS:-auto:7,auto:4,auto:5,auto:6,auto:0}; END=${END:-580}
 log() { echo "== $* ($(date +%T), ${SECONDS}s)"; }
 save() { (cd "$TRITON_CACHE_DIR" && find . -name '*.autotune.json' | tar czf "$OUT/$1" -T -) ; }
 
-python3 -m pip install -q --no-index --no-deps --target /tmp/site .whl/fla_core-0.6.0-*.whl \
-  .whl/flash_linear_attention-0.6.0-*.whl .whl/einops-*.whl >/dev/null 2>&1
+fla_install 0.6.0 /tmp/site
 export PYTHONPATH=/tmp/site:$ROOT/python FLASHKDA_LIBRARY=$BUILD/libflashkda.so FLA_FLASH_KDA=0 PYTHONUNBUFFERED=1
-for f in bench/fla-autotune/*.tgz .fla-cache/*.tgz; do [ -f "$f" ] && tar xzf "$f" -C "$TRITON_CACHE_DIR"; done
+fla_autotune_restore
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$OUT/gpu.txt"
 
 log "phase A: build + GPU Python suite, FLA warm-up on every shape in parallel"

@@ -4,25 +4,24 @@
 # Run from the repository root on the device, with the wheels in .whl/ (fla_core-*, flash_linear_attention-*,
 # einops-*; see the device README) and FLA's Triton autotune results from bench/run_fla_warm.sh in .fla-cache/:
 #   run(command="bash tests/gpu/run_python_gpu.sh", carry=[".whl", ".fla-cache"])
-# Logs and bench/results-style JSON go to $OUT (or ./python-gpu-out).
+# Logs and bench/results-style JSON go to $OUT (or ./python-gpu-out). OVERHEAD=0 skips the overhead step (for a
+# caller that times it alone later, as bench/run_check_device.sh does).
 set -uo pipefail
 export PYTHONUNBUFFERED=1
 OUT=${OUT:-python-gpu-out}
 mkdir -p "$OUT"
 log=$OUT/python_gpu.log
-export TRITON_CACHE_DIR=${TRITON_CACHE_DIR:-$HOME/.triton/cache}; mkdir -p "$TRITON_CACHE_DIR"
-for f in bench/fla-autotune/*.tgz .fla-cache/*.tgz; do [ -f "$f" ] && tar xzf "$f" -C "$TRITON_CACHE_DIR"; done
+source bench/device_env.sh
+fla_autotune_restore
 
 python3 -c "import torch; print('torch', torch.__version__, torch.cuda.get_device_name())" 2>&1 | tee -a "$log"
-timeout 300 python3 -m pip install --no-build-isolation --no-deps . > "$OUT/pip.log" 2>&1
+(build_backend_ready && timeout 300 python3 -m pip install --no-build-isolation --no-deps . > "$OUT/pip.log" 2>&1)
 echo "pip install rc=$?" | tee -a "$log"
-(cd /tmp && python3 -c "import flashkda; print(flashkda.version(), 'cuda', flashkda.cuda_available())") 2>&1 | tee -a "$log"
+(cd /tmp && python3 -c "import torch, flashkda, flashkda.ops as o
+print(flashkda.version(), 'cuda', flashkda.cuda_available(), 'C hot path', o._fast_path() is not None)") 2>&1 | tee -a "$log"
 
 for v in 0.6.0 0.5.2; do
-    if ls .whl/fla_core-$v-*.whl > /dev/null 2>&1; then
-        python3 -m pip install -q --no-index --no-deps --target /tmp/fla$v \
-            .whl/fla_core-$v-*.whl .whl/flash_linear_attention-$v-*.whl .whl/einops-*.whl
-    fi
+    if ls .whl/fla_core-$v-*.whl > /dev/null 2>&1; then fla_install $v /tmp/fla$v; fi
 done
 # The installed package, not python/ of the checkout: run from /tmp.
 cp tests/gpu/test_python_gpu.py /tmp/
@@ -37,5 +36,6 @@ for v in 0.6.0 0.5.2; do
     grep -E "err_ratio|passed|failed|Error|SKIP|rc=" "$OUT/pytest-fla$v.log" | tee -a "$log"
 done
 
+[ "${OVERHEAD:-1}" = 0 ] && exit 0
 (cd /tmp && PYTHONPATH=/tmp/fla0.6.0 FLA_FLASH_KDA=0 timeout 120 python3 "$OLDPWD/bench/python_overhead.py" --calls 2000 \
     --json "$OUT/python_overhead.json") 2>&1 | tee -a "$log"

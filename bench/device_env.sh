@@ -1,0 +1,29 @@
+# Sourced by the device scripts (bench/run_*_device.sh, bench/run_fla_warm.sh, tests/gpu/run_python_gpu.sh) from the
+# repository root: the setup they share on the device machine, which has no network.
+#   fla_autotune_restore   FLA's Triton autotune results (bench/fla-autotune/*.tgz, and .fla-cache/*.tgz when carried)
+#                          into TRITON_CACHE_DIR, so FLA skips minutes of autotuning
+#   fla_install V DIR      fla-core V (and flash-linear-attention, einops) from the carried wheels in .whl into DIR
+#   build_backend_ready    scikit-build-core for `pip install --no-build-isolation .`: the machine's, else the
+#                          carried wheel (.whl/build) on PYTHONPATH
+export TRITON_CACHE_DIR=${TRITON_CACHE_DIR:-$HOME/.triton/cache}
+mkdir -p "$TRITON_CACHE_DIR"
+
+fla_autotune_restore() {
+    local f
+    for f in bench/fla-autotune/*.tgz .fla-cache/*.tgz; do
+        [ -f "$f" ] && tar xzf "$f" -C "$TRITON_CACHE_DIR"
+    done
+    return 0
+}
+
+fla_install() {
+    python3 -m pip install -q --no-index --no-deps --target "$2" .whl/fla_core-"$1"-*.whl \
+        .whl/flash_linear_attention-"$1"-*.whl .whl/einops-*.whl >/dev/null 2>&1
+}
+
+build_backend_ready() {
+    python3 -c "import scikit_build_core" 2>/dev/null && return 0
+    echo "scikit-build-core missing: the carried wheel (.whl/build)"
+    python3 -m pip install -q --no-index --no-deps --target /tmp/sbc .whl/build/*.whl &&
+        export PYTHONPATH=/tmp/sbc${PYTHONPATH:+:$PYTHONPATH}
+}
