@@ -131,7 +131,7 @@ static void accuracy(const fkda_decode_args *dev, const host_inputs *in, int N, 
     free(idx64);
 }
 
-static const char *const KNOBS[] = {"ROWS", "CPL", "PDL"}; /* FKDA_DECODE_* knobs of the kernels (now and in history) */
+static const char *const KNOBS[] = {"ROWS", "CPL", "PDL", "PAIR"}; /* FKDA_DECODE_* knobs of the kernels (now and in history) */
 
 /* Sets the FKDA_DECODE_* knobs of one variant ("auto" or "KEY=VALUE,..."); clears the others. */
 static void set_variant(const char *v)

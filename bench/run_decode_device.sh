@@ -7,9 +7,9 @@
 #   PREBUILT=dir bench/run_decode_device.sh   use test_cuda_decode and decode_bench already built in dir
 #   FLA_WHEEL_DIR=.whl-fla                    where FLA's wheel is (installed with pip --target /tmp/site)
 #   FLA=0                                     skip FLA
-#   TESTS="ROWS=8 ROWS=16"                    kernel variants run through the whole suite (this default)
-#   MEMCHECK="ROWS=8 ROWS=16"                 variants run under compute-sanitizer memcheck (small cases)
-#   SWEEP="auto;ROWS=8;ROWS=16"               variants timed by decode_bench (FKDA_BENCH_VARIANTS), both pools;
+#   TESTS="ROWS=8 ROWS=16 PAIR=1"             kernel variants run through the whole suite (this default)
+#   MEMCHECK="ROWS=8 ROWS=16 PAIR=1"          variants run under compute-sanitizer memcheck (small cases)
+#   SWEEP="auto;ROWS=8;ROWS=16;PAIR=1"        variants timed by decode_bench (FKDA_BENCH_VARIANTS), both pools;
 #   SWEEP_F32=..., SWEEP_BF16=...             or per pool. A variant sets FKDA_DECODE_<KEY>=<VALUE> knobs.
 #   BASELINE=path/decode_bench                another build's bench (the previous commit, say) timed in the same
 #                                             run: fp32 all N, bf16 N = 256; shown as variant "baseline"
@@ -41,7 +41,7 @@ knobs() { [ "$1" = auto ] && return; echo "$1" | sed 's/\([A-Z]*\)=/FKDA_DECODE_
 
 test_rc=0
 : >"$OUT/test.log"
-for v in ${TESTS:-ROWS=8 ROWS=16}; do
+for v in ${TESTS:-ROWS=8 ROWS=16 PAIR=1}; do
   echo "== test_cuda_decode ($v)" >>"$OUT/test.log"
   env $(knobs $v) timeout 120 "$BIN/test_cuda_decode" >>"$OUT/test.log" 2>&1
   rc=$?; [ $rc -ne 0 ] && test_rc=$rc
@@ -49,7 +49,7 @@ for v in ${TESTS:-ROWS=8 ROWS=16}; do
 done
 memcheck_rc=0
 : >"$OUT/memcheck.log"
-for v in ${MEMCHECK:-ROWS=8 ROWS=16}; do
+for v in ${MEMCHECK:-ROWS=8 ROWS=16 PAIR=1}; do
   echo "== compute-sanitizer memcheck (small cases, $v)" >>"$OUT/memcheck.log"
   env $(knobs $v) compute-sanitizer --tool memcheck --leak-check full --error-exitcode 3 \
     "$BIN/test_cuda_decode" small >>"$OUT/memcheck.log" 2>&1 || memcheck_rc=$?
@@ -58,8 +58,8 @@ done
 
 echo "== decode_bench"
 : >"$OUT/bench.jsonl"
-FKDA_BENCH_VARIANTS="${SWEEP_F32:-${SWEEP:-auto;ROWS=8;ROWS=16}}" FKDA_BENCH_ACCURACY=1 "$BIN/decode_bench" f32 >>"$OUT/bench.jsonl" 2>&1
-FKDA_BENCH_VARIANTS="${SWEEP_BF16:-${SWEEP:-auto;ROWS=8;ROWS=16}}" FKDA_BENCH_ACCURACY=1 "$BIN/decode_bench" bf16 >>"$OUT/bench.jsonl" 2>&1
+FKDA_BENCH_VARIANTS="${SWEEP_F32:-${SWEEP:-auto;ROWS=8;ROWS=16;PAIR=1}}" FKDA_BENCH_ACCURACY=1 "$BIN/decode_bench" f32 >>"$OUT/bench.jsonl" 2>&1
+FKDA_BENCH_VARIANTS="${SWEEP_BF16:-${SWEEP:-auto;ROWS=8;ROWS=16;PAIR=1}}" FKDA_BENCH_ACCURACY=1 "$BIN/decode_bench" bf16 >>"$OUT/bench.jsonl" 2>&1
 if [ -n "${BASELINE:-}" ]; then
   { "$BASELINE" f32; "$BASELINE" bf16 256; } 2>&1 | sed 's/"variant": "[^"]*"/"variant": "baseline"/' >>"$OUT/bench.jsonl"
 fi

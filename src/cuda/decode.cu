@@ -24,6 +24,10 @@
  * is 96-99% of copy bandwidth (bench/results/2026-11-25-h100-decode-v2.md): the arithmetic per warp is what
  * costs, so it is kept to the fewest instructions (a butterfly per value took 32% more).
  *
+ * Pair kernel (fp32 pool, many sequences: decode_shape): kda_decode_pair gives each warp two consecutive
+ * 8-row items of one (n, hv) and issues both items' row loads up front, so the second item's loads are in
+ * flight while the first one computes (half the grid, twice the bytes per warp).
+ *
  * Tried and dropped (bench/REPORT.md, "CUDA decode"): a persistent kernel staging the state through a cp.async
  * ring in shared memory (no faster: more bytes in flight did not help), and eight lanes per row with 3-level
  * reductions (much slower).
@@ -158,15 +162,20 @@ static __device__ __forceinline__ int64_t load_index(const void *p, int is64, in
     return is64 ? ((const int64_t *)p)[off] : (int64_t)((const int32_t *)p)[off];
 }
 
-/* State rows: fp32 (16 bytes per lane) or bf16 (8 bytes per lane), streamed (.cs: touched once). */
-static __device__ __forceinline__ float4 state_load(const float *p) { return __ldcs((const float4 *)p); }
-static __device__ __forceinline__ float4 state_load(const __nv_bfloat16 *p)
+/* State rows: fp32 (16 bytes per lane) or bf16 (8 bytes per lane), streamed (.cs: touched once).
+ * state_load_raw returns a row as stored (float4 or uint2), state_cvt widens it to float4: the pair kernel
+ * keeps its second item's rows raw until they are needed (half the registers for bf16). */
+static __device__ __forceinline__ float4 state_load_raw(const float *p) { return __ldcs((const float4 *)p); }
+static __device__ __forceinline__ uint2 state_load_raw(const __nv_bfloat16 *p) { return __ldcs((const uint2 *)p); }
+static __device__ __forceinline__ float4 state_cvt(float4 x) { return x; }
+static __device__ __forceinline__ float4 state_cvt(uint2 raw)
 {
-    uint2 raw = __ldcs((const uint2 *)p);
     float2 a = __bfloat1622float2(*(const __nv_bfloat162 *)&raw.x);
     float2 b = __bfloat1622float2(*(const __nv_bfloat162 *)&raw.y);
     return make_float4(a.x, a.y, b.x, b.y);
 }
+static __device__ __forceinline__ float4 state_load(const float *p) { return state_cvt(state_load_raw(p)); }
+static __device__ __forceinline__ float4 state_load(const __nv_bfloat16 *p) { return state_cvt(state_load_raw(p)); }
 static __device__ __forceinline__ void state_store(float *p, float4 x) { __stcs((float4 *)p, x); }
 static __device__ __forceinline__ void state_store(__nv_bfloat16 *p, float4 x)
 {
@@ -353,6 +362,38 @@ __global__ void __launch_bounds__(32 * DEC_WARPS) kda_decode(const dec_params p,
     item_run<R, S>(p, it, s, lane);
 }
 
+/* ---- the pair kernel: two items per warp, the second one's loads in flight ----------------------------- */
+/* Warp w runs items 2w and 2w + 1: rows row0..row0 + 2R - 1 of one (n, hv), as DEC_V / R is even. Both items'
+ * row loads are issued up front (the second item's rows kept raw), then the first item runs while the second
+ * one's loads complete. The two items differ only in row0, so they share the lookup and the slot validity. */
+template <int R, typename S>
+__global__ void __launch_bounds__(32 * DEC_WARPS) kda_decode_pair(const dec_params p, unsigned pairs)
+{
+    static_assert((DEC_V / R) % 2 == 0, "kda_decode_pair: an even number of items per head");
+    const int lane = threadIdx.x & 31;
+    const unsigned pair = blockIdx.x * DEC_WARPS + (threadIdx.x >> 5);
+    if (pair >= pairs) return;
+    const dec_item it0 = item_lookup(p, 2 * pair, R);
+    dec_item it1 = it0;
+    it1.row0 += R;
+    if (it0.skip) {
+        item_zero_out(p, it0, R, lane);
+        item_zero_out(p, it1, R, lane);
+    }
+    if (!it0.live) return;
+    const S *src = (const S *)p.pool + row_offset(p, it0, it0.slot, lane);
+    float4 s[R];
+    decltype(state_load_raw(src)) raw[R]; /* float4 (fp32 pool) or uint2 (bf16 pool) */
+#pragma unroll
+    for (int r = 0; r < R; r++) s[r] = state_load(src + r * p.pool_s[2]);
+#pragma unroll
+    for (int r = 0; r < R; r++) raw[r] = state_load_raw(src + (R + r) * p.pool_s[2]);
+    item_run<R, S>(p, it0, s, lane);
+#pragma unroll
+    for (int r = 0; r < R; r++) s[r] = state_cvt(raw[r]);
+    item_run<R, S>(p, it1, s, lane);
+}
+
 /* ---- host side ----------------------------------------------------------------------------------- */
 static int dtype_code(fkda_dtype dt)
 {
@@ -386,15 +427,28 @@ static fkda_status vector_operand(const char *name, const fkda_tensor *t, int *c
     return FKDA_SUCCESS;
 }
 
-/* Rows per warp. 8 while there are few (sequence, head) pairs, where spreading the work over more warps
- * shortens the call; 16 from 2048 pairs on, where it amortises the per-token preprocessing and keeps more
- * bytes in flight per warp (measured on H100: bench/REPORT.md, "CUDA decode"). FKDA_DECODE_ROWS (8, 16) overrides
- * the choice; it exists for the benchmarks. */
-static int rows_per_warp(const fkda_dims *d)
+/* The kernel of a call: R rows per item and one or two items per warp. 8 rows while there are few (sequence,
+ * head) pairs, where spreading the work over more warps shortens the call; 16 from 2048 pairs on, where it
+ * amortises the per-token preprocessing and keeps more bytes in flight per warp; for an fp32 pool from 8192
+ * pairs on, two 8-row items per warp (kda_decode_pair), whose second item's loads fly while the first computes.
+ * Measured on the H100 (bench/REPORT.md, "CUDA decode"): fp32 N = 1024, H = 32: 91.3% -> 93.8% of copy
+ * bandwidth with the pair, equal at N = 256, worse at N = 64 (91.6% against 94.0%); the bf16 pool gains
+ * nothing from it. FKDA_DECODE_ROWS (8, 16: single items of that many rows) and FKDA_DECODE_PAIR (0, 1;
+ * 1 = pairs of 8-row items) override the choice; they exist for the benchmarks. */
+typedef struct dec_shape {
+    int R, pair;
+} dec_shape;
+
+static dec_shape decode_shape(const fkda_dims *d, int bf16)
 {
-    const char *r = getenv("FKDA_DECODE_ROWS");
-    if (r != NULL && (atoi(r) == 8 || atoi(r) == 16)) return atoi(r);
-    return d->N * d->HV >= 2048 ? 16 : 8;
+    const int64_t heads = d->N * d->HV;
+    const char *r = getenv("FKDA_DECODE_ROWS"), *pr = getenv("FKDA_DECODE_PAIR");
+    dec_shape sh;
+    const int rows = r != NULL && (atoi(r) == 8 || atoi(r) == 16) ? atoi(r) : 0;
+    if (pr != NULL && (atoi(pr) == 0 || atoi(pr) == 1)) sh.pair = atoi(pr);
+    else sh.pair = !rows && !bf16 && heads >= 8192; /* FKDA_DECODE_ROWS alone means single items */
+    sh.R = sh.pair ? 8 : rows ? rows : heads >= 2048 ? 16 : 8;
+    return sh;
 }
 
 extern "C" size_t fkda_cuda_decode_workspace(const fkda_decode_args *a, const fkda_dims *d)
@@ -504,16 +558,24 @@ extern "C" fkda_status fkda_cuda_decode(const fkda_decode_args *a, const fkda_di
     if (d->N * d->HV * (DEC_V / 8) >= ((int64_t)1 << 31))
         return fkda_fail(FKDA_ERROR_UNSUPPORTED, "the CUDA decode handles fewer than 2^27 (sequence, head) pairs");
     const bool bf16 = sp->dtype == FKDA_BFLOAT16;
-    const int R = rows_per_warp(d);
-    const unsigned items = (unsigned)(d->N * d->HV * (DEC_V / R));
-    const dim3 grid((items + DEC_WARPS - 1) / DEC_WARPS), block(32 * DEC_WARPS);
+    const dec_shape sh = decode_shape(d, bf16);
+    const unsigned items = (unsigned)(d->N * d->HV * (DEC_V / sh.R));
+    const dim3 block(32 * DEC_WARPS);
     cudaStream_t s = (cudaStream_t)stream;
-    if (R == 8) {
-        if (bf16) kda_decode<8, __nv_bfloat16><<<grid, block, 0, s>>>(p, items);
-        else kda_decode<8, float><<<grid, block, 0, s>>>(p, items);
+    if (sh.pair) { /* items is even: DEC_V / 8 items per (n, hv) */
+        const unsigned pairs = items / 2;
+        const dim3 grid((pairs + DEC_WARPS - 1) / DEC_WARPS);
+        if (bf16) kda_decode_pair<8, __nv_bfloat16><<<grid, block, 0, s>>>(p, pairs);
+        else kda_decode_pair<8, float><<<grid, block, 0, s>>>(p, pairs);
     } else {
-        if (bf16) kda_decode<16, __nv_bfloat16><<<grid, block, 0, s>>>(p, items);
-        else kda_decode<16, float><<<grid, block, 0, s>>>(p, items);
+        const dim3 grid((items + DEC_WARPS - 1) / DEC_WARPS);
+        if (sh.R == 8) {
+            if (bf16) kda_decode<8, __nv_bfloat16><<<grid, block, 0, s>>>(p, items);
+            else kda_decode<8, float><<<grid, block, 0, s>>>(p, items);
+        } else {
+            if (bf16) kda_decode<16, __nv_bfloat16><<<grid, block, 0, s>>>(p, items);
+            else kda_decode<16, float><<<grid, block, 0, s>>>(p, items);
+        }
     }
     const cudaError_t err = cudaGetLastError();
     if (err != cudaSuccess)

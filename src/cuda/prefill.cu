@@ -728,18 +728,23 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
  * the forward substitution) against ~1.15 us for the chain (bench/NOTES.md, v4): two groups keep two chunks
  * in flight. 16 warps leave 128 registers a thread at launch: setmaxnreg moves 32 of them from the producers
  * (to 96) to the chain warps (to 160; the 12-warp kernel's chain used 166 of 168). The records never leave the SM.
- * Hand-over by named barriers: FULL(s) (the producer group arrives after writing stage s, consumers sync
- * before reading it) and EMPTY(s) (consumers arrive after their last read, the producer group syncs before
- * refilling it); stage s always belongs to group s % 2, so both count 256 consumers + 128 producers; every
- * arrive is matched by exactly one sync. The consumers fetch the v rows into the stage themselves (cp.async,
- * FSTAGES - 1 chunks ahead). No global flags, no workspace. */
+ * Hand-over: FULL(s) is an mbarrier in shared memory (each thread of the producer group arrives with release
+ * semantics after its last write of stage s, the consumers wait on the stage's phase with acquire semantics)
+ * and EMPTY(s) a named barrier (consumers arrive after their last read, the producer group syncs before
+ * refilling it; stage s always belongs to group s % 2, so it counts 256 consumers + 128 producers, and every
+ * arrive is matched by exactly one sync). The consumers fetch the v rows into the stage themselves (cp.async,
+ * FSTAGES - 1 chunks ahead) and sync among themselves (CHAIN_BAR) before reading a stage. No global flags, no
+ * workspace. FULL was a named barrier too until the producers' release had to be explicit: bar.arrive orders
+ * the arriving thread's earlier writes (PTX ISA, bar), but compute-sanitizer racecheck does not model that and
+ * flagged the chain's reads of Ab and M (written by two of the four warps) unless a group bar.sync came first;
+ * the mbarrier needs no such barrier: H = 96 1 x 8192 1.009 -> 0.984 ms, racecheck clean (bench/NOTES.md). */
 #define FSTAGES 6 /* even: stage s is filled by group s % 2 */
 #define FGROUPS 2
 #define FTHREADS (256 + FGROUPS * NTHREADS)
-#define FBAR_N (256 + NTHREADS) /* threads on a FULL or EMPTY barrier: the chain + one producer group */
-#define FULL_BAR(s) (2 + (s))
-#define EMPTY_BAR(s) (2 + FSTAGES + (s))
-#define GROUP_BAR(g) ((g) ? 2 + 2 * FSTAGES : PBAR) /* a producer group's own barrier */
+#define FBAR_N (256 + NTHREADS) /* threads on an EMPTY barrier: the chain + one producer group */
+#define CHAIN_BAR 2             /* the 256 consumers */
+#define EMPTY_BAR(s) (3 + (s))
+#define GROUP_BAR(g) ((g) ? 3 + FSTAGES : PBAR) /* a producer group's own barrier */
 /* chain / producer registers after setmaxnreg; their sum is 2 * 128, the register file of one 512-thread CTA.
  * Splitting every chain operand (PM_ALL) needs 8 more in the chain. */
 #define FREG_CHAIN(pm) ((pm) == PM_ALL ? 168 : 160)
@@ -752,7 +757,26 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
 #define FG_RN (FG_LS + 16 * FLP * 4)
 #define FG_BS (FG_RN + 32 * 4)
 #define FG_BYTES (FG_BS + 2 * 16 * 4)
-#define FUSED_SMEM (FP_GRP + FGROUPS * FG_BYTES)
+#define FUSED_SMEM_BASE (FP_GRP + FGROUPS * FG_BYTES)
+#define FUSED_SMEM (FUSED_SMEM_BASE + FSTAGES * 8) /* + the FULL mbarriers, one per stage */
+/* FULL(s): init with the arrivals of one producer group, arrive (release), wait for a phase (acquire) */
+static __device__ __forceinline__ void full_init(uint64_t *b, int count)
+{
+    asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;\n" ::"r"((unsigned)__cvta_generic_to_shared(b)), "r"(count)
+                 : "memory");
+}
+static __device__ __forceinline__ void full_arrive(uint64_t *b)
+{
+    asm volatile("mbarrier.arrive.release.cta.shared::cta.b64 _, [%0];\n" ::"r"((unsigned)__cvta_generic_to_shared(b))
+                 : "memory");
+}
+static __device__ __forceinline__ void full_wait(uint64_t *b, uint32_t parity)
+{
+    asm volatile("{\n.reg .pred p;\nWAIT_%=:\n"
+                 "mbarrier.try_wait.parity.acquire.cta.shared::cta.b64 p, [%0], %1;\n"
+                 "@!p bra WAIT_%=;\n}\n" ::"r"((unsigned)__cvta_generic_to_shared(b)), "r"(parity)
+                 : "memory");
+}
 
 /* store_inverse with L at pitch FLP and read back by float4 rows (36 loads instead of 120 scalar ones);
  * the same products and sums in the same order, so the same bits. */
@@ -864,6 +888,9 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
     else
         b = n;
     const int64_t len = eos - bos, nch = (len + 15) / 16;
+    uint64_t *fullb = (uint64_t *)(smem + FUSED_SMEM_BASE);
+    if (tid < FSTAGES) full_init(fullb + tid, NTHREADS);
+    __syncthreads();
 
     if (warp >= 8) { /* producers: group g = warpgroup 2 + g, ptid = key channel of the prep */
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
@@ -921,7 +948,7 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
             const int nvalid = (int)(len - c * 16 < 16 ? len - c * 16 : 16);
             if (p.fdbg == 2) { /* bench knob: consumers alone */
                 if (c >= FSTAGES) bar_sync(EMPTY_BAR(s), FBAR_N);
-                bar_arrive(FULL_BAR(s), FBAR_N);
+                full_arrive(fullb + s);
                 continue;
             }
             /* buffer (i + 1) % FRAW held step i - 1: its last read (gate) was before that step's third barrier */
@@ -952,11 +979,7 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
                 else
                     store_inverse_v4(acc, bs + buf * 16, Ls, Ab, ln);
             }
-            /* Ab and M are written by warps 0 and 1 alone: a group barrier makes those stores complete before the
-             * hand-over (bar.arrive waits for nothing; compute-sanitizer racecheck flagged the chain's reads of Ab
-             * and M against these stores without it, and only those: every other stage write is followed by one) */
-            bar_sync(gbar, NTHREADS);
-            bar_arrive(FULL_BAR(s), FBAR_N);
+            full_arrive(fullb + s);
         }
         cp_async_wait_all();
         return;
@@ -997,7 +1020,8 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
 #pragma unroll 1
     for (int64_t c = 0; c < nch; ++c, s = s + 1 < FSTAGES ? s + 1 : 0) {
         asm volatile("cp.async.wait_group %0;\n" ::"n"(FSTAGES - 2));
-        bar_sync(FULL_BAR(s), FBAR_N); /* record of chunk c written; every consumer is done with chunk c - 1 */
+        full_wait(fullb + s, (uint32_t)((c / FSTAGES) & 1)); /* record of chunk c written */
+        bar_sync(CHAIN_BAR, 256); /* every consumer is done with chunk c - 1 and its v rows have landed */
         prefetch_v(c + FSTAGES - 1, s > 0 ? s - 1 : FSTAGES - 1);
         if (p.fdbg != 1) /* 1: a bench knob, producers alone */
             chain_chunk<KD, PM>(S, smem + s * CST_BYTES(KD), ost, ob, p.o_st, c, len, 16 * warp, lane);
