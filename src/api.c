@@ -531,7 +531,7 @@ fkda_status fkda_prefill_workspace_size(const fkda_prefill_args *args, size_t *b
     return FKDA_SUCCESS;
 }
 
-static fkda_status check_workspace(void *ws, size_t have, size_t need)
+fkda_status fkda_check_workspace(const void *ws, size_t have, size_t need)
 {
     if (have < need)
         return fkda_fail(FKDA_ERROR_WORKSPACE, "workspace_bytes: %zu bytes given, %zu needed (ask *_workspace_size)", have, need);
@@ -545,9 +545,7 @@ fkda_status fkda_prefill(const fkda_prefill_args *args, void *workspace, size_t 
     fkda_dims d;
     fkda_backend b;
     TRY(validate_prefill(args, &d, &b));
-    size_t need = prefill_workspace(args, &d, b);
-    TRY(check_workspace(workspace, workspace_bytes, need));
-    switch (b) {
+    switch (b) { /* each backend checks the workspace against its own size (fkda_check_workspace) */
     case FKDA_BACKEND_CPU: return fkda_cpu_prefill(args, &d, workspace, workspace_bytes);
     case FKDA_BACKEND_REFERENCE: return fkda_ref_prefill(args, &d, workspace, workspace_bytes);
     case FKDA_BACKEND_CUDA: return fkda_cuda_prefill(args, &d, workspace, workspace_bytes, stream);
@@ -666,9 +664,7 @@ fkda_status fkda_decode(const fkda_decode_args *args, void *workspace, size_t wo
     fkda_dims d;
     fkda_backend b;
     TRY(validate_decode(args, &d, &b));
-    size_t need = decode_workspace(args, &d, b);
-    TRY(check_workspace(workspace, workspace_bytes, need));
-    switch (b) {
+    switch (b) { /* each backend checks the workspace against its own size (fkda_check_workspace) */
     case FKDA_BACKEND_CPU: return fkda_cpu_decode(args, &d, workspace, workspace_bytes);
     case FKDA_BACKEND_REFERENCE: return fkda_ref_decode(args, &d, workspace, workspace_bytes);
     case FKDA_BACKEND_CUDA: return fkda_cuda_decode(args, &d, workspace, workspace_bytes, stream);

@@ -34,6 +34,10 @@ void fkda_clear_error(void);
 /* Sequence n of a (validated, host-side) problem covers tokens [bos, eos) of the flattened B*T axis. */
 void fkda_seq_bounds(const fkda_tensor *cu_seqlens, const fkda_dims *d, int64_t n, int64_t *bos, int64_t *eos);
 
+/* FKDA_ERROR_WORKSPACE unless ws holds need bytes. Every backend's run function checks its own workspace with
+ * it, against the size its *_workspace function answers for the same arguments (the CUDA prefill plans once). */
+fkda_status fkda_check_workspace(const void *ws, size_t have, size_t need);
+
 /* ---- CPU backends (src/cpu) ---------------------------------------------------------------------- */
 size_t fkda_cpu_prefill_workspace(const fkda_prefill_args *a, const fkda_dims *d);
 fkda_status fkda_cpu_prefill(const fkda_prefill_args *a, const fkda_dims *d, void *ws, size_t ws_bytes);

@@ -20,8 +20,9 @@ static int64_t slot_index(const fkda_tensor *idx, int64_t n, int64_t j)
 
 fkda_status fkda_cpu_decode(const fkda_decode_args *a, const fkda_dims *d, void *ws, size_t ws_bytes)
 {
-    (void)ws_bytes;
-    fkda_status st = fkda_cpu_check_dims(d);
+    fkda_status st = fkda_check_workspace(ws, ws_bytes, fkda_cpu_decode_workspace(a, d));
+    if (st != FKDA_SUCCESS) return st;
+    st = fkda_cpu_check_dims(d);
     if (st != FKDA_SUCCESS) return st;
     const int64_t pairs = d->N * d->HV;
     if (pairs == 0) return FKDA_SUCCESS;

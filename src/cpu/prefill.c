@@ -28,8 +28,9 @@ size_t fkda_cpu_prefill_workspace(const fkda_prefill_args *a, const fkda_dims *d
 
 fkda_status fkda_cpu_prefill(const fkda_prefill_args *a, const fkda_dims *d, void *ws, size_t ws_bytes)
 {
-    (void)ws_bytes;
-    fkda_status st = fkda_cpu_check_dims(d);
+    fkda_status st = fkda_check_workspace(ws, ws_bytes, fkda_cpu_prefill_workspace(a, d));
+    if (st != FKDA_SUCCESS) return st;
+    st = fkda_cpu_check_dims(d);
     if (st != FKDA_SUCCESS) return st;
     const int64_t pairs = d->N * d->HV;
     if (pairs == 0) return FKDA_SUCCESS;

@@ -120,7 +120,8 @@ size_t fkda_ref_prefill_workspace(const fkda_prefill_args *a, const fkda_dims *d
 
 fkda_status fkda_ref_prefill(const fkda_prefill_args *a, const fkda_dims *d, void *ws, size_t ws_bytes)
 {
-    (void)ws_bytes;
+    const fkda_status st = fkda_check_workspace(ws, ws_bytes, fkda_ref_prefill_workspace(a, d));
+    if (st != FKDA_SUCCESS) return st;
     fkda_cpu_inputs in = FKDA_CPU_INPUTS(a, d);
     ref_scratch s = ref_bind(ws, d);
     const fkda_tensor *h0 = fkda_present(&a->initial_state) ? &a->initial_state : NULL;
@@ -145,7 +146,8 @@ size_t fkda_ref_decode_workspace(const fkda_decode_args *a, const fkda_dims *d)
 
 fkda_status fkda_ref_decode(const fkda_decode_args *a, const fkda_dims *d, void *ws, size_t ws_bytes)
 {
-    (void)ws_bytes;
+    const fkda_status st = fkda_check_workspace(ws, ws_bytes, fkda_ref_decode_workspace(a, d));
+    if (st != FKDA_SUCCESS) return st;
     fkda_cpu_inputs in = FKDA_CPU_INPUTS(a, d);
     ref_scratch s = ref_bind(ws, d);
     const fkda_tensor *pool = &a->state_pool, *idx = &a->ssm_state_indices;

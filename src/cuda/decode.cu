@@ -460,7 +460,8 @@ extern "C" size_t fkda_cuda_decode_workspace(const fkda_decode_args *a, const fk
 extern "C" fkda_status fkda_cuda_decode(const fkda_decode_args *a, const fkda_dims *d, void *ws, size_t ws_bytes,
                                         void *stream)
 {
-    (void)ws; (void)ws_bytes;
+    fkda_status st = fkda_check_workspace(ws, ws_bytes, fkda_cuda_decode_workspace(a, d));
+    if (st != FKDA_SUCCESS) return st;
     if (d->K != DEC_K || d->V != DEC_V)
         return fkda_fail(FKDA_ERROR_UNSUPPORTED, "the CUDA decode supports K = V = 128 only (got K = %lld, V = %lld)",
                          (long long)d->K, (long long)d->V);
@@ -469,7 +470,6 @@ extern "C" fkda_status fkda_cuda_decode(const fkda_decode_args *a, const fkda_di
 
     dec_params p;
     memset(&p, 0, sizeof p);
-    fkda_status st;
     if ((st = vector_operand("q", &a->q, &p.q_dt, p.q_s)) != FKDA_SUCCESS) return st;
     if ((st = vector_operand("k", &a->k, &p.k_dt, p.k_s)) != FKDA_SUCCESS) return st;
     if ((st = vector_operand("v", &a->v, &p.v_dt, p.v_s)) != FKDA_SUCCESS) return st;

@@ -1417,17 +1417,15 @@ typedef void (*chain_kernel_fn1)(const prefill_params);
  * Every warp of the chain owns 16 value columns, so the split ns only groups warps into CTAs: pick the ns
  * that puts the fewest warps on the busiest SM sub-partition (4 per SM) when the CTAs are spread evenly;
  * ties go to the smaller ns (fewer CTAs reading the same records). */
-static fkda_status launch_v2(const fkda_prefill_args *a, prefill_params *p, const fkda_dims *d, void *ws,
-                             const prefill_knobs *kn, cudaStream_t stream)
+static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, const prefill_knobs *kn,
+                             const prefill_plan *plan, cudaStream_t stream)
 {
     const int64_t heads = d->N * d->HV, nslots = v2_slots(d);
     if (heads == 0) return FKDA_SUCCESS;
-    /* the workspace was checked against the same plan by the caller (api.c, fkda_prefill_workspace_size) */
-    const prefill_plan plan = plan_prefill(a, d, kn);
-    const seg_plan_t pl = plan.seg;
+    const seg_plan_t pl = plan->seg;
     const int precise = kn->precise;
 
-    if (plan.overlap) {
+    if (plan->overlap) {
         p->fdbg = kn->v2 == 5 ? 1 : kn->v2 == 6 ? 2 : 0;
         if (heads > 0x7fffffffLL)
             return fkda_fail(FKDA_ERROR_UNSUPPORTED, "N * HV = %lld is too large for one CUDA prefill launch",
@@ -1579,7 +1577,9 @@ extern "C" fkda_status fkda_cuda_prefill(const fkda_prefill_args *a, const fkda_
 
     /* the chain's precision mask (PM_*) defaults to U only: the state error of all splits at ~10% less time
      * (bench/NOTES.md, v3 precision) */
-    (void)ws_bytes; /* checked by the caller against the same plan */
     const prefill_knobs kn = read_knobs();
-    return launch_v2(a, &p, d, ws, &kn, (cudaStream_t)stream);
+    const prefill_plan plan = plan_prefill(a, d, &kn); /* the plan fkda_cuda_prefill_workspace answered for */
+    st = fkda_check_workspace(ws, ws_bytes, plan.ws_bytes);
+    if (st != FKDA_SUCCESS) return st;
+    return launch_v2(&p, d, ws, &kn, &plan, (cudaStream_t)stream);
 }
