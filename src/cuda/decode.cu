@@ -14,8 +14,8 @@
  * Work split: the state dominates the bytes (64 KB fp32 per sequence and head against ~1 KB of q, k, v,
  * g), so the kernel is a streaming copy with arithmetic on the way. One warp owns R consecutive rows v of
  * one (n, hv); lane l holds channels 4l..4l+3 of each of its rows in registers (one 16-byte load per row
- * for fp32, 8 bytes for bf16), so decay, both dots, the update and the output stay in registers. All R row loads are issued before the per-token preprocessing (gate, L2 norms, beta),
- * which each warp recomputes from L1/L2-resident inputs and which hides behind the state loads. The state
+ * for fp32, 8 bytes for bf16), so decay, both dots, the update and the output stay in registers. All R row
+ * loads are issued before the per-token preprocessing (gate, L2 norms, beta), which each warp recomputes from L1/L2-resident inputs and which hides behind the state loads. The state
  * is touched once, so its loads and stores use streaming cache hints. Each row is read and written by the
  * same warp, so updating the pool in place is safe. The 2R row dots go through one warp reduce-scatter
  * (lane r ends with one row's sum: 31 shuffles for 32 values, then lane r computes that row's u and output
@@ -24,7 +24,7 @@
  * is 96-99% of copy bandwidth (bench/results/2026-11-25-h100-decode-v2.md): the arithmetic per warp is what
  * costs, so it is kept to the fewest instructions (a butterfly per value took 32% more).
  *
- * Pair kernel (fp32 pool, many sequences: decode_shape): kda_decode_pair gives each warp two consecutive
+ * Pair kernel (fp32 pool, many sequences: decode_shape): kda_decode with P = 2 gives each warp two consecutive
  * 8-row items of one (n, hv) and issues both items' row loads up front, so the second item's loads are in
  * flight while the first one computes (half the grid, twice the bytes per warp).
  *
@@ -345,53 +345,44 @@ static __device__ __forceinline__ void item_run(const dec_params &p, const dec_i
     }
 }
 
-/* ---- the kernel: one item per warp, state loaded straight into registers ---------------------------- */
-template <int R, typename S>
-__global__ void __launch_bounds__(32 * DEC_WARPS) kda_decode(const dec_params p, unsigned items)
+/* ---- the kernel: P (1 or 2) consecutive R-row items of one (n, hv) per warp, state straight into registers --
+ * With P = 2 (the pair kernel) both items' row loads are issued up front, the second item's rows kept raw, and
+ * the first item runs while the second one's loads complete. The items of a warp differ only in row0 (DEC_V / R
+ * is even), so they share the lookup and the slot validity. */
+template <int R, typename S, int P>
+__global__ void __launch_bounds__(32 * DEC_WARPS) kda_decode(const dec_params p, unsigned warps)
 {
+    static_assert(P == 1 || (P == 2 && (DEC_V / R) % 2 == 0), "kda_decode: 1 item per warp, or 2 of one head");
     const int lane = threadIdx.x & 31;
-    const unsigned item = blockIdx.x * DEC_WARPS + (threadIdx.x >> 5);
-    if (item >= items) return;
-    const dec_item it = item_lookup(p, item, R);
-    if (it.skip) item_zero_out(p, it, R, lane);
+    const unsigned w = blockIdx.x * DEC_WARPS + (threadIdx.x >> 5);
+    if (w >= warps) return;
+    const dec_item it = item_lookup(p, P * w, R);
+    if (it.skip) {
+#pragma unroll
+        for (int i = 0; i < P; i++) {
+            dec_item iz = it;
+            iz.row0 += i * R;
+            item_zero_out(p, iz, R, lane);
+        }
+    }
     if (!it.live) return;
     const S *src = (const S *)p.pool + row_offset(p, it, it.slot, lane);
     float4 s[R];
 #pragma unroll
     for (int r = 0; r < R; r++) s[r] = state_load(src + r * p.pool_s[2]);
-    item_run<R, S>(p, it, s, lane);
-}
-
-/* ---- the pair kernel: two items per warp, the second one's loads in flight ----------------------------- */
-/* Warp w runs items 2w and 2w + 1: rows row0..row0 + 2R - 1 of one (n, hv), as DEC_V / R is even. Both items'
- * row loads are issued up front (the second item's rows kept raw), then the first item runs while the second
- * one's loads complete. The two items differ only in row0, so they share the lookup and the slot validity. */
-template <int R, typename S>
-__global__ void __launch_bounds__(32 * DEC_WARPS) kda_decode_pair(const dec_params p, unsigned pairs)
-{
-    static_assert((DEC_V / R) % 2 == 0, "kda_decode_pair: an even number of items per head");
-    const int lane = threadIdx.x & 31;
-    const unsigned pair = blockIdx.x * DEC_WARPS + (threadIdx.x >> 5);
-    if (pair >= pairs) return;
-    const dec_item it0 = item_lookup(p, 2 * pair, R);
-    dec_item it1 = it0;
-    it1.row0 += R;
-    if (it0.skip) {
-        item_zero_out(p, it0, R, lane);
-        item_zero_out(p, it1, R, lane);
+    if constexpr (P == 1) {
+        item_run<R, S>(p, it, s, lane);
+    } else {
+        decltype(state_load_raw(src)) raw[R]; /* float4 (fp32 pool) or uint2 (bf16 pool) */
+#pragma unroll
+        for (int r = 0; r < R; r++) raw[r] = state_load_raw(src + (R + r) * p.pool_s[2]);
+        item_run<R, S>(p, it, s, lane);
+#pragma unroll
+        for (int r = 0; r < R; r++) s[r] = state_cvt(raw[r]);
+        dec_item it1 = it;
+        it1.row0 += R;
+        item_run<R, S>(p, it1, s, lane);
     }
-    if (!it0.live) return;
-    const S *src = (const S *)p.pool + row_offset(p, it0, it0.slot, lane);
-    float4 s[R];
-    decltype(state_load_raw(src)) raw[R]; /* float4 (fp32 pool) or uint2 (bf16 pool) */
-#pragma unroll
-    for (int r = 0; r < R; r++) s[r] = state_load(src + r * p.pool_s[2]);
-#pragma unroll
-    for (int r = 0; r < R; r++) raw[r] = state_load_raw(src + (R + r) * p.pool_s[2]);
-    item_run<R, S>(p, it0, s, lane);
-#pragma unroll
-    for (int r = 0; r < R; r++) s[r] = state_cvt(raw[r]);
-    item_run<R, S>(p, it1, s, lane);
 }
 
 /* ---- host side ----------------------------------------------------------------------------------- */
@@ -430,7 +421,7 @@ static fkda_status vector_operand(const char *name, const fkda_tensor *t, int *c
 /* The kernel of a call: R rows per item and one or two items per warp. 8 rows while there are few (sequence,
  * head) pairs, where spreading the work over more warps shortens the call; 16 from 2048 pairs on, where it
  * amortises the per-token preprocessing and keeps more bytes in flight per warp; for an fp32 pool from 8192
- * pairs on, two 8-row items per warp (kda_decode_pair), whose second item's loads fly while the first computes.
+ * pairs on, two 8-row items per warp (kda_decode, P = 2), whose second item's loads fly while the first computes.
  * Measured on the H100 (bench/REPORT.md, "CUDA decode"): fp32 N = 1024, H = 32: 91.3% -> 93.8% of copy
  * bandwidth with the pair, equal at N = 256, worse at N = 64 (91.6% against 94.0%); the bf16 pool gains
  * nothing from it. FKDA_DECODE_ROWS (8, 16: single items of that many rows) and FKDA_DECODE_PAIR (0, 1;
@@ -565,16 +556,16 @@ extern "C" fkda_status fkda_cuda_decode(const fkda_decode_args *a, const fkda_di
     if (sh.pair) { /* items is even: DEC_V / 8 items per (n, hv) */
         const unsigned pairs = items / 2;
         const dim3 grid((pairs + DEC_WARPS - 1) / DEC_WARPS);
-        if (bf16) kda_decode_pair<8, __nv_bfloat16><<<grid, block, 0, s>>>(p, pairs);
-        else kda_decode_pair<8, float><<<grid, block, 0, s>>>(p, pairs);
+        if (bf16) kda_decode<8, __nv_bfloat16, 2><<<grid, block, 0, s>>>(p, pairs);
+        else kda_decode<8, float, 2><<<grid, block, 0, s>>>(p, pairs);
     } else {
         const dim3 grid((items + DEC_WARPS - 1) / DEC_WARPS);
         if (sh.R == 8) {
-            if (bf16) kda_decode<8, __nv_bfloat16><<<grid, block, 0, s>>>(p, items);
-            else kda_decode<8, float><<<grid, block, 0, s>>>(p, items);
+            if (bf16) kda_decode<8, __nv_bfloat16, 1><<<grid, block, 0, s>>>(p, items);
+            else kda_decode<8, float, 1><<<grid, block, 0, s>>>(p, items);
         } else {
-            if (bf16) kda_decode<16, __nv_bfloat16><<<grid, block, 0, s>>>(p, items);
-            else kda_decode<16, float><<<grid, block, 0, s>>>(p, items);
+            if (bf16) kda_decode<16, __nv_bfloat16, 1><<<grid, block, 0, s>>>(p, items);
+            else kda_decode<16, float, 1><<<grid, block, 0, s>>>(p, items);
         }
     }
     const cudaError_t err = cudaGetLastError();
