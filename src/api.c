@@ -304,7 +304,9 @@ static fkda_status resolve_backend(const common_view *c, fkda_backend *out_backe
  * Checked only when a CUDA runtime is present (otherwise every pointer is a host pointer). */
 static fkda_status check_location(const fkda_tensor *t, const char *name, fkda_backend b, unsigned flags)
 {
-    if ((flags & FKDA_TRUSTED_LOCATIONS) || !present(t) || t->data == NULL || !fkda_cuda_compiled() || fkda_cuda_device_count() == 0) return FKDA_SUCCESS;
+    if ((flags & FKDA_TRUSTED_LOCATIONS) || !present(t) || t->data == NULL || !fkda_cuda_compiled() ||
+        fkda_cuda_device_count() == 0)
+        return FKDA_SUCCESS;
     int dev = fkda_cuda_is_device_pointer(t->data);
     if (b == FKDA_BACKEND_CUDA && !dev)
         return fkda_fail(FKDA_ERROR_BAD_VALUE, "%s: host memory passed to the CUDA backend (all tensors must be device memory)", name);
@@ -429,7 +431,8 @@ static fkda_status validate_common(const common_view *c, fkda_dims *d, fkda_back
 
     const fkda_tensor *located[] = {c->q, c->k, c->v, c->g, c->beta, c->A_log, c->dt_bias, c->cu_seqlens, c->out};
     const char *names[] = {"q", "k", "v", "g", "beta", "A_log", "dt_bias", "cu_seqlens", "out"};
-    for (size_t i = 0; i < sizeof located / sizeof located[0]; i++) TRY(check_location(located[i], names[i], *backend, c->flags));
+    for (size_t i = 0; i < sizeof located / sizeof located[0]; i++)
+        TRY(check_location(located[i], names[i], *backend, c->flags));
     return FKDA_SUCCESS;
 }
 
