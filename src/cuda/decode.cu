@@ -277,6 +277,11 @@ static __device__ __forceinline__ void item_run(const dec_params &p, const dec_i
         const float4 k = load4(p.k, it.b * p.k_s[0] + t * p.k_s[1] + it.h * p.k_s[2] + kc, p.k_dt);
         const float4 g = load4(p.g, it.b * p.g_s[0] + t * p.g_s[1] + it.hv * p.g_s[2] + kc, p.g_dt);
         float beta = load1(p.beta, it.b * p.beta_s[0] + t * p.beta_s[1] + it.hv * p.beta_s[2], p.beta_dt);
+        /* v of this lane's row (lane r < 16 owns row r >> SH after the reduce-scatter below), loaded with q, k, g:
+         * issued after the reduction it sat on the serial path of every token (one more L2 round trip) */
+        constexpr int SH = R == 16 ? 0 : 1;
+        const int row = (lane & 15) >> SH;
+        const float vr = load1(p.v, it.b * p.v_s[0] + t * p.v_s[1] + it.hv * p.v_s[2] + it.row0 + row, p.v_dt);
         if (p.beta_sigmoid) beta = sigmoidf_(beta);
         if (p.neg_eig) beta *= 2.0f;
 
@@ -305,15 +310,12 @@ static __device__ __forceinline__ void item_run(const dec_params &p, const dec_i
             kq += __shfl_xor_sync(0xffffffffu, kq, m);
         }
         const float mine = reduce_scatter<2 * R>(red, lane);
-        constexpr int SH = R == 16 ? 0 : 1;
         float qs = p.scale, kinv = 1.0f;
         if (p.l2norm) {
             qs *= rsqrtf(qq + 1e-6f);
             kinv = rsqrtf(kk + 1e-6f);
         }
         const float qdot = __shfl_down_sync(0xffffffffu, mine, 16);
-        const int row = (lane & 15) >> SH;
-        const float vr = load1(p.v, it.b * p.v_s[0] + t * p.v_s[1] + it.hv * p.v_s[2] + it.row0 + row, p.v_dt);
         const float u = beta * (vr - mine * kinv);  /* meaningful on lanes < 16 */
         const float o = qdot * qs + u * (kq * kinv * qs);
         if (lane < 16 && (lane & ((1 << SH) - 1)) == 0)
@@ -350,7 +352,7 @@ static __device__ __forceinline__ void item_run(const dec_params &p, const dec_i
  * the first item runs while the second one's loads complete. The items of a warp differ only in row0 (DEC_V / R
  * is even), so they share the lookup and the slot validity. */
 template <int R, typename S, int P>
-__global__ void __launch_bounds__(32 * DEC_WARPS) kda_decode(const dec_params p, unsigned warps)
+__global__ void __launch_bounds__(32 * DEC_WARPS, P == 2 ? 4 : 0) kda_decode(const dec_params p, unsigned warps)
 {
     static_assert(P == 1 || (P == 2 && (DEC_V / R) % 2 == 0), "kda_decode: 1 item per warp, or 2 of one head");
     const int lane = threadIdx.x & 31;
