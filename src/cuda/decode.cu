@@ -24,9 +24,14 @@
  * is 96-99% of copy bandwidth (bench/results/2026-11-25-h100-decode-v2.md): the arithmetic per warp is what
  * costs, so it is kept to the fewest instructions (a butterfly per value took 32% more).
  *
- * Pair kernel (fp32 pool, many sequences: decode_shape): kda_decode with P = 2 gives each warp two consecutive
+ * Pair kernel (bf16 pool, many sequences: decode_shape): kda_decode with P = 2 gives each warp two consecutive
  * 8-row items of one (n, hv) and issues both items' row loads up front, so the second item's loads are in
  * flight while the first one computes (half the grid, twice the bytes per warp).
+ *
+ * Shapes (decode_shape, measured on an H100 at 9e9132d, bench/results/2026-11-25-s5-call2): the fp32 pool
+ * runs 8-row items at every N (1474 us at N = 1024 against 1512 for pairs and 1478 for 16 rows); the bf16
+ * pool runs 8 rows below 2048 (sequence, head) pairs, 16 rows from there and pairs from 8192 (772 us at
+ * N = 1024 against 842 for 16 rows).
  *
  * Tried and dropped (bench/REPORT.md, "CUDA decode"): a persistent kernel staging the state through a cp.async
  * ring in shared memory (no faster: more bytes in flight did not help), and eight lanes per row with 3-level
@@ -444,8 +449,8 @@ static dec_shape decode_shape(const fkda_dims *d, int bf16)
     dec_shape sh;
     const int rows = r != NULL && (atoi(r) == 8 || atoi(r) == 16) ? atoi(r) : 0;
     if (pr != NULL && (atoi(pr) == 0 || atoi(pr) == 1)) sh.pair = atoi(pr);
-    else sh.pair = !rows && !bf16 && heads >= 8192; /* FKDA_DECODE_ROWS alone means single items */
-    sh.R = sh.pair ? 8 : rows ? rows : heads >= 2048 ? 16 : 8;
+    else sh.pair = !rows && bf16 && heads >= 8192; /* FKDA_DECODE_ROWS alone means single items */
+    sh.R = sh.pair ? 8 : rows ? rows : bf16 && heads >= 2048 ? 16 : 8;
     return sh;
 }
 
