@@ -24,9 +24,14 @@
  * is 96-99% of copy bandwidth (bench/results/2026-11-25-h100-decode-v2.md): the arithmetic per warp is what
  * costs, so it is kept to the fewest instructions (a butterfly per value took 32% more).
  *
- * Pair kernel (fp32 pool, many sequences: decode_shape): kda_decode with P = 2 gives each warp two consecutive
+ * Pair kernel (bf16 pool, many sequences: decode_shape): kda_decode with P = 2 gives each warp two consecutive
  * 8-row items of one (n, hv) and issues both items' row loads up front, so the second item's loads are in
  * flight while the first one computes (half the grid, twice the bytes per warp).
+ *
+ * Shapes (decode_shape, measured on an H100 at 9e9132d, bench/results/2026-11-25-s5-call2): the fp32 pool
+ * runs 8-row items at every N (1474 us at N = 1024 against 1512 for pairs and 1478 for 16 rows); the bf16
+ * pool runs 8 rows below 2048 (sequence, head) pairs, 16 rows from there and pairs from 8192 (772 us at
+ * N = 1024 against 842 for 16 rows).
  *
  * Tried and dropped (bench/REPORT.md, "CUDA decode"): a persistent kernel staging the state through a cp.async
  * ring in shared memory (no faster: more bytes in flight did not help), and eight lanes per row with 3-level
@@ -191,11 +196,11 @@ static __device__ __forceinline__ float dot4(float4 a, float4 b) { return a.x * 
 static __device__ __forceinline__ float sigmoidf_(float x) { return 1.0f / (1.0f + __expf(-x)); }
 
 /* exp(a) for this lane's 4 channels: the per-channel decay of one token. */
-static __device__ __forceinline__ float decay1(const dec_params &p, float x, float A)
+static __device__ __forceinline__ float decay1(const dec_params &p, int gate, float x, float A)
 {
     float a;
-    if (p.gate == GATE_BOUNDED) a = p.lower_bound * sigmoidf_(A * x);
-    else if (p.gate == GATE_SOFTPLUS) a = -A * (x > 20.0f ? x : log1pf(__expf(x)));
+    if (gate == GATE_BOUNDED) a = p.lower_bound * sigmoidf_(A * x);
+    else if (gate == GATE_SOFTPLUS) a = -A * (x > 20.0f ? x : log1pf(__expf(x)));
     else a = x;
     return __expf(a);
 }
@@ -259,9 +264,14 @@ static __device__ __forceinline__ int64_t row_offset(const dec_params &p, const 
 }
 
 /* The recurrence over the item's tokens, state rows s[] in registers (this lane's 4 channels of each). */
-template <int R, typename S>
+/* BF: the common serving case known at compile time (q, k, v, g, beta and out bf16, bounded gate): the dtype and
+ * gate dispatch of every load, store and decay folds away. */
+template <int R, typename S, int BF>
 static __device__ __forceinline__ void item_run(const dec_params &p, const dec_item &it, float4 (&s)[R], int lane)
 {
+    const int q_dt = BF ? DT_BF16 : p.q_dt, k_dt = BF ? DT_BF16 : p.k_dt, v_dt = BF ? DT_BF16 : p.v_dt;
+    const int g_dt = BF ? DT_BF16 : p.g_dt, beta_dt = BF ? DT_BF16 : p.beta_dt, out_dt = BF ? DT_BF16 : p.out_dt;
+    const int gate = BF ? GATE_BOUNDED : p.gate;
     S *pool = (S *)p.pool;
     const int kc = lane * 4;
     float A = 1.0f;
@@ -273,18 +283,23 @@ static __device__ __forceinline__ void item_run(const dec_params &p, const dec_i
     }
 
     for (int64_t t = it.bos; t < it.eos; t++) {
-        const float4 q = load4(p.q, it.b * p.q_s[0] + t * p.q_s[1] + it.h * p.q_s[2] + kc, p.q_dt);
-        const float4 k = load4(p.k, it.b * p.k_s[0] + t * p.k_s[1] + it.h * p.k_s[2] + kc, p.k_dt);
-        const float4 g = load4(p.g, it.b * p.g_s[0] + t * p.g_s[1] + it.hv * p.g_s[2] + kc, p.g_dt);
-        float beta = load1(p.beta, it.b * p.beta_s[0] + t * p.beta_s[1] + it.hv * p.beta_s[2], p.beta_dt);
+        const float4 q = load4(p.q, it.b * p.q_s[0] + t * p.q_s[1] + it.h * p.q_s[2] + kc, q_dt);
+        const float4 k = load4(p.k, it.b * p.k_s[0] + t * p.k_s[1] + it.h * p.k_s[2] + kc, k_dt);
+        const float4 g = load4(p.g, it.b * p.g_s[0] + t * p.g_s[1] + it.hv * p.g_s[2] + kc, g_dt);
+        float beta = load1(p.beta, it.b * p.beta_s[0] + t * p.beta_s[1] + it.hv * p.beta_s[2], beta_dt);
+        /* v of this lane's row (lane r < 16 owns row r >> SH after the reduce-scatter below), loaded with q, k, g:
+         * issued after the reduction it sat on the serial path of every token (one more L2 round trip) */
+        constexpr int SH = R == 16 ? 0 : 1;
+        const int row = (lane & 15) >> SH;
+        const float vr = load1(p.v, it.b * p.v_s[0] + t * p.v_s[1] + it.hv * p.v_s[2] + it.row0 + row, v_dt);
         if (p.beta_sigmoid) beta = sigmoidf_(beta);
         if (p.neg_eig) beta *= 2.0f;
 
         float4 e;
-        e.x = decay1(p, g.x + bias.x, A);
-        e.y = decay1(p, g.y + bias.y, A);
-        e.z = decay1(p, g.z + bias.z, A);
-        e.w = decay1(p, g.w + bias.w, A);
+        e.x = decay1(p, gate, g.x + bias.x, A);
+        e.y = decay1(p, gate, g.y + bias.y, A);
+        e.z = decay1(p, gate, g.z + bias.z, A);
+        e.w = decay1(p, gate, g.w + bias.w, A);
 
         /* Per row the two dots <S', k> and <S', q> on the raw q, k (the L2 norms and the scale are applied to
          * the sums afterwards), reduced over the warp by a reduce-scatter: lane l ends with the sum of value
@@ -305,19 +320,16 @@ static __device__ __forceinline__ void item_run(const dec_params &p, const dec_i
             kq += __shfl_xor_sync(0xffffffffu, kq, m);
         }
         const float mine = reduce_scatter<2 * R>(red, lane);
-        constexpr int SH = R == 16 ? 0 : 1;
         float qs = p.scale, kinv = 1.0f;
         if (p.l2norm) {
             qs *= rsqrtf(qq + 1e-6f);
             kinv = rsqrtf(kk + 1e-6f);
         }
         const float qdot = __shfl_down_sync(0xffffffffu, mine, 16);
-        const int row = (lane & 15) >> SH;
-        const float vr = load1(p.v, it.b * p.v_s[0] + t * p.v_s[1] + it.hv * p.v_s[2] + it.row0 + row, p.v_dt);
         const float u = beta * (vr - mine * kinv);  /* meaningful on lanes < 16 */
         const float o = qdot * qs + u * (kq * kinv * qs);
         if (lane < 16 && (lane & ((1 << SH) - 1)) == 0)
-            store1(p.out, it.b * p.out_s[0] + t * p.out_s[1] + it.hv * p.out_s[2] + it.row0 + row, p.out_dt, o);
+            store1(p.out, it.b * p.out_s[0] + t * p.out_s[1] + it.hv * p.out_s[2] + it.row0 + row, out_dt, o);
         const float uk = u * kinv; /* the update adds u * (k * kinv) */
 #pragma unroll
         for (int r = 0; r < R; r++) {
@@ -349,8 +361,8 @@ static __device__ __forceinline__ void item_run(const dec_params &p, const dec_i
  * With P = 2 (the pair kernel) both items' row loads are issued up front, the second item's rows kept raw, and
  * the first item runs while the second one's loads complete. The items of a warp differ only in row0 (DEC_V / R
  * is even), so they share the lookup and the slot validity. */
-template <int R, typename S, int P>
-__global__ void __launch_bounds__(32 * DEC_WARPS) kda_decode(const dec_params p, unsigned warps)
+template <int R, typename S, int P, int BF>
+__global__ void __launch_bounds__(32 * DEC_WARPS, P == 2 ? 4 : 0) kda_decode(const dec_params p, unsigned warps)
 {
     static_assert(P == 1 || (P == 2 && (DEC_V / R) % 2 == 0), "kda_decode: 1 item per warp, or 2 of one head");
     const int lane = threadIdx.x & 31;
@@ -371,17 +383,17 @@ __global__ void __launch_bounds__(32 * DEC_WARPS) kda_decode(const dec_params p,
 #pragma unroll
     for (int r = 0; r < R; r++) s[r] = state_load(src + r * p.pool_s[2]);
     if constexpr (P == 1) {
-        item_run<R, S>(p, it, s, lane);
+        item_run<R, S, BF>(p, it, s, lane);
     } else {
         decltype(state_load_raw(src)) raw[R]; /* float4 (fp32 pool) or uint2 (bf16 pool) */
 #pragma unroll
         for (int r = 0; r < R; r++) raw[r] = state_load_raw(src + (R + r) * p.pool_s[2]);
-        item_run<R, S>(p, it, s, lane);
+        item_run<R, S, BF>(p, it, s, lane);
 #pragma unroll
         for (int r = 0; r < R; r++) s[r] = state_cvt(raw[r]);
         dec_item it1 = it;
         it1.row0 += R;
-        item_run<R, S>(p, it1, s, lane);
+        item_run<R, S, BF>(p, it1, s, lane);
     }
 }
 
@@ -437,8 +449,8 @@ static dec_shape decode_shape(const fkda_dims *d, int bf16)
     dec_shape sh;
     const int rows = r != NULL && (atoi(r) == 8 || atoi(r) == 16) ? atoi(r) : 0;
     if (pr != NULL && (atoi(pr) == 0 || atoi(pr) == 1)) sh.pair = atoi(pr);
-    else sh.pair = !rows && !bf16 && heads >= 8192; /* FKDA_DECODE_ROWS alone means single items */
-    sh.R = sh.pair ? 8 : rows ? rows : heads >= 2048 ? 16 : 8;
+    else sh.pair = !rows && bf16 && heads >= 8192; /* FKDA_DECODE_ROWS alone means single items */
+    sh.R = sh.pair ? 8 : rows ? rows : bf16 && heads >= 2048 ? 16 : 8;
     return sh;
 }
 
@@ -553,21 +565,29 @@ extern "C" fkda_status fkda_cuda_decode(const fkda_decode_args *a, const fkda_di
     const unsigned items = (unsigned)(d->N * d->HV * (DEC_V / sh.R));
     const dim3 block(32 * DEC_WARPS);
     cudaStream_t s = (cudaStream_t)stream;
+    /* the common serving case: every token tensor bf16 and the bounded gate (item_run's BF) */
+    const bool bf = p.q_dt == DT_BF16 && p.k_dt == DT_BF16 && p.v_dt == DT_BF16 && p.g_dt == DT_BF16 &&
+                    p.beta_dt == DT_BF16 && p.out_dt == DT_BF16 && p.gate == GATE_BOUNDED;
+#define DEC_LAUNCH(R, P, n)                                                                                        \
+    do {                                                                                                           \
+        if (bf16) {                                                                                                \
+            if (bf) kda_decode<R, __nv_bfloat16, P, 1><<<grid, block, 0, s>>>(p, n);                                \
+            else kda_decode<R, __nv_bfloat16, P, 0><<<grid, block, 0, s>>>(p, n);                                   \
+        } else {                                                                                                   \
+            if (bf) kda_decode<R, float, P, 1><<<grid, block, 0, s>>>(p, n);                                        \
+            else kda_decode<R, float, P, 0><<<grid, block, 0, s>>>(p, n);                                           \
+        }                                                                                                          \
+    } while (0)
     if (sh.pair) { /* items is even: DEC_V / 8 items per (n, hv) */
         const unsigned pairs = items / 2;
         const dim3 grid((pairs + DEC_WARPS - 1) / DEC_WARPS);
-        if (bf16) kda_decode<8, __nv_bfloat16, 2><<<grid, block, 0, s>>>(p, pairs);
-        else kda_decode<8, float, 2><<<grid, block, 0, s>>>(p, pairs);
+        DEC_LAUNCH(8, 2, pairs);
     } else {
         const dim3 grid((items + DEC_WARPS - 1) / DEC_WARPS);
-        if (sh.R == 8) {
-            if (bf16) kda_decode<8, __nv_bfloat16, 1><<<grid, block, 0, s>>>(p, items);
-            else kda_decode<8, float, 1><<<grid, block, 0, s>>>(p, items);
-        } else {
-            if (bf16) kda_decode<16, __nv_bfloat16, 1><<<grid, block, 0, s>>>(p, items);
-            else kda_decode<16, float, 1><<<grid, block, 0, s>>>(p, items);
-        }
+        if (sh.R == 8) DEC_LAUNCH(8, 1, items);
+        else DEC_LAUNCH(16, 1, items);
     }
+#undef DEC_LAUNCH
     const cudaError_t err = cudaGetLastError();
     if (err != cudaSuccess)
         return fkda_fail(FKDA_ERROR_CUDA, "CUDA decode launch: %s", cudaGetErrorString(err));
