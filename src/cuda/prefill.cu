@@ -352,39 +352,62 @@ static __device__ __forceinline__ float gate_a(const prefill_params &p, float eA
     return __fdividef(p.lb, 1.f + __expf(-eA * x));
 }
 
-/* thread = key channel: the bounded gate of the chunk's rows and its cumulative sum G (rows past nvalid add 0);
- * returns G_C, the sum over the chunk */
-static __device__ __forceinline__ float gate_cumsum(const prefill_params &p, const __nv_bfloat16 *raw, float dtb,
-                                                    float eA, int nvalid, int ch, float (&G)[16])
+/* The gate of a chunk, its cumulative sum G, the decayed tiles Kd, Qd, Kr, Ki (pitch PD) and e^G_C, by 128 threads
+ * (the prep kernel, a v4.1 producer group) with two adjacent key channels each: lane l of warp pw takes channels
+ * ch = 2 (16 pw + l % 16) and ch + 1 for tokens 8 (l / 16) .. 8 (l / 16) + 7, so shared loads and stores are 32-bit
+ * (half the instructions of one channel per thread). The cumulative sum stays sequential per channel: the upper
+ * half starts from G[7] of the lower half (a shuffle), so every element gets the bits of a one-channel loop. */
+static __device__ __forceinline__ void prep_gate_v4(const prefill_params &p, const __nv_bfloat16 *raw, const float *rn,
+                                                    float2 dtb, float eA, int nvalid, __nv_bfloat16 *Kd,
+                                                    __nv_bfloat16 *Qd, __nv_bfloat16 *Kr, __nv_bfloat16 *Ki, float *ecs,
+                                                    int pw, int lane)
 {
-    float acc = 0.f;
+    const int hf = lane >> 4, ch = 2 * (16 * pw + (lane & 15)), t0 = 8 * hf;
+    float a0[8], a1[8];
 #pragma unroll
-    for (int t = 0; t < 16; ++t) {
-        const float a = gate_a(p, eA, __bfloat162float(raw[2 * 16 * KD + t * KD + ch]) + dtb);
-        acc += t < nvalid ? a : 0.f;
-        G[t] = acc;
+    for (int u = 0; u < 8; ++u) {
+        const int t = t0 + u;
+        const float2 x = __bfloat1622float2(*(const __nv_bfloat162 *)(raw + 2 * 16 * KD + t * KD + ch));
+        const float g0 = gate_a(p, eA, x.x + dtb.x), g1 = gate_a(p, eA, x.y + dtb.y);
+        a0[u] = t < nvalid ? g0 : 0.f;
+        a1[u] = t < nvalid ? g1 : 0.f;
     }
-    return acc;
-}
-
-/* thread = key channel: gate, cumulative sum, the decayed tiles Kd, Qd, Kr, Ki (pitch PD) and e^G_C */
-static __device__ __forceinline__ void prep_gate(const prefill_params &p, const __nv_bfloat16 *raw, const float *rn,
-                                                 float dtb, float eA, int nvalid, __nv_bfloat16 *Kd, __nv_bfloat16 *Qd,
-                                                 __nv_bfloat16 *Kr, __nv_bfloat16 *Ki, float *ecs, int ch)
-{
-    float G[16];
-    const float acc = gate_cumsum(p, raw, dtb, eA, nvalid, ch, G);
-    const float eC = __expf(acc);
-    ecs[ch] = eC;
+    /* the lower half's sums first (the upper half's first pass is discarded), then G from the right start */
+    float s0 = 0.f, s1 = 0.f;
 #pragma unroll
-    for (int t = 0; t < 16; ++t) {
-        const float kn = __bfloat162float(raw[16 * KD + t * KD + ch]) * rn[16 + t];
-        const float qn = __bfloat162float(raw[t * KD + ch]) * rn[t];
-        const float e = __expf(G[t]), ei = __expf(-G[t]);
-        Kd[t * PD + ch] = __float2bfloat16(kn * e);
-        Qd[t * PD + ch] = __float2bfloat16(qn * e);
-        Kr[t * PD + ch] = __float2bfloat16(kn * (eC * ei)); /* e^(G_C - G) without a third exponential */
-        Ki[t * PD + ch] = __float2bfloat16(kn * ei);
+    for (int u = 0; u < 8; ++u) {
+        s0 += a0[u];
+        s1 += a1[u];
+    }
+    const float b0 = __shfl_sync(0xffffffffu, s0, lane & 15), b1 = __shfl_sync(0xffffffffu, s1, lane & 15);
+    s0 = hf ? b0 : 0.f;
+    s1 = hf ? b1 : 0.f;
+#pragma unroll
+    for (int u = 0; u < 8; ++u) {
+        s0 += a0[u];
+        a0[u] = s0; /* now G */
+        s1 += a1[u];
+        a1[u] = s1;
+    }
+    const float eC0 = __expf(__shfl_sync(0xffffffffu, s0, (lane & 15) + 16));
+    const float eC1 = __expf(__shfl_sync(0xffffffffu, s1, (lane & 15) + 16));
+    if (hf) *(float2 *)(ecs + ch) = make_float2(eC0, eC1);
+#pragma unroll
+    for (int q4 = 0; q4 < 2; ++q4) {
+        const float4 rq = *(const float4 *)(rn + t0 + 4 * q4), rk = *(const float4 *)(rn + 16 + t0 + 4 * q4);
+        const float rqs[4] = {rq.x, rq.y, rq.z, rq.w}, rks[4] = {rk.x, rk.y, rk.z, rk.w};
+#pragma unroll
+        for (int v = 0; v < 4; ++v) {
+            const int u = 4 * q4 + v, t = t0 + u;
+            const float2 kx = __bfloat1622float2(*(const __nv_bfloat162 *)(raw + 16 * KD + t * KD + ch));
+            const float2 qx = __bfloat1622float2(*(const __nv_bfloat162 *)(raw + t * KD + ch));
+            const float kn0 = kx.x * rks[v], kn1 = kx.y * rks[v], qn0 = qx.x * rqs[v], qn1 = qx.y * rqs[v];
+            const float e0 = __expf(a0[u]), e1 = __expf(a1[u]), ei0 = __expf(-a0[u]), ei1 = __expf(-a1[u]);
+            *(uint32_t *)(Kd + t * PD + ch) = pack_bf16(kn0 * e0, kn1 * e1);
+            *(uint32_t *)(Qd + t * PD + ch) = pack_bf16(qn0 * e0, qn1 * e1);
+            *(uint32_t *)(Kr + t * PD + ch) = pack_bf16(kn0 * (eC0 * ei0), kn1 * (eC1 * ei1));
+            *(uint32_t *)(Ki + t * PD + ch) = pack_bf16(kn0 * ei0, kn1 * ei1);
+        }
     }
 }
 
@@ -438,13 +461,16 @@ __global__ void __launch_bounds__(NTHREADS) kda_prep_kernel(const prefill_params
               p.g + b * p.g_sb + t0 * p.g_st + hv * p.g_sh, nvalid, tid);
     cp_async_commit();
     if (tid < 16) bs[tid] = tid < nvalid ? prep_beta(p, b, t0 + tid, hv) : 0.f;
-    const float dtb = p.dt_bias ? p.dt_bias[hv * p.dtb_sh + tid * p.dtb_sk] : 0.f;
+    const int gch = 2 * (16 * warp + (lane & 15)); /* the first of this thread's two gate channels */
+    const float2 dtb = p.dt_bias ? make_float2(p.dt_bias[hv * p.dtb_sh + gch * p.dtb_sk],
+                                               p.dt_bias[hv * p.dtb_sh + (gch + 1) * p.dtb_sk])
+                                 : make_float2(0.f, 0.f);
     const float eA = p.A_log ? __expf(p.A_log[hv * p.alog_s]) : 1.f;
     cp_async_wait_all();
     bar_sync(PBAR, NTHREADS);
     prep_norms(p, raw, rn, tid);
     bar_sync(PBAR, NTHREADS);
-    prep_gate(p, raw, rn, dtb, eA, nvalid, til[0], til[1], til[2], til[3], ecs, tid);
+    prep_gate_v4(p, raw, rn, dtb, eA, nvalid, til[0], til[1], til[2], til[3], ecs, warp, lane);
     bar_sync(PBAR, NTHREADS);
     if (warp < 2) prep_small(til[0], til[1], til[3], bs, Ls, small[0], small[1], 16, warp, lane);
     bar_sync(PBAR, NTHREADS);
@@ -817,63 +843,6 @@ static __device__ __forceinline__ void store_inverse_v4(const float acc[2][4], c
     }
 }
 
-/* prep_gate for the v4 producers, two adjacent key channels per thread: lane l of producer warp pw takes channels
- * ch = 2 (16 pw + l % 16) and ch + 1 for tokens 8 (l / 16) .. 8 (l / 16) + 7, so shared loads and stores are 32-bit
- * (half the instructions of prep_gate's one channel per thread). The cumulative sum stays sequential per channel:
- * the upper half starts from G[7] of the lower half (a shuffle), so every element gets prep_gate's bits. */
-static __device__ __forceinline__ void prep_gate_v4(const prefill_params &p, const __nv_bfloat16 *raw, const float *rn,
-                                                    float2 dtb, float eA, int nvalid, __nv_bfloat16 *Kd,
-                                                    __nv_bfloat16 *Qd, __nv_bfloat16 *Kr, __nv_bfloat16 *Ki, float *ecs,
-                                                    int pw, int lane)
-{
-    const int hf = lane >> 4, ch = 2 * (16 * pw + (lane & 15)), t0 = 8 * hf;
-    float a0[8], a1[8];
-#pragma unroll
-    for (int u = 0; u < 8; ++u) {
-        const int t = t0 + u;
-        const float2 x = __bfloat1622float2(*(const __nv_bfloat162 *)(raw + 2 * 16 * KD + t * KD + ch));
-        const float g0 = gate_a(p, eA, x.x + dtb.x), g1 = gate_a(p, eA, x.y + dtb.y);
-        a0[u] = t < nvalid ? g0 : 0.f;
-        a1[u] = t < nvalid ? g1 : 0.f;
-    }
-    /* the lower half's sums first (the upper half's first pass is discarded), then G from the right start */
-    float s0 = 0.f, s1 = 0.f;
-#pragma unroll
-    for (int u = 0; u < 8; ++u) {
-        s0 += a0[u];
-        s1 += a1[u];
-    }
-    const float b0 = __shfl_sync(0xffffffffu, s0, lane & 15), b1 = __shfl_sync(0xffffffffu, s1, lane & 15);
-    s0 = hf ? b0 : 0.f;
-    s1 = hf ? b1 : 0.f;
-#pragma unroll
-    for (int u = 0; u < 8; ++u) {
-        s0 += a0[u];
-        a0[u] = s0; /* now G */
-        s1 += a1[u];
-        a1[u] = s1;
-    }
-    const float eC0 = __expf(__shfl_sync(0xffffffffu, s0, (lane & 15) + 16));
-    const float eC1 = __expf(__shfl_sync(0xffffffffu, s1, (lane & 15) + 16));
-    if (hf) *(float2 *)(ecs + ch) = make_float2(eC0, eC1);
-#pragma unroll
-    for (int q4 = 0; q4 < 2; ++q4) {
-        const float4 rq = *(const float4 *)(rn + t0 + 4 * q4), rk = *(const float4 *)(rn + 16 + t0 + 4 * q4);
-        const float rqs[4] = {rq.x, rq.y, rq.z, rq.w}, rks[4] = {rk.x, rk.y, rk.z, rk.w};
-#pragma unroll
-        for (int v = 0; v < 4; ++v) {
-            const int u = 4 * q4 + v, t = t0 + u;
-            const float2 kx = __bfloat1622float2(*(const __nv_bfloat162 *)(raw + 16 * KD + t * KD + ch));
-            const float2 qx = __bfloat1622float2(*(const __nv_bfloat162 *)(raw + t * KD + ch));
-            const float kn0 = kx.x * rks[v], kn1 = kx.y * rks[v], qn0 = qx.x * rqs[v], qn1 = qx.y * rqs[v];
-            const float e0 = __expf(a0[u]), e1 = __expf(a1[u]), ei0 = __expf(-a0[u]), ei1 = __expf(-a1[u]);
-            *(uint32_t *)(Kd + t * PD + ch) = pack_bf16(kn0 * e0, kn1 * e1);
-            *(uint32_t *)(Qd + t * PD + ch) = pack_bf16(qn0 * e0, qn1 * e1);
-            *(uint32_t *)(Kr + t * PD + ch) = pack_bf16(kn0 * (eC0 * ei0), kn1 * (eC1 * ei1));
-            *(uint32_t *)(Ki + t * PD + ch) = pack_bf16(kn0 * ei0, kn1 * ei1);
-        }
-    }
-}
 
 template <int PM>
 __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_params p)
