@@ -108,8 +108,8 @@ static __device__ __forceinline__ void mma16816(float d[4], const uint32_t a[4],
 
 /* One warp, one chunk. tile_product: P = A B^T (16 x 16, mma accumulator layout) for two 16 x 128 bf16 tiles
  * of row pitch PD. Then either store_tril: M = tril(P) (diagonal included) -> out, or store_inverse:
- * L = strict_lower(diag(beta) P) into Ls (f32, pitch 17) and Ab = (I + L)^-1 diag(beta) -> out, column j by
- * forward substitution in fp32 (exact: L is nilpotent). Shared by the fused v1 kernel and the v2 prep kernel. */
+ * L = strict_lower(diag(beta) P) into Ls (f32, pitch FLP, read back by float4 rows) and
+ * Ab = (I + L)^-1 diag(beta) -> out, column j by forward substitution in fp32 (exact: L is nilpotent). Shared by the fused v1 kernel and the v2 prep kernel. */
 static __device__ __forceinline__ void tile_product(float acc[2][4], const __nv_bfloat16 *Aop, const __nv_bfloat16 *Bop,
                                                     int lane)
 {
@@ -135,8 +135,9 @@ static __device__ __forceinline__ void store_tril(const float acc[2][4], __nv_bf
         }
 }
 
-static __device__ __forceinline__ void store_inverse(const float acc[2][4], const float *beta, float *Ls, __nv_bfloat16 *out,
-                                                     int out_pitch, int lane)
+#define FLP 20 /* pitch (f32) of L in store_inverse: 80-byte rows, 16-byte aligned for float4 row loads */
+static __device__ __forceinline__ void store_inverse(const float acc[2][4], const float *beta, float *Ls,
+                                                     __nv_bfloat16 *out, int out_pitch, int lane)
 {
     const int gq = lane >> 2, qq = lane & 3;
 #pragma unroll
@@ -144,7 +145,7 @@ static __device__ __forceinline__ void store_inverse(const float acc[2][4], cons
 #pragma unroll
         for (int r = 0; r < 4; ++r) {
             const int i = gq + (r >> 1) * 8, j = tl * 8 + 2 * qq + (r & 1);
-            Ls[i * 17 + j] = j < i ? beta[i] * acc[tl][r] : 0.f;
+            Ls[i * FLP + j] = j < i ? beta[i] * acc[tl][r] : 0.f;
         }
     __syncwarp();
     if (lane < 16) {
@@ -152,9 +153,18 @@ static __device__ __forceinline__ void store_inverse(const float acc[2][4], cons
         float x[16];
 #pragma unroll
         for (int m = 0; m < 16; ++m) {
+            float row[16];
+#pragma unroll
+            for (int q4 = 0; q4 < (m + 3) / 4; ++q4) {
+                const float4 v = *(const float4 *)(Ls + m * FLP + 4 * q4);
+                row[4 * q4] = v.x;
+                row[4 * q4 + 1] = v.y;
+                row[4 * q4 + 2] = v.z;
+                row[4 * q4 + 3] = v.w;
+            }
             float sum = m == j ? 1.f : 0.f;
 #pragma unroll
-            for (int pp = 0; pp < m; ++pp) sum -= Ls[m * 17 + pp] * x[pp];
+            for (int pp = 0; pp < m; ++pp) sum -= row[pp] * x[pp];
             x[m] = sum;
         }
         const float bj = beta[j];
@@ -432,7 +442,8 @@ __global__ void __launch_bounds__(NTHREADS) kda_prep_kernel(const prefill_params
     __shared__ __align__(16) __nv_bfloat16 til[4][16 * PD];     /* Kd, Qd, Kr, Ki        */
     __shared__ __align__(16) __nv_bfloat16 small[2][16 * 16];   /* Ab, M (dense rows)    */
     __shared__ __align__(16) float ecs[KD];
-    __shared__ float Ls[16 * 17], rn[32], bs[16];
+    __shared__ __align__(16) float Ls[16 * FLP];
+    __shared__ float rn[32], bs[16];
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
     const int64_t slot = blockIdx.x;
     const int hv = blockIdx.y, h = hv / p.group;
@@ -776,7 +787,6 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
 #define FREG_CHAIN(pm) ((pm) == PM_ALL ? 168 : 160)
 #define FREG_PROD(pm) (256 - FREG_CHAIN(pm))
 #define FRAW 2       /* q, k, g buffers per group: loads one group step (2 chunks) ahead */
-#define FLP 20       /* pitch (f32) of L: 80-byte rows, 16-byte aligned for float4 row loads */
 #define FP_GRP (FSTAGES * CST_BYTES(KD) + 8 * 16 * PS * 2) /* producer scratch after the stages and ost */
 #define FG_KI (FRAW * 3 * 16 * KD * 2)
 #define FG_LS (FG_KI + 16 * PD * 2)
@@ -804,44 +814,6 @@ static __device__ __forceinline__ void full_wait(uint64_t *b, uint32_t parity)
                  : "memory");
 }
 
-/* store_inverse with L at pitch FLP and read back by float4 rows (36 loads instead of 120 scalar ones);
- * the same products and sums in the same order, so the same bits. */
-static __device__ __forceinline__ void store_inverse_v4(const float acc[2][4], const float *beta, float *Ls,
-                                                        __nv_bfloat16 *out, int lane)
-{
-    const int gq = lane >> 2, qq = lane & 3;
-#pragma unroll
-    for (int tl = 0; tl < 2; ++tl)
-#pragma unroll
-        for (int r = 0; r < 4; ++r) {
-            const int i = gq + (r >> 1) * 8, j = tl * 8 + 2 * qq + (r & 1);
-            Ls[i * FLP + j] = j < i ? beta[i] * acc[tl][r] : 0.f;
-        }
-    __syncwarp();
-    if (lane < 16) {
-        const int j = lane;
-        float x[16];
-#pragma unroll
-        for (int m = 0; m < 16; ++m) {
-            float row[16];
-#pragma unroll
-            for (int q4 = 0; q4 < (m + 3) / 4; ++q4) {
-                const float4 v = *(const float4 *)(Ls + m * FLP + 4 * q4);
-                row[4 * q4] = v.x;
-                row[4 * q4 + 1] = v.y;
-                row[4 * q4 + 2] = v.z;
-                row[4 * q4 + 3] = v.w;
-            }
-            float sum = m == j ? 1.f : 0.f;
-#pragma unroll
-            for (int pp = 0; pp < m; ++pp) sum -= row[pp] * x[pp];
-            x[m] = sum;
-        }
-        const float bj = beta[j];
-#pragma unroll
-        for (int m = 0; m < 16; ++m) out[m * PS + j] = __float2bfloat16(x[m] * bj);
-    }
-}
 
 
 template <int PM>
@@ -936,7 +908,7 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
             __nv_bfloat16 *Ab = (__nv_bfloat16 *)(st + CST_AB);
             prep_gate_v4(p, rw, rn, dtb, eA, nvalid, Kd, Qd, Kr, Ki, (float *)(st + CST_EC), pw, lane);
             bar_sync(gbar, NTHREADS);
-            if (pw < 2) { /* prep_small with the v4 inverse: pw 0 L and Ab, pw 1 M */
+            if (pw < 2) { /* prep_small's work: pw 0 L and Ab, pw 1 M */
                 /* the lane read again here (volatile): ptxas would otherwise keep every lane offset of this
                  * block live across the loop and spill some of them at FREG_PROD registers */
                 int ln;
@@ -946,7 +918,7 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
                 if (pw == 1)
                     store_tril(acc, Ab + 16 * PS, PS, ln);
                 else
-                    store_inverse_v4(acc, bs + buf * 16, Ls, Ab, ln);
+                    store_inverse(acc, bs + buf * 16, Ls, Ab, PS, ln);
             }
             full_arrive(fullb + s);
         }
