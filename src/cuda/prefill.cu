@@ -108,8 +108,8 @@ static __device__ __forceinline__ void mma16816(float d[4], const uint32_t a[4],
 
 /* One warp, one chunk. tile_product: P = A B^T (16 x 16, mma accumulator layout) for two 16 x 128 bf16 tiles
  * of row pitch PD. Then either store_tril: M = tril(P) (diagonal included) -> out, or store_inverse:
- * L = strict_lower(diag(beta) P) into Ls (f32, pitch 17) and Ab = (I + L)^-1 diag(beta) -> out, column j by
- * forward substitution in fp32 (exact: L is nilpotent). Shared by the fused v1 kernel and the v2 prep kernel. */
+ * L = strict_lower(diag(beta) P) into Ls (f32, pitch FLP, read back by float4 rows) and
+ * Ab = (I + L)^-1 diag(beta) -> out, column j by forward substitution in fp32 (exact: L is nilpotent). Shared by the fused v1 kernel and the v2 prep kernel. */
 static __device__ __forceinline__ void tile_product(float acc[2][4], const __nv_bfloat16 *Aop, const __nv_bfloat16 *Bop,
                                                     int lane)
 {
@@ -135,8 +135,9 @@ static __device__ __forceinline__ void store_tril(const float acc[2][4], __nv_bf
         }
 }
 
-static __device__ __forceinline__ void store_inverse(const float acc[2][4], const float *beta, float *Ls, __nv_bfloat16 *out,
-                                                     int out_pitch, int lane)
+#define FLP 20 /* pitch (f32) of L in store_inverse: 80-byte rows, 16-byte aligned for float4 row loads */
+static __device__ __forceinline__ void store_inverse(const float acc[2][4], const float *beta, float *Ls,
+                                                     __nv_bfloat16 *out, int out_pitch, int lane)
 {
     const int gq = lane >> 2, qq = lane & 3;
 #pragma unroll
@@ -144,7 +145,7 @@ static __device__ __forceinline__ void store_inverse(const float acc[2][4], cons
 #pragma unroll
         for (int r = 0; r < 4; ++r) {
             const int i = gq + (r >> 1) * 8, j = tl * 8 + 2 * qq + (r & 1);
-            Ls[i * 17 + j] = j < i ? beta[i] * acc[tl][r] : 0.f;
+            Ls[i * FLP + j] = j < i ? beta[i] * acc[tl][r] : 0.f;
         }
     __syncwarp();
     if (lane < 16) {
@@ -152,9 +153,18 @@ static __device__ __forceinline__ void store_inverse(const float acc[2][4], cons
         float x[16];
 #pragma unroll
         for (int m = 0; m < 16; ++m) {
+            float row[16];
+#pragma unroll
+            for (int q4 = 0; q4 < (m + 3) / 4; ++q4) {
+                const float4 v = *(const float4 *)(Ls + m * FLP + 4 * q4);
+                row[4 * q4] = v.x;
+                row[4 * q4 + 1] = v.y;
+                row[4 * q4 + 2] = v.z;
+                row[4 * q4 + 3] = v.w;
+            }
             float sum = m == j ? 1.f : 0.f;
 #pragma unroll
-            for (int pp = 0; pp < m; ++pp) sum -= Ls[m * 17 + pp] * x[pp];
+            for (int pp = 0; pp < m; ++pp) sum -= row[pp] * x[pp];
             x[m] = sum;
         }
         const float bj = beta[j];
@@ -352,39 +362,62 @@ static __device__ __forceinline__ float gate_a(const prefill_params &p, float eA
     return __fdividef(p.lb, 1.f + __expf(-eA * x));
 }
 
-/* thread = key channel: the bounded gate of the chunk's rows and its cumulative sum G (rows past nvalid add 0);
- * returns G_C, the sum over the chunk */
-static __device__ __forceinline__ float gate_cumsum(const prefill_params &p, const __nv_bfloat16 *raw, float dtb,
-                                                    float eA, int nvalid, int ch, float (&G)[16])
+/* The gate of a chunk, its cumulative sum G, the decayed tiles Kd, Qd, Kr, Ki (pitch PD) and e^G_C, by 128 threads
+ * (the prep kernel, a v4.1 producer group) with two adjacent key channels each: lane l of warp pw takes channels
+ * ch = 2 (16 pw + l % 16) and ch + 1 for tokens 8 (l / 16) .. 8 (l / 16) + 7, so shared loads and stores are 32-bit
+ * (half the instructions of one channel per thread). The cumulative sum stays sequential per channel: the upper
+ * half starts from G[7] of the lower half (a shuffle), so every element gets the bits of a one-channel loop. */
+static __device__ __forceinline__ void prep_gate_v4(const prefill_params &p, const __nv_bfloat16 *raw, const float *rn,
+                                                    float2 dtb, float eA, int nvalid, __nv_bfloat16 *Kd,
+                                                    __nv_bfloat16 *Qd, __nv_bfloat16 *Kr, __nv_bfloat16 *Ki, float *ecs,
+                                                    int pw, int lane)
 {
-    float acc = 0.f;
+    const int hf = lane >> 4, ch = 2 * (16 * pw + (lane & 15)), t0 = 8 * hf;
+    float a0[8], a1[8];
 #pragma unroll
-    for (int t = 0; t < 16; ++t) {
-        const float a = gate_a(p, eA, __bfloat162float(raw[2 * 16 * KD + t * KD + ch]) + dtb);
-        acc += t < nvalid ? a : 0.f;
-        G[t] = acc;
+    for (int u = 0; u < 8; ++u) {
+        const int t = t0 + u;
+        const float2 x = __bfloat1622float2(*(const __nv_bfloat162 *)(raw + 2 * 16 * KD + t * KD + ch));
+        const float g0 = gate_a(p, eA, x.x + dtb.x), g1 = gate_a(p, eA, x.y + dtb.y);
+        a0[u] = t < nvalid ? g0 : 0.f;
+        a1[u] = t < nvalid ? g1 : 0.f;
     }
-    return acc;
-}
-
-/* thread = key channel: gate, cumulative sum, the decayed tiles Kd, Qd, Kr, Ki (pitch PD) and e^G_C */
-static __device__ __forceinline__ void prep_gate(const prefill_params &p, const __nv_bfloat16 *raw, const float *rn,
-                                                 float dtb, float eA, int nvalid, __nv_bfloat16 *Kd, __nv_bfloat16 *Qd,
-                                                 __nv_bfloat16 *Kr, __nv_bfloat16 *Ki, float *ecs, int ch)
-{
-    float G[16];
-    const float acc = gate_cumsum(p, raw, dtb, eA, nvalid, ch, G);
-    const float eC = __expf(acc);
-    ecs[ch] = eC;
+    /* the lower half's sums first (the upper half's first pass is discarded), then G from the right start */
+    float s0 = 0.f, s1 = 0.f;
 #pragma unroll
-    for (int t = 0; t < 16; ++t) {
-        const float kn = __bfloat162float(raw[16 * KD + t * KD + ch]) * rn[16 + t];
-        const float qn = __bfloat162float(raw[t * KD + ch]) * rn[t];
-        const float e = __expf(G[t]), ei = __expf(-G[t]);
-        Kd[t * PD + ch] = __float2bfloat16(kn * e);
-        Qd[t * PD + ch] = __float2bfloat16(qn * e);
-        Kr[t * PD + ch] = __float2bfloat16(kn * (eC * ei)); /* e^(G_C - G) without a third exponential */
-        Ki[t * PD + ch] = __float2bfloat16(kn * ei);
+    for (int u = 0; u < 8; ++u) {
+        s0 += a0[u];
+        s1 += a1[u];
+    }
+    const float b0 = __shfl_sync(0xffffffffu, s0, lane & 15), b1 = __shfl_sync(0xffffffffu, s1, lane & 15);
+    s0 = hf ? b0 : 0.f;
+    s1 = hf ? b1 : 0.f;
+#pragma unroll
+    for (int u = 0; u < 8; ++u) {
+        s0 += a0[u];
+        a0[u] = s0; /* now G */
+        s1 += a1[u];
+        a1[u] = s1;
+    }
+    const float eC0 = __expf(__shfl_sync(0xffffffffu, s0, (lane & 15) + 16));
+    const float eC1 = __expf(__shfl_sync(0xffffffffu, s1, (lane & 15) + 16));
+    if (hf) *(float2 *)(ecs + ch) = make_float2(eC0, eC1);
+#pragma unroll
+    for (int q4 = 0; q4 < 2; ++q4) {
+        const float4 rq = *(const float4 *)(rn + t0 + 4 * q4), rk = *(const float4 *)(rn + 16 + t0 + 4 * q4);
+        const float rqs[4] = {rq.x, rq.y, rq.z, rq.w}, rks[4] = {rk.x, rk.y, rk.z, rk.w};
+#pragma unroll
+        for (int v = 0; v < 4; ++v) {
+            const int u = 4 * q4 + v, t = t0 + u;
+            const float2 kx = __bfloat1622float2(*(const __nv_bfloat162 *)(raw + 16 * KD + t * KD + ch));
+            const float2 qx = __bfloat1622float2(*(const __nv_bfloat162 *)(raw + t * KD + ch));
+            const float kn0 = kx.x * rks[v], kn1 = kx.y * rks[v], qn0 = qx.x * rqs[v], qn1 = qx.y * rqs[v];
+            const float e0 = __expf(a0[u]), e1 = __expf(a1[u]), ei0 = __expf(-a0[u]), ei1 = __expf(-a1[u]);
+            *(uint32_t *)(Kd + t * PD + ch) = pack_bf16(kn0 * e0, kn1 * e1);
+            *(uint32_t *)(Qd + t * PD + ch) = pack_bf16(qn0 * e0, qn1 * e1);
+            *(uint32_t *)(Kr + t * PD + ch) = pack_bf16(kn0 * (eC0 * ei0), kn1 * (eC1 * ei1));
+            *(uint32_t *)(Ki + t * PD + ch) = pack_bf16(kn0 * ei0, kn1 * ei1);
+        }
     }
 }
 
@@ -409,7 +442,8 @@ __global__ void __launch_bounds__(NTHREADS) kda_prep_kernel(const prefill_params
     __shared__ __align__(16) __nv_bfloat16 til[4][16 * PD];     /* Kd, Qd, Kr, Ki        */
     __shared__ __align__(16) __nv_bfloat16 small[2][16 * 16];   /* Ab, M (dense rows)    */
     __shared__ __align__(16) float ecs[KD];
-    __shared__ float Ls[16 * 17], rn[32], bs[16];
+    __shared__ __align__(16) float Ls[16 * FLP];
+    __shared__ float rn[32], bs[16];
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
     const int64_t slot = blockIdx.x;
     const int hv = blockIdx.y, h = hv / p.group;
@@ -438,13 +472,16 @@ __global__ void __launch_bounds__(NTHREADS) kda_prep_kernel(const prefill_params
               p.g + b * p.g_sb + t0 * p.g_st + hv * p.g_sh, nvalid, tid);
     cp_async_commit();
     if (tid < 16) bs[tid] = tid < nvalid ? prep_beta(p, b, t0 + tid, hv) : 0.f;
-    const float dtb = p.dt_bias ? p.dt_bias[hv * p.dtb_sh + tid * p.dtb_sk] : 0.f;
+    const int gch = 2 * (16 * warp + (lane & 15)); /* the first of this thread's two gate channels */
+    const float2 dtb = p.dt_bias ? make_float2(p.dt_bias[hv * p.dtb_sh + gch * p.dtb_sk],
+                                               p.dt_bias[hv * p.dtb_sh + (gch + 1) * p.dtb_sk])
+                                 : make_float2(0.f, 0.f);
     const float eA = p.A_log ? __expf(p.A_log[hv * p.alog_s]) : 1.f;
     cp_async_wait_all();
     bar_sync(PBAR, NTHREADS);
     prep_norms(p, raw, rn, tid);
     bar_sync(PBAR, NTHREADS);
-    prep_gate(p, raw, rn, dtb, eA, nvalid, til[0], til[1], til[2], til[3], ecs, tid);
+    prep_gate_v4(p, raw, rn, dtb, eA, nvalid, til[0], til[1], til[2], til[3], ecs, warp, lane);
     bar_sync(PBAR, NTHREADS);
     if (warp < 2) prep_small(til[0], til[1], til[3], bs, Ls, small[0], small[1], 16, warp, lane);
     bar_sync(PBAR, NTHREADS);
@@ -750,7 +787,6 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
 #define FREG_CHAIN(pm) ((pm) == PM_ALL ? 168 : 160)
 #define FREG_PROD(pm) (256 - FREG_CHAIN(pm))
 #define FRAW 2       /* q, k, g buffers per group: loads one group step (2 chunks) ahead */
-#define FLP 20       /* pitch (f32) of L: 80-byte rows, 16-byte aligned for float4 row loads */
 #define FP_GRP (FSTAGES * CST_BYTES(KD) + 8 * 16 * PS * 2) /* producer scratch after the stages and ost */
 #define FG_KI (FRAW * 3 * 16 * KD * 2)
 #define FG_LS (FG_KI + 16 * PD * 2)
@@ -778,102 +814,7 @@ static __device__ __forceinline__ void full_wait(uint64_t *b, uint32_t parity)
                  : "memory");
 }
 
-/* store_inverse with L at pitch FLP and read back by float4 rows (36 loads instead of 120 scalar ones);
- * the same products and sums in the same order, so the same bits. */
-static __device__ __forceinline__ void store_inverse_v4(const float acc[2][4], const float *beta, float *Ls,
-                                                        __nv_bfloat16 *out, int lane)
-{
-    const int gq = lane >> 2, qq = lane & 3;
-#pragma unroll
-    for (int tl = 0; tl < 2; ++tl)
-#pragma unroll
-        for (int r = 0; r < 4; ++r) {
-            const int i = gq + (r >> 1) * 8, j = tl * 8 + 2 * qq + (r & 1);
-            Ls[i * FLP + j] = j < i ? beta[i] * acc[tl][r] : 0.f;
-        }
-    __syncwarp();
-    if (lane < 16) {
-        const int j = lane;
-        float x[16];
-#pragma unroll
-        for (int m = 0; m < 16; ++m) {
-            float row[16];
-#pragma unroll
-            for (int q4 = 0; q4 < (m + 3) / 4; ++q4) {
-                const float4 v = *(const float4 *)(Ls + m * FLP + 4 * q4);
-                row[4 * q4] = v.x;
-                row[4 * q4 + 1] = v.y;
-                row[4 * q4 + 2] = v.z;
-                row[4 * q4 + 3] = v.w;
-            }
-            float sum = m == j ? 1.f : 0.f;
-#pragma unroll
-            for (int pp = 0; pp < m; ++pp) sum -= row[pp] * x[pp];
-            x[m] = sum;
-        }
-        const float bj = beta[j];
-#pragma unroll
-        for (int m = 0; m < 16; ++m) out[m * PS + j] = __float2bfloat16(x[m] * bj);
-    }
-}
 
-/* prep_gate for the v4 producers, two adjacent key channels per thread: lane l of producer warp pw takes channels
- * ch = 2 (16 pw + l % 16) and ch + 1 for tokens 8 (l / 16) .. 8 (l / 16) + 7, so shared loads and stores are 32-bit
- * (half the instructions of prep_gate's one channel per thread). The cumulative sum stays sequential per channel:
- * the upper half starts from G[7] of the lower half (a shuffle), so every element gets prep_gate's bits. */
-static __device__ __forceinline__ void prep_gate_v4(const prefill_params &p, const __nv_bfloat16 *raw, const float *rn,
-                                                    float2 dtb, float eA, int nvalid, __nv_bfloat16 *Kd,
-                                                    __nv_bfloat16 *Qd, __nv_bfloat16 *Kr, __nv_bfloat16 *Ki, float *ecs,
-                                                    int pw, int lane)
-{
-    const int hf = lane >> 4, ch = 2 * (16 * pw + (lane & 15)), t0 = 8 * hf;
-    float a0[8], a1[8];
-#pragma unroll
-    for (int u = 0; u < 8; ++u) {
-        const int t = t0 + u;
-        const float2 x = __bfloat1622float2(*(const __nv_bfloat162 *)(raw + 2 * 16 * KD + t * KD + ch));
-        const float g0 = gate_a(p, eA, x.x + dtb.x), g1 = gate_a(p, eA, x.y + dtb.y);
-        a0[u] = t < nvalid ? g0 : 0.f;
-        a1[u] = t < nvalid ? g1 : 0.f;
-    }
-    /* the lower half's sums first (the upper half's first pass is discarded), then G from the right start */
-    float s0 = 0.f, s1 = 0.f;
-#pragma unroll
-    for (int u = 0; u < 8; ++u) {
-        s0 += a0[u];
-        s1 += a1[u];
-    }
-    const float b0 = __shfl_sync(0xffffffffu, s0, lane & 15), b1 = __shfl_sync(0xffffffffu, s1, lane & 15);
-    s0 = hf ? b0 : 0.f;
-    s1 = hf ? b1 : 0.f;
-#pragma unroll
-    for (int u = 0; u < 8; ++u) {
-        s0 += a0[u];
-        a0[u] = s0; /* now G */
-        s1 += a1[u];
-        a1[u] = s1;
-    }
-    const float eC0 = __expf(__shfl_sync(0xffffffffu, s0, (lane & 15) + 16));
-    const float eC1 = __expf(__shfl_sync(0xffffffffu, s1, (lane & 15) + 16));
-    if (hf) *(float2 *)(ecs + ch) = make_float2(eC0, eC1);
-#pragma unroll
-    for (int q4 = 0; q4 < 2; ++q4) {
-        const float4 rq = *(const float4 *)(rn + t0 + 4 * q4), rk = *(const float4 *)(rn + 16 + t0 + 4 * q4);
-        const float rqs[4] = {rq.x, rq.y, rq.z, rq.w}, rks[4] = {rk.x, rk.y, rk.z, rk.w};
-#pragma unroll
-        for (int v = 0; v < 4; ++v) {
-            const int u = 4 * q4 + v, t = t0 + u;
-            const float2 kx = __bfloat1622float2(*(const __nv_bfloat162 *)(raw + 16 * KD + t * KD + ch));
-            const float2 qx = __bfloat1622float2(*(const __nv_bfloat162 *)(raw + t * KD + ch));
-            const float kn0 = kx.x * rks[v], kn1 = kx.y * rks[v], qn0 = qx.x * rqs[v], qn1 = qx.y * rqs[v];
-            const float e0 = __expf(a0[u]), e1 = __expf(a1[u]), ei0 = __expf(-a0[u]), ei1 = __expf(-a1[u]);
-            *(uint32_t *)(Kd + t * PD + ch) = pack_bf16(kn0 * e0, kn1 * e1);
-            *(uint32_t *)(Qd + t * PD + ch) = pack_bf16(qn0 * e0, qn1 * e1);
-            *(uint32_t *)(Kr + t * PD + ch) = pack_bf16(kn0 * (eC0 * ei0), kn1 * (eC1 * ei1));
-            *(uint32_t *)(Ki + t * PD + ch) = pack_bf16(kn0 * ei0, kn1 * ei1);
-        }
-    }
-}
 
 template <int PM>
 __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_params p)
@@ -967,7 +908,7 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
             __nv_bfloat16 *Ab = (__nv_bfloat16 *)(st + CST_AB);
             prep_gate_v4(p, rw, rn, dtb, eA, nvalid, Kd, Qd, Kr, Ki, (float *)(st + CST_EC), pw, lane);
             bar_sync(gbar, NTHREADS);
-            if (pw < 2) { /* prep_small with the v4 inverse: pw 0 L and Ab, pw 1 M */
+            if (pw < 2) { /* prep_small's work: pw 0 L and Ab, pw 1 M */
                 /* the lane read again here (volatile): ptxas would otherwise keep every lane offset of this
                  * block live across the loop and spill some of them at FREG_PROD registers */
                 int ln;
@@ -977,7 +918,7 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
                 if (pw == 1)
                     store_tril(acc, Ab + 16 * PS, PS, ln);
                 else
-                    store_inverse_v4(acc, bs + buf * 16, Ls, Ab, ln);
+                    store_inverse(acc, bs + buf * 16, Ls, Ab, PS, ln);
             }
             full_arrive(fullb + s);
         }
