@@ -685,15 +685,25 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
     const int64_t o_st = role ? KD : p.o_st;
     __nv_bfloat16 *ost = (__nv_bfloat16 *)(smem + STAGES * CST_BYTES(VS)) + warp * 16 * PS;
 
-    /* asynchronous copy of chunk c into its stage (an empty group past the end keeps the counting simple) */
-    auto prefetch = [&](int64_t c) {
-        if (c < c_end) {
-            unsigned char *st = smem + (int)(c % STAGES) * CST_BYTES(VS);
-            const unsigned char *rec = recs + c * REC_BYTES;
-            for (int i = tid; i < 3 * 16 * 16; i += NT) {
-                const int tile = i >> 8, row = (i >> 4) & 15, c16 = i & 15;
-                cp_async16(st + (tile * 16 + row) * PD * 2 + c16 * 16, rec + tile * 4096 + row * 256 + c16 * 16, 16);
-            }
+    /* asynchronous copy of the next chunk into its stage (an empty group past the end keeps the counting simple).
+     * Chunks are fetched in order, so the record and v pointers and the stage advance by a fixed step, and each
+     * thread's pieces sit at fixed offsets: the three record tiles are 768 contiguous 16-byte pieces (piece i goes
+     * to row i / 16 of the stage at pitch PD), v is one piece per thread (row tid / (VS / 8)). Without this the
+     * per-chunk address arithmetic was ~130 instructions a warp (ncu, H = 16 varlen, 10e79a2). */
+    static_assert(768 % NT == 0 && 16 * (VS / 8) == NT, "prefetch: pieces per thread");
+    const int pf_tile = (tid >> 4) * PD * 2 + (tid & 15) * 16;
+    const int pf_vrow = tid / (VS / 8), pf_vcol = tid % (VS / 8) * 8;
+    int64_t pf_c = c_begin;
+    int pf_stage = 0;
+    const unsigned char *pf_rec = recs + c_begin * REC_BYTES + tid * 16;
+    const __nv_bfloat16 *pf_v = vb + (c_begin * 16 + pf_vrow) * p.v_st + pf_vcol;
+    auto prefetch = [&]() {
+        if (pf_c < c_end) {
+            unsigned char *st = smem + pf_stage * CST_BYTES(VS);
+#pragma unroll
+            for (int k = 0; k < 768 / NT; ++k)
+                cp_async16(st + pf_tile + k * (NT / 16) * PD * 2, pf_rec + k * NT * 16, 16);
+            const unsigned char *rec = pf_rec - tid * 16;
             for (int i = tid; i < 96; i += NT) {
                 if (i < 64) {
                     const int tile = i >> 5, row = (i >> 1) & 15, c16 = i & 1;
@@ -703,12 +713,13 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
                     cp_async16(st + CST_EC + (i - 64) * 16, rec + REC_EC + (i - 64) * 16, 16);
                 }
             }
-            for (int i = tid; i < 16 * (VS / 8); i += NT) {
-                const int row = i / (VS / 8), c8 = i % (VS / 8);
-                const bool ok = !role && c * 16 + row < len;
-                cp_async16(st + CST_V + (row * VS + c8 * 8) * 2,
-                           ok ? (const void *)(vb + (c * 16 + row) * p.v_st + c8 * 8) : (const void *)vb, ok ? 16 : 0);
-            }
+            const bool ok = !role && pf_c * 16 + pf_vrow < len;
+            cp_async16(st + CST_V + (pf_vrow * VS + pf_vcol) * 2, ok ? (const void *)pf_v : (const void *)vb,
+                       ok ? 16 : 0);
+            ++pf_c;
+            pf_stage = pf_stage == STAGES - 1 ? 0 : pf_stage + 1;
+            pf_rec += REC_BYTES;
+            pf_v += 16 * p.v_st;
         }
         cp_async_commit();
     };
@@ -731,14 +742,16 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
     }
 
 #pragma unroll 1
-    for (int s = 0; s < STAGES - 1; ++s) prefetch(c_begin + s);
+    for (int s = 0; s < STAGES - 1; ++s) prefetch(); /* chunks c_begin .. c_begin + STAGES - 2 */
     const int vl = 16 * warp; /* local column of v inside the slice */
+    int stage = 0;            /* of chunk c: (c - c_begin) % STAGES */
 #pragma unroll 1
     for (int64_t c = c_begin; c < c_end; ++c) {
         asm volatile("cp.async.wait_group %0;\n" ::"n"(STAGES - 2));
-        __syncthreads(); /* chunk c visible to all warps; stage (c - 1) % STAGES free again */
-        prefetch(c + STAGES - 1);
-        chain_chunk<VS, PM>(S, smem + (int)(c % STAGES) * CST_BYTES(VS), ost, ob, o_st, c, len, vl, lane);
+        __syncthreads(); /* chunk c visible to all warps; the stage of chunk c - 1 free again */
+        prefetch();      /* chunk c + STAGES - 1 */
+        chain_chunk<VS, PM>(S, smem + stage * CST_BYTES(VS), ost, ob, o_st, c, len, vl, lane);
+        stage = stage == STAGES - 1 ? 0 : stage + 1;
     }
     cp_async_wait_all();
 
