@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# ncu of v2's chain and prep kernels at H = 16 varlen (shape 6 of prefill_bench.py)
-export PYTHONPATH=$PWD/python FLASHKDA_LIBRARY=$PWD/.carry/fin/lib/libflashkda.so
+# ncu of v2's prep and chain kernels on one prefill_bench.py shape (default 6: H = 16 varlen), on the device:
+#   run(command="bash bench/profile_chain_device.sh", carry=[".carry/fin"])   (LIB: the carried libflashkda.so's folder)
+# Writes the ncu report, its text pages and the per-instruction SASS tables (csv: stall samples, executed counts) to
+# $OUT; the summary lines are printed last. Session 5 read chain-sass.csv with a few lines of Python (bench/NOTES.md).
+set -u
+OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
+export PYTHONPATH=$PWD/python FLASHKDA_LIBRARY=$PWD/${LIB:-.carry/fin/lib}/libflashkda.so
 NCU=$(command -v ncu || ls /usr/local/cuda/bin/ncu 2>/dev/null || ls /opt/nvidia/nsight-compute/*/ncu | head -1)
 echo "ncu: $NCU"
 timeout 280 $NCU -k regex:"kda_chain_kernel|kda_prep_kernel" --launch-skip 4 --launch-count 2 \
   --section SpeedOfLight --section Occupancy --section LaunchStats --section WarpStateStats --section SourceCounters \
   --section ComputeWorkloadAnalysis --section MemoryWorkloadAnalysis --section SchedulerStats --section InstructionStats \
-  --import-source no -f -o $OUT/prof python3 bench/prefill_bench.py --only 6 --no-fla --variants auto:4 > $OUT/ncu-run.txt 2>&1
+  --import-source no -f -o $OUT/prof python3 bench/prefill_bench.py --only ${SHAPE:-6} --no-fla --variants auto:4 > $OUT/ncu-run.txt 2>&1
 echo rc=$?
 $NCU -i $OUT/prof.ncu-rep > $OUT/ncu.txt 2>&1
 $NCU -i $OUT/prof.ncu-rep -k regex:kda_chain --page source --csv --print-source sass > $OUT/chain-sass.csv 2>&1
