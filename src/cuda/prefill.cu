@@ -703,15 +703,16 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
 #pragma unroll
             for (int k = 0; k < 768 / NT; ++k)
                 cp_async16(st + pf_tile + k * (NT / 16) * PD * 2, pf_rec + k * NT * 16, 16);
+            /* Ab, M (64 pieces to rows of pitch PS) and e^G_C (32 pieces): a fixed unrolled count, not a loop over
+             * i = tid, tid + NT, ... (ptxas cannot bound tid, so that loop compiled to ~60 generic instructions) */
             const unsigned char *rec = pf_rec - tid * 16;
-            for (int i = tid; i < 96; i += NT) {
-                if (i < 64) {
-                    const int tile = i >> 5, row = (i >> 1) & 15, c16 = i & 1;
-                    cp_async16(st + CST_AB + (tile * 16 + row) * PS * 2 + c16 * 16,
-                               rec + REC_AB + tile * 512 + row * 32 + c16 * 16, 16);
-                } else {
+#pragma unroll
+            for (int k = 0; k < (96 + NT - 1) / NT; ++k) {
+                const int i = tid + k * NT;
+                if (i < 64) /* piece i of Ab | M: tile i / 32, row (i / 2) % 16, half i % 2 */
+                    cp_async16(st + CST_AB + (i >> 1) * PS * 2 + (i & 1) * 16, rec + REC_AB + i * 16, 16);
+                else if (i < 96)
                     cp_async16(st + CST_EC + (i - 64) * 16, rec + REC_EC + (i - 64) * 16, 16);
-                }
             }
             const bool ok = !role && pf_c * 16 + pf_vrow < len;
             cp_async16(st + CST_V + (pf_vrow * VS + pf_vcol) * 2, ok ? (const void *)pf_v : (const void *)vb,
