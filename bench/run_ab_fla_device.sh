@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # One device call for a candidate prefill build against a reference build, both built here and carried:
-#   .carry/$CAND/{lib/libflashkda.so*, bin/test_cuda_prefill} and .carry/$REF/lib (defaults new2 and new).
+#   .carry/$CAND/{lib/libflashkda.so*, bin/test_cuda_prefill} and .carry/$REF/lib (defaults cand and ref).
 # 1. the candidate's GPU test (all cases), memcheck and racecheck (small cases), in parallel;
 # 2. A/B without FLA on the v2 shapes (AB_SHAPES), reference then candidate;
 # 3. the candidate against FLA (fla-core 0.6.0 from .whl) on every shape, same process: the report table.
-#   run(command="bash bench/run_ab_fla_device.sh", carry=[".carry/new", ".carry/new2", ".whl", ".fla-cache"])
+#   run(command="bash bench/run_ab_fla_device.sh", carry=[".carry/ref", ".carry/cand", ".whl", ".fla-cache"])
 set -u
 OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
-CAND=.carry/${CAND:-new2}; REF=.carry/${REF:-new}
+CAND=.carry/${CAND:-cand}; REF=.carry/${REF:-ref}
 CS=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
 (timeout 90 $CAND/bin/test_cuda_prefill > $OUT/test.log 2>&1; echo "test rc=$?" >> $OUT/test.log) &
 for tool in memcheck racecheck; do
