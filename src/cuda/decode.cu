@@ -15,9 +15,10 @@
  * g), so the kernel is a streaming copy with arithmetic on the way. One warp owns R consecutive rows v of
  * one (n, hv); lane l holds channels 4l..4l+3 of each of its rows in registers (one 16-byte load per row
  * for fp32, 8 bytes for bf16), so decay, both dots, the update and the output stay in registers. All R row
- * loads are issued before the per-token preprocessing (gate, L2 norms, beta), which each warp recomputes from L1/L2-resident inputs and which hides behind the state loads. The state
- * is touched once, so its loads and stores use streaming cache hints. Each row is read and written by the
- * same warp, so updating the pool in place is safe. The 2R row dots go through one warp reduce-scatter
+ * loads are issued before the per-token preprocessing (gate, L2 norms, beta), which each warp recomputes from
+ * L1/L2-resident inputs and which hides behind the state loads. The state is touched once, so its loads and
+ * stores use streaming cache hints. Each row is read and written by the same warp, so updating the pool in
+ * place is safe. The 2R row dots go through one warp reduce-scatter
  * (lane r ends with one row's sum: 31 shuffles for 32 values, then lane r computes that row's u and output
  * and broadcasts u), |q|^2, |k|^2, <k, q> through a butterfly; the L2 norms and the scale are applied to
  * the sums afterwards. The measured ceiling of this layout (the same loads and stores without arithmetic)
@@ -430,13 +431,8 @@ static fkda_status vector_operand(const char *name, const fkda_tensor *t, int *c
     return FKDA_SUCCESS;
 }
 
-/* The kernel of a call: R rows per item and one or two items per warp. 8 rows while there are few (sequence,
- * head) pairs, where spreading the work over more warps shortens the call; 16 from 2048 pairs on, where it
- * amortises the per-token preprocessing and keeps more bytes in flight per warp; for an fp32 pool from 8192
- * pairs on, two 8-row items per warp (kda_decode, P = 2), whose second item's loads fly while the first computes.
- * Measured on the H100 (bench/REPORT.md, "CUDA decode"): fp32 N = 1024, H = 32: 91.3% -> 93.8% of copy
- * bandwidth with the pair, equal at N = 256, worse at N = 64 (91.6% against 94.0%); the bf16 pool gains
- * nothing from it. FKDA_DECODE_ROWS (8, 16: single items of that many rows) and FKDA_DECODE_PAIR (0, 1;
+/* The kernel of a call: R rows per item and one or two items per warp (the rule and its measurements: the file
+ * comment, "Shapes"). FKDA_DECODE_ROWS (8, 16: single items of that many rows) and FKDA_DECODE_PAIR (0, 1;
  * 1 = pairs of 8-row items) override the choice; they exist for the benchmarks. */
 typedef struct dec_shape {
     int R, pair;

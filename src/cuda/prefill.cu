@@ -109,7 +109,8 @@ static __device__ __forceinline__ void mma16816(float d[4], const uint32_t a[4],
 /* One warp, one chunk. tile_product: P = A B^T (16 x 16, mma accumulator layout) for two 16 x 128 bf16 tiles
  * of row pitch PD. Then either store_tril: M = tril(P) (diagonal included) -> out, or store_inverse:
  * L = strict_lower(diag(beta) P) into Ls (f32, pitch FLP, read back by float4 rows) and
- * Ab = (I + L)^-1 diag(beta) -> out, column j by forward substitution in fp32 (exact: L is nilpotent). Shared by the fused v1 kernel and the v2 prep kernel. */
+ * Ab = (I + L)^-1 diag(beta) -> out, column j by forward substitution in fp32 (exact: L is nilpotent). Shared by
+ * the v2 prep kernel and the v4.1 producers. */
 static __device__ __forceinline__ void tile_product(float acc[2][4], const __nv_bfloat16 *Aop, const __nv_bfloat16 *Bop,
                                                     int lane)
 {
@@ -204,6 +205,20 @@ static __device__ __forceinline__ void acc_to_a_split(uint32_t hi[4], uint32_t l
     split_bf16(c1[2], c1[3], &hi[3], &lo[3]);
 }
 
+/* element i of an f32, f16 or bf16 array: its stored bits (f32, or the 16 bits in the low half), then the value.
+ * Split so that a load can be issued early and converted where it is used (the v4.1 producers' beta); load_scalar
+ * does both at once (written as typed loads: built on these two, its SASS changes in every kernel). */
+static __device__ __forceinline__ uint32_t load_bits(const void *p, int dtype, int64_t i)
+{
+    return dtype == FKDA_FLOAT32 ? __float_as_uint(((const float *)p)[i]) : (uint32_t)((const unsigned short *)p)[i];
+}
+static __device__ __forceinline__ float bits_value(uint32_t u, int dtype)
+{
+    const unsigned short u16 = (unsigned short)u;
+    return dtype == FKDA_FLOAT32   ? __uint_as_float(u)
+           : dtype == FKDA_FLOAT16 ? __half2float(__ushort_as_half(u16))
+                                   : __bfloat162float(__ushort_as_bfloat16(u16));
+}
 static __device__ __forceinline__ float load_scalar(const void *p, int dtype, int64_t i)
 {
     if (dtype == FKDA_FLOAT32) return ((const float *)p)[i];
@@ -828,8 +843,6 @@ static __device__ __forceinline__ void full_wait(uint64_t *b, uint32_t parity)
                  : "memory");
 }
 
-
-
 template <int PM>
 __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_params p)
 {
@@ -883,17 +896,9 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
          * converted (as load_scalar does) and activated only where used: nothing waits for the load until then */
         auto beta_raw = [&](int64_t c) -> uint32_t {
             if (ptid >= 16 || c * 16 + ptid >= len) return 0u;
-            const int64_t i = b * p.b_sb + (bos + c * 16 + ptid) * p.b_st + hv * p.b_sh;
-            return p.beta_dtype == FKDA_FLOAT32 ? __float_as_uint(((const float *)p.beta)[i])
-                                                : (uint32_t)((const unsigned short *)p.beta)[i];
+            return load_bits(p.beta, p.beta_dtype, b * p.b_sb + (bos + c * 16 + ptid) * p.b_st + hv * p.b_sh);
         };
-        auto beta_val = [&](uint32_t u) {
-            const unsigned short u16 = (unsigned short)u;
-            const float x = p.beta_dtype == FKDA_FLOAT32   ? __uint_as_float(u)
-                            : p.beta_dtype == FKDA_FLOAT16 ? __half2float(__ushort_as_half(u16))
-                                                           : __bfloat162float(__ushort_as_bfloat16(u16));
-            return beta_act(p, x);
-        };
+        auto beta_val = [&](uint32_t u) { return beta_act(p, bits_value(u, p.beta_dtype)); };
         issue(g, 0);
         uint32_t bnext = beta_raw(g);
         int s = g; /* stage of chunk c = c % FSTAGES, kept as a counter (FSTAGES = 6: no 64-bit modulo) */
