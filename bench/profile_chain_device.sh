@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # ncu of v2's prep and chain kernels on one prefill_bench.py shape (default 6: H = 16 varlen), on the device:
-#   run(command="bash bench/profile_chain_device.sh", carry=[".carry/fin"])   (LIB: the carried libflashkda.so's folder)
+#   run(command="bash bench/profile_chain_device.sh", carry=[".carry/ref"])   (LIB: the carried libflashkda.so's folder)
 # Writes the ncu report, its text pages and the per-instruction SASS tables (csv: stall samples, executed counts) to
 # $OUT; the summary lines are printed last. Session 5 read chain-sass.csv with a few lines of Python (bench/NOTES.md).
 set -u
 OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
-export PYTHONPATH=$PWD/python FLASHKDA_LIBRARY=$PWD/${LIB:-.carry/fin/lib}/libflashkda.so
+export PYTHONPATH=$PWD/python FLASHKDA_LIBRARY=$PWD/${LIB:-.carry/ref/lib}/libflashkda.so
 NCU=$(command -v ncu || ls /usr/local/cuda/bin/ncu 2>/dev/null || ls /opt/nvidia/nsight-compute/*/ncu | head -1)
 echo "ncu: $NCU"
 timeout 280 $NCU -k regex:"kda_chain_kernel|kda_prep_kernel" --launch-skip 4 --launch-count 2 \

@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
 # One device call for a candidate prefill build against a reference build, both built here and carried:
 #   .carry/$CAND/{lib/libflashkda.so*, bin/test_cuda_prefill} and .carry/$REF/lib (defaults cand and ref).
+# Build one of them here (nvcc 13.0 is the device's) from the commit to test, D = .carry/cand or .carry/ref:
+#   cmake -S . -B build-prefill -G Ninja -DFKDA_BUILD_TESTS=OFF -DFKDA_BUILD_CLI=OFF -DFKDA_BUILD_BENCH=OFF && \
+#   ninja -C build-prefill && mkdir -p D/lib D/bin && cp -a build-prefill/libflashkda.so* D/lib/ && \
+#   gcc -O2 -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -I include -I /usr/local/cuda/include \
+#     tests/gpu/test_cuda_prefill.c -o D/bin/test_cuda_prefill build-prefill/libflashkda.a \
+#     -L/usr/local/cuda/lib64 -lcudart_static -ldl -lrt -lpthread -fopenmp -lm -lstdc++
 # 1. the candidate's GPU test (all cases), memcheck and racecheck (small cases), in parallel;
 # 2. A/B without FLA on the v2 shapes (AB_SHAPES), reference then candidate;
 # 3. the candidate against FLA (fla-core 0.6.0 from .whl) on every shape, same process: the report table.
