@@ -514,11 +514,12 @@ __global__ void __launch_bounds__(NTHREADS) kda_prep_kernel(const prefill_params
     }
 }
 
-/* chain stage in shared memory: Kd, Qd, Kr [16][PD] | Ab, M [16][PS] | e^G_C [128] f32 | v [16][VS] */
+/* chain stage in shared memory: Kd, Qd, Kr [16][PD] | Ab, M [16][PS] | e^G_C [128] f32 | v [16][VP(VS)] */
 #define CST_AB (3 * 16 * PD * 2)
 #define CST_EC (CST_AB + 2 * 16 * PS * 2)
 #define CST_V (CST_EC + KD * 4)
-#define CST_BYTES(vs) (CST_V + 16 * (vs) * 2)
+#define VP(vs) ((vs) + 8) /* pitch (bf16) of the stage's v rows: 16 bytes of padding, ldmatrix conflict-free */
+#define CST_BYTES(vs) (CST_V + 16 * VP(vs) * 2)
 #define CHAIN_SMEM(vs) (STAGES * CST_BYTES(vs) + ((vs) / 16) * 16 * PS * 2)
 
 /* A warp's 16 value rows of the final state (rows vr and vr + 8 of its accumulator layout) to final_state. */
@@ -584,14 +585,21 @@ static __device__ __forceinline__ void chain_chunk(float (&S)[16][4], const unsi
         ldsm_x4(bk, Kds + ((lane >> 4) * 8 + (lane & 7)) * PD + kk * 16 + ((lane >> 3) & 1) * 8);
         state_step<(PM & PM_KS) != 0>(P, S[2 * kk], S[2 * kk + 1], bk, kk);
     }
-    /* X^T = V^T - P^T, then U^T = X^T Ab^T */
+    /* X^T = V^T - P^T, then U^T = X^T Ab^T. V^T in P's accumulator layout by one transposing ldmatrix: matrix
+     * 2 tl + h holds tokens 8 tl .. 8 tl + 7 (rows) of value columns vl + 8 h .. + 7, so lane (gq, qq) gets tokens
+     * 8 tl + 2 qq and + 1 of value vl + 8 h + gq: element r = 2 h + e of tile tl */
+    {
+        uint32_t vt[4];
+        ldsm_x4_t(vt, vs + ((lane >> 4) * 8 + (lane & 7)) * VP(VS) + vl + ((lane >> 3) & 1) * 8);
 #pragma unroll
-    for (int tl = 0; tl < 2; ++tl)
+        for (int tl = 0; tl < 2; ++tl)
 #pragma unroll
-        for (int r = 0; r < 4; ++r) {
-            const int vv = vl + gq + (r >> 1) * 8, t = tl * 8 + 2 * qq + (r & 1);
-            P[0][tl][r] = __bfloat162float(vs[t * VS + vv]) - (P[0][tl][r] + P[1][tl][r]);
-        }
+            for (int r = 0; r < 4; ++r) {
+                const uint32_t w = vt[2 * tl + (r >> 1)];
+                const float x = __uint_as_float(r & 1 ? w & 0xffff0000u : w << 16);
+                P[0][tl][r] = x - (P[0][tl][r] + P[1][tl][r]);
+            }
+    }
     uint32_t xa[4], bm[4];
     acc_to_a(xa, P[0][0], P[0][1]);
     ldsm_x4(bm, Abs + ((lane >> 4) * 8 + (lane & 7)) * PS + ((lane >> 3) & 1) * 8);
@@ -730,7 +738,7 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
                     cp_async16(st + CST_EC + (i - 64) * 16, rec + REC_EC + (i - 64) * 16, 16);
             }
             const bool ok = !role && pf_c * 16 + pf_vrow < len;
-            cp_async16(st + CST_V + (pf_vrow * VS + pf_vcol) * 2, ok ? (const void *)pf_v : (const void *)vb,
+            cp_async16(st + CST_V + (pf_vrow * VP(VS) + pf_vcol) * 2, ok ? (const void *)pf_v : (const void *)vb,
                        ok ? 16 : 0);
             ++pf_c;
             pf_stage = pf_stage == STAGES - 1 ? 0 : pf_stage + 1;
@@ -957,7 +965,7 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
         if (c < nch) {
             const int row = tid >> 4, c8 = tid & 15;
             const bool ok = c * 16 + row < len;
-            cp_async16(smem + sc * CST_BYTES(KD) + CST_V + (row * KD + c8 * 8) * 2,
+            cp_async16(smem + sc * CST_BYTES(KD) + CST_V + (row * VP(KD) + c8 * 8) * 2,
                        ok ? (const void *)(vb + (c * 16 + row) * p.v_st + c8 * 8) : (const void *)vb, ok ? 16 : 0);
         }
         cp_async_commit();
