@@ -57,6 +57,8 @@ typedef struct prefill_params {
     state_view s_in, s_out; /* initial and final state; data NULL where absent */
     const void *cu;
     int cu_is64;
+    int *order; /* varlen, no segments, 2 <= N <= LPT_MAX: sequences by descending length (written by the prep kernel's
+                 * CTA (0, 0), read by the chain kernel: its CTAs start in the order of the longest work first) */
     int64_t T;
     int N, HV, group, NS;
     /* v3 segments (see "v3" below): segment length in chunks (0 = off), segments per fixed-length row,
@@ -462,6 +464,24 @@ __global__ void __launch_bounds__(NTHREADS) kda_prep_kernel(const prefill_params
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
     const int64_t slot = blockIdx.x;
     const int hv = blockIdx.y, h = hv / p.group;
+    /* the chain kernel is this grid's programmatic dependent (launch_v2): it may start its CTAs once every CTA here
+     * runs, and waits for this grid's completion before it reads anything written here */
+    asm volatile("griddepcontrol.launch_dependents;\n" ::: "memory");
+    if (p.order && slot == 0 && hv == 0) { /* rank the sequences by length, longest first (ties: lower index) */
+        int *len = (int *)raw;            /* LPT_MAX lengths, before raw holds anything */
+        for (int i = tid; i < p.N; i += NTHREADS) {
+            int64_t b0, e0;
+            seq_bounds(p, i, &b0, &e0);
+            len[i] = (int)((e0 - b0 + 15) / 16);
+        }
+        __syncthreads();
+        for (int i = tid; i < p.N; i += NTHREADS) {
+            int r = 0;
+            for (int j = 0; j < p.N; ++j) r += len[j] > len[i] || (len[j] == len[i] && j < i);
+            p.order[r] = i;
+        }
+        __syncthreads();
+    }
 
     int64_t b = 0, bos = 0, len = p.T, c;
     if (p.cu) {
@@ -681,7 +701,8 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
     /* unit = sequence n without segments; with them, 2 * segment slot + role (0 real, 1 virtual columns) */
     const int role = p.segL ? (int)(unit & 1) : 0;
     const int64_t gs = p.segL ? unit >> 1 : unit;
-    const int64_t n = p.segL ? seq_of_segment(p, gs) : unit;
+    asm volatile("griddepcontrol.wait;\n" ::: "memory"); /* the prep kernel's records (and order) are complete */
+    const int64_t n = p.segL ? seq_of_segment(p, gs) : p.order ? p.order[unit] : unit;
     int64_t b = 0, bos = 0, eos = p.T, slot0;
     if (p.cu) {
         seq_bounds(p, n, &bos, &eos);
@@ -1191,6 +1212,8 @@ static int env_int(const char *name, int dflt)
 typedef struct prefill_knobs {
     int split, precise, segments, v2;
     int overlap; /* -1 automatic, 0, 1 */
+    int pdl, order; /* bench knobs FKDA_PREFILL_PDL, FKDA_PREFILL_ORDER (default 1): the chain as the prep's
+                     * programmatic dependent; the longest-first order */
 } prefill_knobs;
 
 static prefill_knobs read_knobs(void)
@@ -1203,6 +1226,8 @@ static prefill_knobs read_knobs(void)
     k.v2 = env_int("FKDA_PREFILL_V2", 1);
     const int ov = env_int("FKDA_PREFILL_OVERLAP", -1);
     k.overlap = ov >= 0 ? ov != 0 : k.v2 == 3 ? 0 : k.v2 == 4 ? 1 : -1;
+    k.pdl = env_int("FKDA_PREFILL_PDL", 1) != 0;
+    k.order = env_int("FKDA_PREFILL_ORDER", 1) != 0;
     return k;
 }
 
@@ -1347,11 +1372,18 @@ static int64_t seg_slots(const fkda_dims *d, int64_t L)
     return d->varlen ? d->T / (16 * L) + d->N : d->B * seg_fixed_of(d, L);
 }
 
-/* workspace: records [HV][slots] | with segments: A [HV][slots][16][128] bf16 | states [HV][seg slots][2][128][128] f32 */
+/* the chain's longest-first order (prefill_params.order): varlen batches of 2 to LPT_MAX sequences without segments.
+ * CTAs start roughly in block order, so the chains of the longest sequences start first and get SMs of their own
+ * before the short ones fill in (and, with more CTAs than fit at once, are not left for a later wave). */
+#define LPT_MAX 256
+static int use_order(const fkda_dims *d, int64_t L) { return d->varlen && d->N >= 2 && d->N <= LPT_MAX && !L; }
+
+/* workspace: records [HV][slots] | with segments: A [HV][slots][16][128] bf16 | states [HV][seg slots][2][128][128] f32
+ * | without segments, where use_order: the order, N int32 */
 static size_t ws_bytes_of(const fkda_dims *d, int64_t L)
 {
     const size_t rec = (size_t)(d->HV * v2_slots(d)) * REC_BYTES;
-    if (!L) return rec;
+    if (!L) return rec + (use_order(d, L) ? (size_t)d->N * sizeof(int) : 0);
     return rec + (size_t)(d->HV * v2_slots(d)) * 16 * KD * 2 + (size_t)(d->HV * seg_slots(d, L)) * 2 * KD * KD * 4;
 }
 
@@ -1426,6 +1458,7 @@ static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, co
     p->NS = ns;
     p->nslots = nslots;
     p->segL = pl.L;
+    if (kn->order && use_order(d, pl.L)) p->order = (int *)((unsigned char *)ws + (size_t)(d->HV * nslots) * REC_BYTES);
     const int64_t nseg = seg_slots(d, pl.L);
     if (pl.L) {
         p->seg_fixed = seg_fixed_of(d, pl.L);
@@ -1454,8 +1487,21 @@ static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, co
     const size_t smem = CHAIN_SMEM(128 / ns);
     cudaError_t e = cudaFuncSetAttribute((const void *)fn, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem);
     if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: cudaFuncSetAttribute: %s", cudaGetErrorString(e));
-    fn<<<(unsigned)grid, 2 * (128 / ns), smem, stream>>>(*p, (const unsigned char *)ws, nslots);
-    e = cudaGetLastError();
+    { /* the programmatic dependent of the prep kernel: its CTAs may start while the prep's last wave runs */
+        cudaLaunchConfig_t cfg = {};
+        cudaLaunchAttribute attr[1] = {};
+        attr[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+        attr[0].val.programmaticStreamSerializationAllowed = 1;
+        cfg.gridDim = dim3((unsigned)grid);
+        cfg.blockDim = dim3(2 * (128 / ns));
+        cfg.dynamicSmemBytes = smem;
+        cfg.stream = stream;
+        cfg.attrs = attr;
+        cfg.numAttrs = nslots > 0 && kn->pdl ? 1 : 0;
+        const prefill_params pv = *p;
+        e = cudaLaunchKernelEx(&cfg, fn, pv, (const unsigned char *)ws, nslots);
+    }
+    if (e == cudaSuccess) e = cudaGetLastError();
     if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: chain launch: %s", cudaGetErrorString(e));
     if (!pl.L) return FKDA_SUCCESS;
 
