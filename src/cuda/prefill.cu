@@ -464,9 +464,6 @@ __global__ void __launch_bounds__(NTHREADS) kda_prep_kernel(const prefill_params
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
     const int64_t slot = blockIdx.x;
     const int hv = blockIdx.y, h = hv / p.group;
-    /* the chain kernel is this grid's programmatic dependent (launch_v2): it may start its CTAs once every CTA here
-     * runs, and waits for this grid's completion before it reads anything written here */
-    asm volatile("griddepcontrol.launch_dependents;\n" ::: "memory");
     if (p.order && slot == 0 && hv == 0) { /* rank the sequences by length, longest first (ties: lower index) */
         int *len = (int *)raw;            /* LPT_MAX lengths, before raw holds anything */
         for (int i = tid; i < p.N; i += NTHREADS) {
@@ -701,7 +698,6 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
     /* unit = sequence n without segments; with them, 2 * segment slot + role (0 real, 1 virtual columns) */
     const int role = p.segL ? (int)(unit & 1) : 0;
     const int64_t gs = p.segL ? unit >> 1 : unit;
-    asm volatile("griddepcontrol.wait;\n" ::: "memory"); /* the prep kernel's records (and order) are complete */
     const int64_t n = p.segL ? seq_of_segment(p, gs) : p.order ? p.order[unit] : unit;
     int64_t b = 0, bos = 0, eos = p.T, slot0;
     if (p.cu) {
@@ -1212,8 +1208,7 @@ static int env_int(const char *name, int dflt)
 typedef struct prefill_knobs {
     int split, precise, segments, v2;
     int overlap; /* -1 automatic, 0, 1 */
-    int pdl, order; /* bench knobs FKDA_PREFILL_PDL, FKDA_PREFILL_ORDER (default 1): the chain as the prep's
-                     * programmatic dependent; the longest-first order */
+    int order; /* bench knob FKDA_PREFILL_ORDER (default 1): the longest-first order of varlen chains */
 } prefill_knobs;
 
 static prefill_knobs read_knobs(void)
@@ -1226,7 +1221,6 @@ static prefill_knobs read_knobs(void)
     k.v2 = env_int("FKDA_PREFILL_V2", 1);
     const int ov = env_int("FKDA_PREFILL_OVERLAP", -1);
     k.overlap = ov >= 0 ? ov != 0 : k.v2 == 3 ? 0 : k.v2 == 4 ? 1 : -1;
-    k.pdl = env_int("FKDA_PREFILL_PDL", 1) != 0;
     k.order = env_int("FKDA_PREFILL_ORDER", 1) != 0;
     return k;
 }
@@ -1442,8 +1436,14 @@ static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, co
     }
 
     const int64_t units = pl.units; /* chain CTAs that do work (per V-slice) */
+    const int order = kn->order && use_order(d, pl.L);
     int ns = kn->split;
-    if (ns != 1 && ns != 2 && ns != 4 && ns != 8) {
+    if (ns != 1 && ns != 2 && ns != 4 && ns != 8 && order && units <= sm_count()) {
+        /* longest first: the first CTAs, the longest chains, get an SM each; 4 warps a CTA (one per sub-partition)
+         * was the fastest at H = 16 varlen 6 (0.243 ms against 0.308 / 0.258 / 0.308 for 8 / 2 / 1 warps; session 6
+         * call 2, bench/NOTES.md) */
+        ns = 2;
+    } else if (ns != 1 && ns != 2 && ns != 4 && ns != 8) {
         const int sms = sm_count();
         int64_t best = -1;
         for (int s = 1; s <= 8; s *= 2) {
@@ -1458,7 +1458,7 @@ static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, co
     p->NS = ns;
     p->nslots = nslots;
     p->segL = pl.L;
-    if (kn->order && use_order(d, pl.L)) p->order = (int *)((unsigned char *)ws + (size_t)(d->HV * nslots) * REC_BYTES);
+    if (order) p->order = (int *)((unsigned char *)ws + (size_t)(d->HV * nslots) * REC_BYTES);
     const int64_t nseg = seg_slots(d, pl.L);
     if (pl.L) {
         p->seg_fixed = seg_fixed_of(d, pl.L);
@@ -1487,21 +1487,8 @@ static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, co
     const size_t smem = CHAIN_SMEM(128 / ns);
     cudaError_t e = cudaFuncSetAttribute((const void *)fn, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem);
     if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: cudaFuncSetAttribute: %s", cudaGetErrorString(e));
-    { /* the programmatic dependent of the prep kernel: its CTAs may start while the prep's last wave runs */
-        cudaLaunchConfig_t cfg = {};
-        cudaLaunchAttribute attr[1] = {};
-        attr[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
-        attr[0].val.programmaticStreamSerializationAllowed = 1;
-        cfg.gridDim = dim3((unsigned)grid);
-        cfg.blockDim = dim3(2 * (128 / ns));
-        cfg.dynamicSmemBytes = smem;
-        cfg.stream = stream;
-        cfg.attrs = attr;
-        cfg.numAttrs = nslots > 0 && kn->pdl ? 1 : 0;
-        const prefill_params pv = *p;
-        e = cudaLaunchKernelEx(&cfg, fn, pv, (const unsigned char *)ws, nslots);
-    }
-    if (e == cudaSuccess) e = cudaGetLastError();
+    fn<<<(unsigned)grid, 2 * (128 / ns), smem, stream>>>(*p, (const unsigned char *)ws, nslots);
+    e = cudaGetLastError();
     if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: chain launch: %s", cudaGetErrorString(e));
     if (!pl.L) return FKDA_SUCCESS;
 
