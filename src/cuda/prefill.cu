@@ -251,8 +251,8 @@ static __device__ __forceinline__ int64_t load_cu(const void *cu, int is64, int6
  * Records are ordered [hv][slot] so that one chain CTA streams contiguous memory. Chunk c of sequence n
  * sits in slot start(n) + c with start(n) = n + bos_n / 16 (fixed length: n * ceil(T / 16)); a
  * sequence has at most one partial chunk, so start(n) + ceil(len_n / 16) <= start(n + 1) and
- * floor(T / 16) + N slots hold every chunk. The prep kernel finds the sequence of a slot by binary
- * search in cu_seqlens (no host synchronisation). */
+ * floor(T / 16) + N slots hold every chunk. The prep kernel finds the sequence of a slot by a CTA-wide search
+ * in cu_seqlens (no host synchronisation). */
 #define REC_AB 12288 /* Kd, Qd, Kr at 0, 4096, 8192; M at REC_AB + 512 */
 #define REC_EC 13312
 #define REC_BYTES 13824
@@ -266,12 +266,6 @@ static __device__ __forceinline__ void seq_bounds(const prefill_params &p, int64
     e0 = e0 < b0 ? b0 : (e0 > p.T ? p.T : e0);
     *bos = b0;
     *eos = e0;
-}
-static __device__ __forceinline__ int64_t seq_start_slot(const prefill_params &p, int64_t n)
-{
-    int64_t bos, eos;
-    seq_bounds(p, n, &bos, &eos);
-    return n + bos / 16;
 }
 
 /* v3 segments: sequence n owns segment slots seg_start(n) + s, s < ceil(nch_n / segL); the same argument as
@@ -482,10 +476,23 @@ __global__ void __launch_bounds__(NTHREADS) kda_prep_kernel(const prefill_params
 
     int64_t b = 0, bos = 0, len = p.T, c;
     if (p.cu) {
-        int64_t lo = 0, hi = p.N - 1; /* largest n with start(n) <= slot */
-        while (lo < hi) {
-            const int64_t mid = (lo + hi + 1) >> 1;
-            if (seq_start_slot(p, mid) <= slot) lo = mid; else hi = mid - 1;
+        /* the largest n with start(n) <= slot (start is non-decreasing), the whole CTA at once: each round tests
+         * NTHREADS evenly spaced candidates and counts the hits, which leaves one gap of the spacing; one round
+         * for N <= NTHREADS, two up to NTHREADS^2. A binary search took log2(N) dependent cu_seqlens round trips
+         * before the CTA could load anything (ncu: long-scoreboard stalls, 13% of the prep's samples) */
+        int64_t lo = 0, width = p.N;
+        while (width > 1) {
+            const int64_t step = (width + NTHREADS - 1) / NTHREADS, n = lo + tid * step;
+            int hit = 0;
+            if (n < lo + width) {
+                int64_t b0 = load_cu(p.cu, p.cu_is64, n);
+                b0 = b0 < 0 ? 0 : (b0 > p.T ? p.T : b0);
+                hit = n + b0 / 16 <= slot;
+            }
+            const int cnt = __syncthreads_count(hit);
+            const int64_t end = lo + width;
+            lo += (cnt > 0 ? cnt - 1 : 0) * step;
+            width = step < end - lo ? step : end - lo;
         }
         int64_t eos;
         seq_bounds(p, lo, &bos, &eos);
