@@ -187,7 +187,13 @@ def main():
                     "costs minutes per head count)")
     ap.add_argument("--err-only", default=None, help="fp64 reference only on these shape indices")
     ap.add_argument("--err-variants", action="store_true", help="err_ratio of every variant, not only the first")
+    ap.add_argument("--plot-from", default=None, help="only draw --plot from a JSON this script wrote (no GPU needed)")
     args = ap.parse_args()
+    if args.plot_from:
+        with open(args.plot_from) as f:
+            meta = json.load(f)
+        plot(meta["rows"], meta["card"], meta["date"], args.plot or "prefill.png")
+        return
 
     card = torch.cuda.get_device_name()
     print(f"# {card}, torch {torch.__version__}, {datetime.date.today()}", flush=True)
@@ -266,24 +272,29 @@ def main():
         with open(args.json, "w") as f:
             json.dump(meta, f, indent=1)
     if args.plot:
-        try:
-            import matplotlib
-            matplotlib.use("Agg")
-            import matplotlib.pyplot as plt
-            labels = [f"H{r['H']}\n{r['sequences'][:14]}" for r in rows]
-            xs = range(len(rows))
-            fig, ax = plt.subplots(figsize=(12, 4.5))
-            ax.bar([i - 0.2 for i in xs], [r.get("speedup", 0) for r in rows], 0.4, label="ours / FLA (measured)")
-            ax.bar([i + 0.2 for i in xs], [r["bar"] for r in rows], 0.4, label="bar (issue 3)", alpha=0.6)
-            ax.set_xticks(list(xs))
-            ax.set_xticklabels(labels, fontsize=7)
-            ax.set_ylabel("speed-up over FLA chunk_kda")
-            ax.set_title(f"KDA prefill, {card}, {datetime.date.today()}")
-            ax.legend()
-            fig.tight_layout()
-            fig.savefig(args.plot, dpi=110)
-        except Exception as e:  # the plot is a convenience; the table and JSON are the record
-            print(f"plot skipped: {e}", file=sys.stderr)
+        plot(rows, card, str(datetime.date.today()), args.plot)
+
+
+def plot(rows, card, date, path):
+    """Bar chart of the same-run speed-ups against the bars (a convenience: the table and JSON are the record)."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        labels = [f"H{r['H']}\n{r['sequences'][:14]}" for r in rows]
+        xs = range(len(rows))
+        fig, ax = plt.subplots(figsize=(12, 4.5))
+        ax.bar([i - 0.2 for i in xs], [r.get("speedup", 0) for r in rows], 0.4, label="ours / FLA (measured)")
+        ax.bar([i + 0.2 for i in xs], [r["bar"] for r in rows], 0.4, label="bar (issue 3)", alpha=0.6)
+        ax.set_xticks(list(xs))
+        ax.set_xticklabels(labels, fontsize=7)
+        ax.set_ylabel("speed-up over FLA chunk_kda")
+        ax.set_title(f"KDA prefill, {card}, {date}")
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(path, dpi=110)
+    except Exception as e:
+        print(f"plot skipped: {e}", file=sys.stderr)
 
 
 if __name__ == "__main__":
