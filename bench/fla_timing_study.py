@@ -1,0 +1,110 @@
+"""Why FLA's chunk_kda time at H = 16 varlen moves between processes (0.86-1.95 ms over sessions 3-6).
+
+For the shapes given (indices into prefill_bench.SHAPES), in one process:
+  harness     prefill_bench.time_ms as the report uses it (CUDA events around 30 back-to-back calls, median of 5)
+  cpu_cu      the same, FLA also given cu_seqlens_cpu (a host copy made once), so it needs no device sync per call
+  inference   the same as harness, under torch.inference_mode()
+  kernels     the sum of the GPU kernel durations of one call (torch.profiler over 30 calls), no host gaps
+  launches    kernels per call
+  wall        host wall time per call (perf_counter around 30 calls, then a synchronize)
+for FLA and for ours. Prints one line per (shape, method) and writes --json.
+
+Usage: FLA_FLASH_KDA=0 PYTHONPATH=python:<fla> FLASHKDA_LIBRARY=... python3 bench/fla_timing_study.py --only 5,6
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import prefill_bench as pb  # noqa: E402
+
+
+def fla_call(x, cu_cpu=None):
+    from fla.ops.kda import chunk_kda
+    kw = dict(cu_seqlens_cpu=cu_cpu) if cu_cpu is not None else {}
+    return chunk_kda(x["q"], x["k"], x["v"], x["g"], x["beta"], scale=pb.K ** -0.5, initial_state=x["h0"],
+                     output_final_state=True, use_qk_l2norm_in_kernel=True, use_gate_in_kernel=True,
+                     use_beta_sigmoid_in_kernel=True, safe_gate=True, lower_bound=-5.0, state_v_first=True,
+                     cu_seqlens=x["cu"], A_log=x["A_log"], dt_bias=x["dt_bias"], **kw)
+
+
+def kernel_time(fn, calls=30):
+    """(GPU kernel ms per call, kernels per call) from torch.profiler"""
+    from torch.profiler import ProfilerActivity, profile
+    fn()
+    torch.cuda.synchronize()
+    with profile(activities=[ProfilerActivity.CUDA]) as prof:
+        for _ in range(calls):
+            fn()
+        torch.cuda.synchronize()
+    us, n = 0.0, 0
+    for e in prof.events():
+        if e.device_type == torch.autograd.DeviceType.CUDA:
+            us += e.device_time
+            n += 1
+    return us / 1e3 / calls, n / calls
+
+
+def wall_ms(fn, calls=30, reps=5):
+    fn()
+    torch.cuda.synchronize()
+    t = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        torch.cuda.synchronize()
+        t.append((time.perf_counter() - t0) * 1e3 / calls)
+    return statistics.median(t)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--only", default="6")
+    ap.add_argument("--json", default=None)
+    ap.add_argument("--tag", default="")
+    args = ap.parse_args()
+    rows = []
+    for i in [int(s) for s in args.only.split(",")]:
+        H, lens, _ = pb.SHAPES[i]
+        x = pb.make_inputs(H, lens)
+        out = torch.empty_like(x["v"])
+        ht = torch.empty_like(x["h0"])
+        cu_cpu = x["cu"].cpu() if x["cu"] is not None else None
+        ours = lambda: pb.run_ours(x, out, ht)  # noqa: E731
+        fla = lambda: fla_call(x)  # noqa: E731
+        fla_cpu = lambda: fla_call(x, cu_cpu)  # noqa: E731
+        r = dict(H=H, sequences=pb.seq_label(lens), tag=args.tag)
+        r["ours_harness"] = pb.time_ms(ours)
+        r["fla_harness"] = pb.time_ms(fla)
+        r["fla_cpu_cu"] = pb.time_ms(fla_cpu)
+        with torch.inference_mode():
+            r["fla_inference"] = pb.time_ms(fla)
+            r["ours_inference"] = pb.time_ms(ours)
+        r["ours_kernels"], r["ours_launches"] = kernel_time(ours)
+        r["fla_kernels"], r["fla_launches"] = kernel_time(fla)
+        r["fla_cpu_cu_kernels"], _ = kernel_time(fla_cpu)
+        r["ours_wall"] = wall_ms(ours)
+        r["fla_wall"] = wall_ms(fla)
+        r["fla_cpu_cu_wall"] = wall_ms(fla_cpu)
+        r["fla_harness_again"] = pb.time_ms(fla)
+        r["ours_harness_again"] = pb.time_ms(ours)
+        rows.append(r)
+        print(f"{args.tag} H={H} {r['sequences']}: " + " ".join(
+            f"{k}={v:.3f}" for k, v in r.items() if isinstance(v, float)), flush=True)
+        del x, out, ht
+        torch.cuda.empty_cache()
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(dict(card=torch.cuda.get_device_name(), rows=rows), f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
