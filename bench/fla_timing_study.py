@@ -7,6 +7,8 @@ For the shapes given (indices into prefill_bench.SHAPES), in one process:
   kernels     the sum of the GPU kernel durations of one call (torch.profiler over 30 calls), no host gaps
   launches    kernels per call
   wall        host wall time per call (perf_counter around 30 calls, then a synchronize)
+  graph       one call captured in a CUDA graph (FLA with use_graph=True, its capture-safe varlen mode), the
+              graph replayed between CUDA events 30 times, median of 5: GPU time without host gaps
 for FLA and for ours. Prints one line per (shape, method) and writes --json.
 
 Usage: FLA_FLASH_KDA=0 PYTHONPATH=python:<fla> FLASHKDA_LIBRARY=... python3 bench/fla_timing_study.py --only 5,6
@@ -26,9 +28,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import prefill_bench as pb  # noqa: E402
 
 
-def fla_call(x, cu_cpu=None):
+def fla_call(x, cu_cpu=None, graph=False):
     from fla.ops.kda import chunk_kda
     kw = dict(cu_seqlens_cpu=cu_cpu) if cu_cpu is not None else {}
+    if graph:
+        kw["use_graph"] = True
     return chunk_kda(x["q"], x["k"], x["v"], x["g"], x["beta"], scale=pb.K ** -0.5, initial_state=x["h0"],
                      output_final_state=True, use_qk_l2norm_in_kernel=True, use_gate_in_kernel=True,
                      use_beta_sigmoid_in_kernel=True, safe_gate=True, lower_bound=-5.0, state_v_first=True,
@@ -52,6 +56,21 @@ def kernel_time(fn, calls=30):
     return us / 1e3 / calls, n / calls
 
 
+def graph_ms(fn, calls=30, reps=5):
+    """median ms per replay of a CUDA graph holding one call of fn (warmed up eagerly first)"""
+    s = torch.cuda.Stream()
+    s.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(s):
+        for _ in range(3):
+            fn()
+    torch.cuda.current_stream().wait_stream(s)
+    torch.cuda.synchronize()
+    g = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(g):
+        fn()
+    return pb.time_ms(g.replay, calls, reps)
+
+
 def wall_ms(fn, calls=30, reps=5):
     fn()
     torch.cuda.synchronize()
@@ -70,6 +89,7 @@ def main():
     ap.add_argument("--only", default="6")
     ap.add_argument("--json", default=None)
     ap.add_argument("--tag", default="")
+    ap.add_argument("--quick", action="store_true", help="harness, kernels and graph only")
     args = ap.parse_args()
     rows = []
     for i in [int(s) for s in args.only.split(",")]:
@@ -84,16 +104,23 @@ def main():
         r = dict(H=H, sequences=pb.seq_label(lens), tag=args.tag)
         r["ours_harness"] = pb.time_ms(ours)
         r["fla_harness"] = pb.time_ms(fla)
-        r["fla_cpu_cu"] = pb.time_ms(fla_cpu)
-        with torch.inference_mode():
-            r["fla_inference"] = pb.time_ms(fla)
-            r["ours_inference"] = pb.time_ms(ours)
+        if not args.quick:
+            r["fla_cpu_cu"] = pb.time_ms(fla_cpu)
+            with torch.inference_mode():
+                r["fla_inference"] = pb.time_ms(fla)
+                r["ours_inference"] = pb.time_ms(ours)
         r["ours_kernels"], r["ours_launches"] = kernel_time(ours)
         r["fla_kernels"], r["fla_launches"] = kernel_time(fla)
-        r["fla_cpu_cu_kernels"], _ = kernel_time(fla_cpu)
-        r["ours_wall"] = wall_ms(ours)
-        r["fla_wall"] = wall_ms(fla)
-        r["fla_cpu_cu_wall"] = wall_ms(fla_cpu)
+        if not args.quick:
+            r["fla_cpu_cu_kernels"], _ = kernel_time(fla_cpu)
+            r["ours_wall"] = wall_ms(ours)
+            r["fla_wall"] = wall_ms(fla)
+            r["fla_cpu_cu_wall"] = wall_ms(fla_cpu)
+        try:
+            r["fla_graph"] = graph_ms(lambda: fla_call(x, graph=True))
+        except Exception as e:  # noqa: BLE001 (reported, the other columns still count)
+            print(f"FLA graph capture failed: {e}", flush=True)
+        r["ours_graph"] = graph_ms(ours)
         r["fla_harness_again"] = pb.time_ms(fla)
         r["ours_harness_again"] = pb.time_ms(ours)
         rows.append(r)
