@@ -32,7 +32,7 @@ def fla_call(x, cu_cpu=None, graph=False):
     from fla.ops.kda import chunk_kda
     kw = dict(cu_seqlens_cpu=cu_cpu) if cu_cpu is not None else {}
     if graph:
-        kw["use_graph"] = True
+        kw["use_graph"] = True  # prefill_bench.run_fla(x, graph=True)
     return chunk_kda(x["q"], x["k"], x["v"], x["g"], x["beta"], scale=pb.K ** -0.5, initial_state=x["h0"],
                      output_final_state=True, use_qk_l2norm_in_kernel=True, use_gate_in_kernel=True,
                      use_beta_sigmoid_in_kernel=True, safe_gate=True, lower_bound=-5.0, state_v_first=True,
@@ -54,21 +54,6 @@ def kernel_time(fn, calls=30):
             us += e.device_time
             n += 1
     return us / 1e3 / calls, n / calls
-
-
-def graph_ms(fn, calls=30, reps=5):
-    """median ms per replay of a CUDA graph holding one call of fn (warmed up eagerly first)"""
-    s = torch.cuda.Stream()
-    s.wait_stream(torch.cuda.current_stream())
-    with torch.cuda.stream(s):
-        for _ in range(3):
-            fn()
-    torch.cuda.current_stream().wait_stream(s)
-    torch.cuda.synchronize()
-    g = torch.cuda.CUDAGraph()
-    with torch.cuda.graph(g):
-        fn()
-    return pb.time_ms(g.replay, calls, reps)
 
 
 def wall_ms(fn, calls=30, reps=5):
@@ -117,10 +102,10 @@ def main():
             r["fla_wall"] = wall_ms(fla)
             r["fla_cpu_cu_wall"] = wall_ms(fla_cpu)
         try:
-            r["fla_graph"] = graph_ms(lambda: fla_call(x, graph=True))
+            r["fla_graph"] = pb.graph_ms(lambda: fla_call(x, graph=True))
         except Exception as e:  # noqa: BLE001 (reported, the other columns still count)
             print(f"FLA graph capture failed: {e}", flush=True)
-        r["ours_graph"] = graph_ms(ours)
+        r["ours_graph"] = pb.graph_ms(ours)
         r["fla_harness_again"] = pb.time_ms(fla)
         r["ours_harness_again"] = pb.time_ms(ours)
         rows.append(r)

@@ -91,12 +91,15 @@ def run_ours(x, out, ht):
                  initial_state=x["h0"], final_state=ht, cu_seqlens=x["cu"])
 
 
-def run_fla(x):
+def run_fla(x, graph=False):
+    """graph: FLA's capture-safe varlen mode (use_graph: chunk indices built on the device, no host read of
+    cu_seqlens), which --graph captures in a CUDA graph"""
     from fla.ops.kda import chunk_kda
+    kw = dict(use_graph=True) if graph else {}
     o, ht = chunk_kda(x["q"], x["k"], x["v"], x["g"], x["beta"], scale=K ** -0.5, initial_state=x["h0"],
                       output_final_state=True, use_qk_l2norm_in_kernel=True, use_gate_in_kernel=True,
                       use_beta_sigmoid_in_kernel=True, safe_gate=True, lower_bound=-5.0, state_v_first=True,
-                      cu_seqlens=x["cu"], A_log=x["A_log"], dt_bias=x["dt_bias"])
+                      cu_seqlens=x["cu"], A_log=x["A_log"], dt_bias=x["dt_bias"], **kw)
     return o, ht
 
 
@@ -125,6 +128,22 @@ def time_ms(fn, calls=30, reps=5):
         b.synchronize()
         times.append(a.elapsed_time(b) / calls)
     return statistics.median(times)
+
+
+def graph_ms(fn, calls=30, reps=5):
+    """One call of fn captured in a CUDA graph (after eager warm-up calls on a side stream), the graph replayed with
+    time_ms: the GPU time of the call without the host's launch gaps"""
+    s = torch.cuda.Stream()
+    s.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(s):
+        for _ in range(3):
+            fn()
+    torch.cuda.current_stream().wait_stream(s)
+    torch.cuda.synchronize()
+    g = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(g):
+        fn()
+    return time_ms(g.replay, calls, reps)
 
 
 @torch.no_grad()
@@ -187,6 +206,8 @@ def main():
                     "costs minutes per head count)")
     ap.add_argument("--err-only", default=None, help="fp64 reference only on these shape indices")
     ap.add_argument("--err-variants", action="store_true", help="err_ratio of every variant, not only the first")
+    ap.add_argument("--graph", action="store_true", help="also time both sides as a CUDA graph replay (FLA with "
+                    "use_graph=True): GPU time without host launch gaps, the comparison FLA's host overhead cannot move")
     ap.add_argument("--plot-from", default=None, help="only draw --plot from a JSON this script wrote (no GPU needed)")
     args = ap.parse_args()
     if args.plot_from:
@@ -219,6 +240,12 @@ def main():
         if fla_on:
             row["fla_ms"] = time_ms(lambda: run_fla(x))
             row["speedup"] = row["fla_ms"] / row["ours_ms"]
+        if args.graph:
+            set_variant(variants[0])
+            row["ours_graph_ms"] = graph_ms(lambda: run_ours(x, out, ht))
+            if fla_on:
+                row["fla_graph_ms"] = graph_ms(lambda: run_fla(x, graph=True))
+                row["speedup_graph"] = row["fla_graph_ms"] / row["ours_graph_ms"]
         row["floor_fraction"] = row["floor_ms"] / row["ours_ms"]
         if err_on and max(lens) <= args.err_max_tokens:
             o_ref, s_ref = reference(x)
@@ -242,6 +269,8 @@ def main():
             del o_ref, s_ref
         rows.append(row)
         v_str = " ".join(f"{k}={t:.3f}" for k, t in ours.items())
+        if "ours_graph_ms" in row:
+            v_str += f" graph ours {row['ours_graph_ms']:.3f} FLA {row.get('fla_graph_ms', 0):.3f}"
         if "err_variants" in row:
             v_str += " | err " + " ".join(f"{k}={e[0]:.2e}/{e[1]:.2e}" for k, e in row["err_variants"].items())
         print(f"H={H:3d} {row['sequences']:>26s}  ours {row['ours_ms']:.3f} ms ({v_str})  FLA {row.get('fla_ms', 0):.3f} ms"
@@ -256,14 +285,23 @@ def main():
                 json.dump(dict(card=card, date=str(datetime.date.today()), partial=True, rows=rows), f, indent=1)
 
     print()
-    print("| H | sequences | ours (ms) | FLA (ms) | ours/FLA | bar | met | floor | err out ours/FLA | err state ours/FLA |")
-    print("|---:|---|---:|---:|---:|---:|:-:|---:|---|---|")
+    g = any("ours_graph_ms" in r for r in rows)
+    gh = " ours graph (ms) | FLA graph (ms) | graph ratio | met (graph) |" if g else ""
+    print("| H | sequences | ours (ms) | FLA (ms) | ours/FLA | bar | met |" + gh +
+          " floor | err out ours/FLA | err state ours/FLA |")
+    print("|---:|---|---:|---:|---:|---:|:-:|" + ("---:|---:|---:|:-:|" if g else "") + "---:|---|---|")
+    nan = float("nan")
     for r in rows:
         met = "yes" if r.get("speedup", 0) >= r["bar"] else "no"
-        print(f"| {r['H']} | {r['sequences']} | {r['ours_ms']:.3f} | {r.get('fla_ms', float('nan')):.3f} | "
-              f"{r.get('speedup', float('nan')):.2f}x | {r['bar']:.2f}x | {met} | {100 * r['floor_fraction']:.0f}% | "
-              f"{r.get('ours_err_out', float('nan')):.2e} / {r.get('fla_err_out', float('nan')):.2e} | "
-              f"{r.get('ours_err_state', float('nan')):.2e} / {r.get('fla_err_state', float('nan')):.2e} |")
+        gc = ""
+        if g:
+            gmet = "yes" if r.get("speedup_graph", 0) >= r["bar"] else "no"
+            gc = (f" {r.get('ours_graph_ms', nan):.3f} | {r.get('fla_graph_ms', nan):.3f} | "
+                  f"{r.get('speedup_graph', nan):.2f}x | {gmet} |")
+        print(f"| {r['H']} | {r['sequences']} | {r['ours_ms']:.3f} | {r.get('fla_ms', nan):.3f} | "
+              f"{r.get('speedup', nan):.2f}x | {r['bar']:.2f}x | {met} |{gc} {100 * r['floor_fraction']:.0f}% | "
+              f"{r.get('ours_err_out', nan):.2e} / {r.get('fla_err_out', nan):.2e} | "
+              f"{r.get('ours_err_state', nan):.2e} / {r.get('fla_err_state', nan):.2e} |")
     meta = dict(card=card, date=str(datetime.date.today()), torch=torch.__version__,
                 settings="bf16, K=V=128, bounded gate lb=-5 with A_log and dt_bias, qk l2norm, beta sigmoid, "
                          "fp32 V-first states in and out; CUDA events, 30 calls, median of 5",
@@ -284,8 +322,14 @@ def plot(rows, card, date, path):
         labels = [f"H{r['H']}\n{r['sequences'][:14]}" for r in rows]
         xs = range(len(rows))
         fig, ax = plt.subplots(figsize=(12, 4.5))
-        ax.bar([i - 0.2 for i in xs], [r.get("speedup", 0) for r in rows], 0.4, label="ours / FLA (measured)")
-        ax.bar([i + 0.2 for i in xs], [r["bar"] for r in rows], 0.4, label="bar (issue 3)", alpha=0.6)
+        g = any("speedup_graph" in r for r in rows)
+        w = 0.27 if g else 0.4
+        ax.bar([i - w / 2 - (w / 2 if g else 0) for i in xs], [r.get("speedup", 0) for r in rows], w,
+               label="ours / FLA, eager (measured)")
+        if g:
+            ax.bar(list(xs), [r.get("speedup_graph", 0) for r in rows], w, label="ours / FLA, CUDA graphs (measured)")
+        ax.bar([i + w / 2 + (w / 2 if g else 0) for i in xs], [r["bar"] for r in rows], w, label="bar (issue 3)",
+               alpha=0.6)
         ax.set_xticks(list(xs))
         ax.set_xticklabels(labels, fontsize=7)
         ax.set_ylabel("speed-up over FLA chunk_kda")
