@@ -23,7 +23,7 @@ done
 wait
 tail -n 2 $OUT/test.log; grep -hE "SUMMARY|rc=" $OUT/memcheck.log $OUT/racecheck.log
 export PYTHONPATH=$PWD/python PYTHONUNBUFFERED=1
-for L in $REF $CAND; do
+for L in $REF $CAND $REF $CAND; do
   echo "== $L"
   FLASHKDA_LIBRARY=$PWD/$L/lib/libflashkda.so timeout 60 python3 bench/prefill_bench.py --only ${AB_SHAPES:-3,4,5,6,8,10} \
     --no-fla --variants auto:4 | grep "^H=" | cut -c1-75
@@ -31,7 +31,7 @@ done
 source bench/device_env.sh
 fla_autotune_restore
 fla_install 0.6.0 /tmp/site
-FLA_FLASH_KDA=0 PYTHONPATH=/tmp/site:$PWD/python FLASHKDA_LIBRARY=$PWD/$CAND/lib/libflashkda.so timeout 200 \
-  python3 bench/prefill_bench.py --variants auto:4 --err-only 0,6,7 --json $OUT/prefill.json --plot $OUT/prefill.png \
+FLA_FLASH_KDA=0 PYTHONPATH=/tmp/site:$PWD/python FLASHKDA_LIBRARY=$PWD/$CAND/lib/libflashkda.so timeout 280 \
+  python3 bench/prefill_bench.py --variants auto:4 --graph --err-only 0,6,7 --json $OUT/prefill.json --plot $OUT/prefill.png \
   > $OUT/prefill.log 2>&1
 echo "prefill_bench rc=$?"; grep -E "^\|" $OUT/prefill.log

@@ -1249,9 +1249,10 @@ static int sm_count(void)
 
 /* v3 plan: segment length in chunks (0 = no segments) and the number of chain units (segment, head, role)
  * that will run (knob FKDA_PREFILL_SEGMENTS).
- * Model (bench/NOTES.md, v2 results): a chain warp needs ~1.25 us per chunk alone on its SM sub-partition and
- * ~1.78 us two to a sub-partition (at most 8 chain warps fit an SM: 246 registers); pass 3 moves ~12 KB per
- * corrected chunk and head; each combine step and launch ~4 us. Sequence lengths must be known on the host:
+ * Model (bench/NOTES.md, session 7 sweep of L and the split on H100): a chain warp needs ~0.72 us per chunk
+ * alone on its SM sub-partition, and w warps sharing one take w times as long (the chain step is bound by the SM's
+ * throughput, not by latency: 2 warps a sub-partition gained nothing over 1 in the sweep; at most 8 chain warps
+ * fit an SM: 246 registers); pass 3 moves ~12 KB per corrected chunk and head; each combine step and launch ~4 us. Sequence lengths must be known on the host:
  * fixed length, one sequence, or cu_seqlens_host; otherwise (varlen, N > 1, no host copy) segments stay off
  * unless forced. Deterministic in its inputs, so the workspace query and the call agree. */
 typedef struct seg_plan_t {
@@ -1261,7 +1262,7 @@ typedef struct seg_plan_t {
 static double chain_model_us(double warps, int64_t depth, int sms)
 {
     const double occ = warps / (4.0 * sms);
-    return (double)depth * (occ <= 1.0 ? 1.25 : 1.78 * ceil(occ / 2.0));
+    return (double)depth * 0.72 * (occ <= 1.0 ? 1.0 : ceil(occ));
 }
 
 static int64_t seq_chunks(const fkda_prefill_args *a, const fkda_dims *d, int64_t n)
@@ -1416,8 +1417,10 @@ typedef void (*chain_kernel_fn1)(const prefill_params);
 
 /* v2: prep over all (chunk slot, value head) pairs, then the chain per (sequence, value head, V-slice).
  * Every warp of the chain owns 16 value columns, so the split ns only groups warps into CTAs: pick the ns
- * that puts the fewest warps on the busiest SM sub-partition (4 per SM) when the CTAs are spread evenly;
- * ties go to the smaller ns (fewer CTAs reading the same records). */
+ * that puts the fewest warps on the busiest SM sub-partition (4 per SM) when the CTAs are spread evenly, then the
+ * fewest on the busiest SM (the warps of an SM share its shared-memory bandwidth: H = 32 1 x 8192, 128 CTAs of 2
+ * warps 0.480 ms against 64 of 4 warps 0.509, session 7); remaining ties go to the smaller ns (fewer CTAs
+ * reading the same records). */
 static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, const prefill_knobs *kn,
                              const prefill_plan *plan, cudaStream_t stream)
 {
@@ -1452,12 +1455,13 @@ static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, co
         ns = 2;
     } else if (ns != 1 && ns != 2 && ns != 4 && ns != 8) {
         const int sms = sm_count();
-        int64_t best = -1;
+        int64_t best = -1, best_sm = 0;
         for (int s = 1; s <= 8; s *= 2) {
             const int64_t per_sm = (units * s + sms - 1) / sms * (8 / s); /* warps on the busiest SM */
             const int64_t load = (per_sm + 3) / 4;
-            if (best < 0 || load < best) {
+            if (best < 0 || load < best || (load == best && per_sm < best_sm)) {
                 best = load;
+                best_sm = per_sm;
                 ns = s;
             }
         }
