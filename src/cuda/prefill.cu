@@ -1419,8 +1419,9 @@ typedef void (*chain_kernel_fn1)(const prefill_params);
  * Every warp of the chain owns 16 value columns, so the split ns only groups warps into CTAs: pick the ns
  * that puts the fewest warps on the busiest SM sub-partition (4 per SM) when the CTAs are spread evenly, then the
  * fewest on the busiest SM (the warps of an SM share its shared-memory bandwidth: H = 32 1 x 8192, 128 CTAs of 2
- * warps 0.480 ms against 64 of 4 warps 0.509, session 7); remaining ties go to the smaller ns (fewer CTAs
- * reading the same records). */
+ * warps 0.480 ms against 64 of 4 warps 0.509, session 7), except with CTAs of one warp (ns = 8), which only a lower
+ * sub-partition load pays for (a lone warp streams every record by itself: 0.435 against 0.306 ms at H = 16
+ * 1 x 8192 with two segments); remaining ties go to the smaller ns (fewer CTAs reading the same records). */
 static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, const prefill_knobs *kn,
                              const prefill_plan *plan, cudaStream_t stream)
 {
@@ -1459,7 +1460,7 @@ static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, co
         for (int s = 1; s <= 8; s *= 2) {
             const int64_t per_sm = (units * s + sms - 1) / sms * (8 / s); /* warps on the busiest SM */
             const int64_t load = (per_sm + 3) / 4;
-            if (best < 0 || load < best || (load == best && per_sm < best_sm)) {
+            if (best < 0 || load < best || (load == best && s <= 4 && per_sm < best_sm)) {
                 best = load;
                 best_sm = per_sm;
                 ns = s;
