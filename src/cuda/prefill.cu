@@ -1249,10 +1249,11 @@ static int sm_count(void)
 
 /* v3 plan: segment length in chunks (0 = no segments) and the number of chain units (segment, head, role)
  * that will run (knob FKDA_PREFILL_SEGMENTS).
- * Model (bench/NOTES.md, session 7 sweep of L and the split on H100): a chain warp needs ~0.72 us per chunk
- * alone on its SM sub-partition, and w warps sharing one take w times as long (the chain step is bound by the SM's
- * throughput, not by latency: 2 warps a sub-partition gained nothing over 1 in the sweep; at most 8 chain warps
- * fit an SM: 246 registers); pass 3 moves ~12 KB per corrected chunk and head; each combine step and launch ~4 us. Sequence lengths must be known on the host:
+ * Model (bench/NOTES.md, session 7: a sweep of L and the split on H100, then two A/B calls): a chain warp needs
+ * ~0.72 us per chunk alone on its SM sub-partition, and w >= 2 warps sharing one take ~0.8 w times as long (the
+ * chain step is bound by the SM's throughput more than by latency; at most 8 chain warps fit an SM: 246 registers);
+ * pass 3 moves ~12 KB per corrected chunk and head; each combine step and launch ~4 us. Plain w (no 0.8) chose
+ * 2 segments at H = 16 1 x 65536, 9% slower than the 4 this model picks. Sequence lengths must be known on the host:
  * fixed length, one sequence, or cu_seqlens_host; otherwise (varlen, N > 1, no host copy) segments stay off
  * unless forced. Deterministic in its inputs, so the workspace query and the call agree. */
 typedef struct seg_plan_t {
@@ -1262,7 +1263,7 @@ typedef struct seg_plan_t {
 static double chain_model_us(double warps, int64_t depth, int sms)
 {
     const double occ = warps / (4.0 * sms);
-    return (double)depth * 0.72 * (occ <= 1.0 ? 1.0 : ceil(occ));
+    return (double)depth * 0.72 * (occ <= 1.0 ? 1.0 : 0.8 * ceil(occ));
 }
 
 static int64_t seq_chunks(const fkda_prefill_args *a, const fkda_dims *d, int64_t n)
