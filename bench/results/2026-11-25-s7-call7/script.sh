@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# One device call for a candidate prefill build against a reference build, both built here and carried:
+#   .carry/$CAND/{lib/libflashkda.so*, bin/test_cuda_prefill} and .carry/$REF/lib (defaults cand and ref).
+# Build one of them here (nvcc 13.0 is the device's) from the commit to test, D = .carry/cand or .carry/ref:
+#   cmake -S . -B build-prefill -G Ninja -DFKDA_BUILD_TESTS=OFF -DFKDA_BUILD_CLI=OFF -DFKDA_BUILD_BENCH=OFF && \
+#   ninja -C build-prefill && mkdir -p D/lib D/bin && cp -a build-prefill/libflashkda.so* D/lib/ && \
+#   gcc -O2 -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -I include -I /usr/local/cuda/include \
+#     tests/gpu/test_cuda_prefill.c -o D/bin/test_cuda_prefill build-prefill/libflashkda.a \
+#     -L/usr/local/cuda/lib64 -lcudart_static -ldl -lrt -lpthread -fopenmp -lm -lstdc++
+# 1. the candidate's GPU test (all cases), memcheck and racecheck (small cases), in parallel;
+# 2. A/B without FLA on the v2 shapes (AB_SHAPES), reference then candidate;
+# 3. the candidate against FLA (fla-core 0.6.0 from .whl) on every shape, same process: the report table.
+#   run(command="bash bench/run_ab_fla_device.sh", carry=[".carry/ref", ".carry/cand", ".whl", ".fla-cache"])
+set -u
+OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
+CAND=.carry/${CAND:-cand}; REF=.carry/${REF:-ref}
+CS=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
+(timeout 90 $CAND/bin/test_cuda_prefill > $OUT/test.log 2>&1; echo "test rc=$?" >> $OUT/test.log) &
+for tool in memcheck racecheck; do
+  (timeout 90 $CS --tool $tool --error-exitcode 3 $CAND/bin/test_cuda_prefill small > $OUT/$tool.log 2>&1
+   echo "$tool rc=$?" >> $OUT/$tool.log) &
+done
+wait
+tail -n 2 $OUT/test.log; grep -hE "SUMMARY|rc=" $OUT/memcheck.log $OUT/racecheck.log
+export PYTHONPATH=$PWD/python PYTHONUNBUFFERED=1
+for L in $REF $CAND $REF $CAND; do
+  echo "== $L"
+  FLASHKDA_LIBRARY=$PWD/$L/lib/libflashkda.so timeout 60 python3 bench/prefill_bench.py --only ${AB_SHAPES:-3,4,5,6,8,10} \
+    --no-fla --variants auto:4 | grep "^H=" | cut -c1-75
+done
+source bench/device_env.sh
+fla_autotune_restore
+fla_install 0.6.0 /tmp/site
+FLA_FLASH_KDA=0 PYTHONPATH=/tmp/site:$PWD/python FLASHKDA_LIBRARY=$PWD/$CAND/lib/libflashkda.so timeout 280 \
+  python3 bench/prefill_bench.py --variants auto:4 --graph --err-only 0,6,7 --json $OUT/prefill.json --plot $OUT/prefill.png \
+  > $OUT/prefill.log 2>&1
+echo "prefill_bench rc=$?"; grep -E "^\|" $OUT/prefill.log
