@@ -28,6 +28,7 @@ for L in $REF $CAND $REF $CAND; do
   FLASHKDA_LIBRARY=$PWD/$L/lib/libflashkda.so timeout 60 python3 bench/prefill_bench.py --only ${AB_SHAPES:-3,4,5,6,8,10} \
     --no-fla --variants auto:4 | grep "^H=" | cut -c1-75
 done
+[ "${NO_FLA:-0}" = 1 ] && exit 0 # A/B only
 source bench/device_env.sh
 fla_autotune_restore
 fla_install 0.6.0 /tmp/site

@@ -544,7 +544,17 @@ __global__ void __launch_bounds__(NTHREADS) kda_prep_kernel(const prefill_params
 #define CST_V (CST_EC + KD * 4)
 #define VP(vs) ((vs) + 8) /* pitch (bf16) of the stage's v rows: 16 bytes of padding, ldmatrix conflict-free */
 #define CST_BYTES(vs) (CST_V + 16 * VP(vs) * 2)
-#define CHAIN_SMEM(vs) (STAGES * CST_BYTES(vs) + ((vs) / 16) * 16 * PS * 2)
+/* The v2 chain kernel's stage (SWZ): the same parts without padding, every row of Kd, Qd, Kr (256 bytes) and of v
+ * (SVP bytes, at least 128) starting on a 128-byte line, its 16-byte pieces swizzled: piece c of row r sits at piece
+ * c ^ (r & 7). The padded rows (272 bytes) made each 16-byte cp.async of the record land across two 128-byte lines:
+ * ncu counted 2.6x the ideal shared-memory wavefronts for the tile copies and 6x for v, a quarter of all the chain's
+ * wavefronts (session 7). ldmatrix stays conflict-free: its 8 rows read 8 different pieces of a line. */
+#define SST_AB (3 * 16 * KD * 2)
+#define SST_EC (SST_AB + 2 * 16 * PS * 2)
+#define SST_V (SST_EC + KD * 4)
+#define SVP(vs) ((vs) * 2 > 128 ? (vs) * 2 : 128) /* bytes per v row */
+#define SST_BYTES(vs) (SST_V + 16 * SVP(vs))
+#define CHAIN_SMEM(vs) (STAGES * SST_BYTES(vs) + ((vs) / 16) * 16 * PS * 2)
 
 /* A warp's 16 value rows of the final state (rows vr and vr + 8 of its accumulator layout) to final_state. */
 static __device__ __forceinline__ void store_final_state(const prefill_params &p, const float (&S)[16][4], int64_t n,
@@ -590,23 +600,56 @@ static __device__ __forceinline__ void state_step(float (&acc)[2][2][4], const f
 /* One chunk of the chain for one warp (16 value columns at vl inside the slice): the stage st holds the
  * chunk's record and v rows; S (16 rows of S^T) is updated in place and the 16 output rows are written to
  * ob (rows t < len). Shared by the v2 chain kernel and the v4 consumer warps. */
-template <int VS, int PM>
+/* ldmatrix offsets of a lane in the swizzled stage (SWZ, see SST_AB), made once per kernel: matrix q = lane / 8 of
+ * a 16 x 16 block, row lane % 8. Kd, Qd: row 8 (q / 2) + lane % 8, piece 2 kk + q % 2; Kr (transposed): row
+ * 8 (q % 2) + lane % 8, piece 2 kk + q / 2; the swizzle (^ lane % 8) only changes the low 3 bits of the piece, so key
+ * steps kk and kk + 4 differ by one 128-byte line: k[m], r[m] (bf16 elements) for kk % 4 = m. v: byte offset of the
+ * lane's row and piece for the warp's value columns vl. */
+struct swz_offsets {
+    int k[4], r[4], v;
+};
+template <int VS>
+static __device__ __forceinline__ swz_offsets make_swz_offsets(int lane, int vl)
+{
+    swz_offsets o;
+    const int x7 = lane & 7, qa = (lane >> 3) & 1, qb = lane >> 4;
+#pragma unroll
+    for (int m = 0; m < 4; ++m) {
+        o.k[m] = (8 * qb + x7) * KD + ((2 * m + qa) ^ x7) * 8;
+        o.r[m] = (8 * qa + x7) * KD + ((2 * m + qb) ^ x7) * 8;
+    }
+    o.v = (8 * qb + x7) * SVP(VS) + (((vl / 8 + qa) ^ x7) * 16);
+    return o;
+}
+
+template <int VS, int PM, bool SWZ>
 static __device__ __forceinline__ void chain_chunk(float (&S)[16][4], const unsigned char *st, __nv_bfloat16 *ost,
                                                    __nv_bfloat16 *ob, int64_t o_st, int64_t c, int64_t len, int vl,
-                                                   int lane)
+                                                   int lane, const swz_offsets &so)
 {
     const int gq = lane >> 2, qq = lane & 3;
-    const __nv_bfloat16 *Kds = (const __nv_bfloat16 *)st, *Qds = Kds + 16 * PD, *Krs = Qds + 16 * PD;
-    const __nv_bfloat16 *Abs = (const __nv_bfloat16 *)(st + CST_AB), *Ms = Abs + 16 * PS;
-    const float *ecs = (const float *)(st + CST_EC);
-    const __nv_bfloat16 *vs = (const __nv_bfloat16 *)(st + CST_V);
+    constexpr int TP = SWZ ? KD : PD; /* tile pitch (bf16) */
+    const __nv_bfloat16 *Kds = (const __nv_bfloat16 *)st, *Qds = Kds + 16 * TP, *Krs = Qds + 16 * TP;
+    const __nv_bfloat16 *Abs = (const __nv_bfloat16 *)(st + (SWZ ? SST_AB : CST_AB)), *Ms = Abs + 16 * PS;
+    const float *ecs = (const float *)(st + (SWZ ? SST_EC : CST_EC));
+    const unsigned char *vs = st + (SWZ ? SST_V : CST_V);
+    /* ldmatrix addresses (bf16 elements) of key step kk: matrix q = lane / 8 of a 16 x 16 block, row lane % 8.
+     * Kd, Qd: row 8 (q / 2) + lane % 8, piece 2 kk + q % 2; Kr (transposed): row 8 (q % 2) + lane % 8, piece
+     * 2 kk + q / 2. Swizzled: piece ^ (lane % 8), which only changes the low 3 bits of 2 kk + (0 or 1). */
+    const int x7 = lane & 7, qa = (lane >> 3) & 1, qb = lane >> 4;
+    auto tile_k = [&](int kk) { /* Kd, Qd */
+        return SWZ ? so.k[kk & 3] + (kk >> 2) * 64 : (8 * qb + x7) * PD + kk * 16 + qa * 8;
+    };
+    auto tile_r = [&](int kk) { /* Kr, transposed */
+        return SWZ ? so.r[kk & 3] + (kk >> 2) * 64 : (8 * qa + x7) * PD + kk * 16 + qb * 8;
+    };
 
     /* P^T = S^T Kd^T (16 value rows x 16 tokens); two accumulator sets shorten the dependency chains */
     float P[2][2][4] = {};
 #pragma unroll
     for (int kk = 0; kk < 8; ++kk) {
         uint32_t bk[4];
-        ldsm_x4(bk, Kds + ((lane >> 4) * 8 + (lane & 7)) * PD + kk * 16 + ((lane >> 3) & 1) * 8);
+        ldsm_x4(bk, Kds + tile_k(kk));
         state_step<(PM & PM_KS) != 0>(P, S[2 * kk], S[2 * kk + 1], bk, kk);
     }
     /* X^T = V^T - P^T, then U^T = X^T Ab^T. V^T in P's accumulator layout by one transposing ldmatrix: matrix
@@ -614,7 +657,7 @@ static __device__ __forceinline__ void chain_chunk(float (&S)[16][4], const unsi
      * 8 tl + 2 qq and + 1 of value vl + 8 h + gq: element r = 2 h + e of tile tl */
     {
         uint32_t vt[4];
-        ldsm_x4_t(vt, vs + ((lane >> 4) * 8 + (lane & 7)) * VP(VS) + vl + ((lane >> 3) & 1) * 8);
+        ldsm_x4_t(vt, vs + (SWZ ? so.v : ((8 * qb + x7) * VP(VS) + vl + qa * 8) * 2));
 #pragma unroll
         for (int tl = 0; tl < 2; ++tl)
 #pragma unroll
@@ -641,9 +684,9 @@ static __device__ __forceinline__ void chain_chunk(float (&S)[16][4], const unsi
 #pragma unroll
     for (int kk = 0; kk < 8; ++kk) {
         uint32_t bq[4], br[4];
-        ldsm_x4(bq, Qds + ((lane >> 4) * 8 + (lane & 7)) * PD + kk * 16 + ((lane >> 3) & 1) * 8);
+        ldsm_x4(bq, Qds + tile_k(kk));
         state_step<(PM & PM_QS) != 0>(Y, S[2 * kk], S[2 * kk + 1], bq, kk);
-        ldsm_x4_t(br, Krs + (((lane >> 3) & 1) * 8 + (lane & 7)) * PD + kk * 16 + (lane >> 4) * 8);
+        ldsm_x4_t(br, Krs + tile_r(kk));
 #pragma unroll
         for (int hf = 0; hf < 2; ++hf) {
             const int j = 2 * kk + hf;
@@ -730,7 +773,7 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
     __nv_bfloat16 *ob = role ? p.wsA + ((int64_t)hv * nslots + slot0) * 16 * KD + v0
                              : p.out + b * p.o_sb + bos * p.o_st + hv * p.o_sh + v0;
     const int64_t o_st = role ? KD : p.o_st;
-    __nv_bfloat16 *ost = (__nv_bfloat16 *)(smem + STAGES * CST_BYTES(VS)) + warp * 16 * PS;
+    __nv_bfloat16 *ost = (__nv_bfloat16 *)(smem + STAGES * SST_BYTES(VS)) + warp * 16 * PS;
 
     /* asynchronous copy of the next chunk into its stage (an empty group past the end keeps the counting simple).
      * Chunks are fetched in order, so the record and v pointers and the stage advance by a fixed step, and each
@@ -738,18 +781,27 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
      * to row i / 16 of the stage at pitch PD), v is one piece per thread (row tid / (VS / 8)). Without this the
      * per-chunk address arithmetic was ~130 instructions a warp (ncu, H = 16 varlen, 10e79a2). */
     static_assert(768 % NT == 0 && 16 * (VS / 8) == NT, "prefetch: pieces per thread");
-    const int pf_tile = (tid >> 4) * PD * 2 + (tid & 15) * 16;
+    /* tile piece k of this thread: row (tid / 16) + k NT / 16 of the three tiles, piece tid % 16, swizzled by the
+     * row (see SST_AB): one offset for every k where NT / 16 is a multiple of 8, two alternating ones below */
+    constexpr int PF_P = NT >= 128 ? 1 : 128 / NT; /* swizzle patterns: rows step NT / 16 per k */
+    int pf_base[PF_P];
+#pragma unroll
+    for (int m = 0; m < PF_P; ++m) {
+        const int row = (tid >> 4) + m * (NT / 16);
+        pf_base[m] = (tid >> 4) * KD * 2 + (((tid & 15) ^ (row & 7)) * 16);
+    }
+    auto pf_tile = [&](int k) { return pf_base[k % PF_P] + k * (NT / 16) * KD * 2; };
     const int pf_vrow = tid / (VS / 8), pf_vcol = tid % (VS / 8) * 8;
+    const int pf_vdst = pf_vrow * SVP(VS) + (((pf_vcol / 8) ^ (pf_vrow & 7)) * 16);
     int64_t pf_c = c_begin;
     int pf_stage = 0;
     const unsigned char *pf_rec = recs + c_begin * REC_BYTES + tid * 16;
     const __nv_bfloat16 *pf_v = vb + (c_begin * 16 + pf_vrow) * p.v_st + pf_vcol;
     auto prefetch = [&]() {
         if (pf_c < c_end) {
-            unsigned char *st = smem + pf_stage * CST_BYTES(VS);
+            unsigned char *st = smem + pf_stage * SST_BYTES(VS);
 #pragma unroll
-            for (int k = 0; k < 768 / NT; ++k)
-                cp_async16(st + pf_tile + k * (NT / 16) * PD * 2, pf_rec + k * NT * 16, 16);
+            for (int k = 0; k < 768 / NT; ++k) cp_async16(st + pf_tile(k), pf_rec + k * NT * 16, 16);
             /* Ab, M (64 pieces to rows of pitch PS) and e^G_C (32 pieces): a fixed unrolled count, not a loop over
              * i = tid, tid + NT, ... (ptxas cannot bound tid, so that loop compiled to ~60 generic instructions) */
             const unsigned char *rec = pf_rec - tid * 16;
@@ -757,12 +809,12 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
             for (int k = 0; k < (96 + NT - 1) / NT; ++k) {
                 const int i = tid + k * NT;
                 if (i < 64) /* piece i of Ab | M: tile i / 32, row (i / 2) % 16, half i % 2 */
-                    cp_async16(st + CST_AB + (i >> 1) * PS * 2 + (i & 1) * 16, rec + REC_AB + i * 16, 16);
+                    cp_async16(st + SST_AB + (i >> 1) * PS * 2 + (i & 1) * 16, rec + REC_AB + i * 16, 16);
                 else if (i < 96)
-                    cp_async16(st + CST_EC + (i - 64) * 16, rec + REC_EC + (i - 64) * 16, 16);
+                    cp_async16(st + SST_EC + (i - 64) * 16, rec + REC_EC + (i - 64) * 16, 16);
             }
             const bool ok = !role && pf_c * 16 + pf_vrow < len;
-            cp_async16(st + CST_V + (pf_vrow * VP(VS) + pf_vcol) * 2, ok ? (const void *)pf_v : (const void *)vb,
+            cp_async16(st + SST_V + pf_vdst, ok ? (const void *)pf_v : (const void *)vb,
                        ok ? 16 : 0);
             ++pf_c;
             pf_stage = pf_stage == STAGES - 1 ? 0 : pf_stage + 1;
@@ -792,13 +844,14 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
 #pragma unroll 1
     for (int s = 0; s < STAGES - 1; ++s) prefetch(); /* chunks c_begin .. c_begin + STAGES - 2 */
     const int vl = 16 * warp; /* local column of v inside the slice */
-    int stage = 0;            /* of chunk c: (c - c_begin) % STAGES */
+    const swz_offsets so = make_swz_offsets<VS>(lane, vl);
+    int stage = 0; /* of chunk c: (c - c_begin) % STAGES */
 #pragma unroll 1
     for (int64_t c = c_begin; c < c_end; ++c) {
         asm volatile("cp.async.wait_group %0;\n" ::"n"(STAGES - 2));
         __syncthreads(); /* chunk c visible to all warps; the stage of chunk c - 1 free again */
         prefetch();      /* chunk c + STAGES - 1 */
-        chain_chunk<VS, PM>(S, smem + stage * CST_BYTES(VS), ost, ob, o_st, c, len, vl, lane);
+        chain_chunk<VS, PM, true>(S, smem + stage * SST_BYTES(VS), ost, ob, o_st, c, len, vl, lane, so);
         stage = stage == STAGES - 1 ? 0 : stage + 1;
     }
     cp_async_wait_all();
@@ -1016,7 +1069,8 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
         bar_sync(CHAIN_BAR, 256); /* every consumer is done with chunk c - 1 and its v rows have landed */
         prefetch_v(c + FSTAGES - 1, s > 0 ? s - 1 : FSTAGES - 1);
         if (p.fdbg != 1) /* 1: a bench knob, producers alone */
-            chain_chunk<KD, PM>(S, smem + s * CST_BYTES(KD), ost, ob, p.o_st, c, len, 16 * warp, lane);
+            chain_chunk<KD, PM, false>(S, smem + s * CST_BYTES(KD), ost, ob, p.o_st, c, len, 16 * warp, lane,
+                                       swz_offsets{});
         if (c + FSTAGES < nch) bar_arrive(EMPTY_BAR(s), FBAR_N);
     }
     cp_async_wait_all();
