@@ -28,6 +28,13 @@ def main():
     if not rows:
         sys.exit("no rows")
     cols = list(rows[0].keys())
+    seen, uniq = set(), []  # ncu prints each instruction once per kernel launch profiled; keep the first
+    for r in rows:
+        key = (r[cols[0]], r[cols[1]])
+        if key not in seen:
+            seen.add(key)
+            uniq.append(r)
+    rows = uniq
     print("columns:", " | ".join(cols))
     wav = [c for c in cols if "Wavefronts Shared" in c or "Shared" in c and "Wavefront" in c]
     for c in wav:

@@ -17,7 +17,7 @@ $NCU -i $OUT/prof.ncu-rep > $OUT/ncu.txt 2>&1
 $NCU -i $OUT/prof.ncu-rep -k regex:kda_chain --page source --csv --print-source sass > $OUT/chain-sass.csv 2>&1
 $NCU -i $OUT/prof.ncu-rep -k regex:kda_prep --page source --csv --print-source sass > $OUT/prep-sass.csv 2>&1
 [ -n "${KREGEX:-}" ] && $NCU -i $OUT/prof.ncu-rep --page source --csv --print-source sass > $OUT/k-sass.csv 2>&1
-for f in $OUT/chain-sass.csv $OUT/k-sass.csv; do [ -s $f ] && python3 bench/ncu_smem_top.py $f --top 25 > ${f%.csv}-smem.txt 2>&1; done
+for f in $OUT/chain-sass.csv $OUT/prep-sass.csv $OUT/k-sass.csv; do [ -s $f ] && python3 bench/ncu_smem_top.py $f --top 25 > ${f%.csv}-smem.txt 2>&1; done
 rm -f $OUT/*.csv $OUT/prof.ncu-rep; ls -la $OUT
 grep -E "kda_|Duration|Warp Cycles Per Issued|Issued Ipc|No Eligible|Achieved Occupancy|Registers Per|Block Size|Grid Size|Compute \(SM\) Throughput|Memory Throughput|Stall|stall" $OUT/ncu.txt | head -80
 for f in $OUT/*-smem.txt; do echo "== $f"; cut -c1-200 $f | head -40; done
