@@ -246,8 +246,10 @@ static __device__ __forceinline__ int64_t load_cu(const void *cu, int is64, int6
 }
 
 /* ---- v2: K-side per chunk in parallel (prep), then a chain kernel that streams it --------------
- * Workspace record of one (value head, chunk slot), 13824 bytes, read back with 16-byte cp.async:
- *   Kd, Qd, Kr: [16][128] bf16 each | Ab, M: [16][16] bf16 each | e^G_C: [128] f32.
+ * Workspace record of one (value head, chunk slot), 13824 bytes, copied as it is into a chain stage (16-byte
+ * cp.async, SST_AB below), so it is stored in the stage's swizzled layout:
+ *   Kd, Qd, Kr: [16][128] bf16 each, 16-byte piece c of row r at piece c ^ (r % 8) of the row;
+ *   Ab, M: [16][16] bf16 each, piece c (0, 1) of row r at c ^ ((r / 4) % 2);  e^G_C: [128] f32.
  * Records are ordered [hv][slot] so that one chain CTA streams contiguous memory. Chunk c of sequence n
  * sits in slot start(n) + c with start(n) = n + bos_n / 16 (fixed length: n * ceil(T / 16)); a
  * sequence has at most one partial chunk, so start(n) + ceil(len_n / 16) <= start(n + 1) and
@@ -529,10 +531,13 @@ __global__ void __launch_bounds__(NTHREADS) kda_prep_kernel(const prefill_params
     unsigned char *rec = ws + ((int64_t)hv * nslots + slot) * REC_BYTES;
     for (int i = tid; i < 3 * 16 * 16; i += NTHREADS) {
         const int tile = i >> 8, row = (i >> 4) & 15, c16 = i & 15;
-        *(uint4 *)(rec + tile * 4096 + row * 256 + c16 * 16) = *(const uint4 *)&til[tile][row * PD + c16 * 8];
+        *(uint4 *)(rec + tile * 4096 + row * 256 + ((c16 ^ (row & 7)) * 16)) =
+            *(const uint4 *)&til[tile][row * PD + c16 * 8];
     }
-    if (tid < 64) {
-        *(uint4 *)(rec + REC_AB + tid * 16) = *(const uint4 *)((const unsigned char *)&small[0][0] + tid * 16);
+    if (tid < 64) { /* piece tid of Ab | M: row (tid / 2) % 16, piece tid % 2 */
+        const int row = (tid >> 1) & 15;
+        *(uint4 *)(rec + REC_AB + (tid & ~1) * 16 + (((tid & 1) ^ ((row >> 2) & 1)) * 16)) =
+            *(const uint4 *)((const unsigned char *)&small[0][0] + tid * 16);
     } else if (tid < 96) {
         *(uint4 *)(rec + REC_EC + (tid - 64) * 16) = *(const uint4 *)&ecs[(tid - 64) * 4];
     }
@@ -544,14 +549,15 @@ __global__ void __launch_bounds__(NTHREADS) kda_prep_kernel(const prefill_params
 #define CST_V (CST_EC + KD * 4)
 #define VP(vs) ((vs) + 8) /* pitch (bf16) of the stage's v rows: 16 bytes of padding, ldmatrix conflict-free */
 #define CST_BYTES(vs) (CST_V + 16 * VP(vs) * 2)
-/* The v2 chain kernel's stage (SWZ): the same parts without padding, every row of Kd, Qd, Kr (256 bytes) and of v
- * (SVP bytes, at least 128) starting on a 128-byte line, its 16-byte pieces swizzled: piece c of row r sits at piece
- * c ^ (r & 7). The padded rows (272 bytes) made each 16-byte cp.async of the record land across two 128-byte lines:
- * ncu counted 2.6x the ideal shared-memory wavefronts for the tile copies and 6x for v, a quarter of all the chain's
- * wavefronts (session 7). ldmatrix stays conflict-free: its 8 rows read 8 different pieces of a line. */
-#define SST_AB (3 * 16 * KD * 2)
-#define SST_EC (SST_AB + 2 * 16 * PS * 2)
-#define SST_V (SST_EC + KD * 4)
+/* The v2 chain kernel's stage (SWZ): the record as it is (its layout above), then v; every row of Kd, Qd, Kr (256
+ * bytes) and of v (SVP bytes, at least 128) starts on a 128-byte line, its 16-byte pieces swizzled: piece c of row r
+ * at piece c ^ (r % 8) (Ab, M: 32-byte rows, c ^ ((r / 4) % 2)). Padded rows (272 bytes) made each 16-byte cp.async
+ * land across two 128-byte lines: ncu counted 2.6x the ideal shared-memory wavefronts for the tile copies and 6x for
+ * v, a quarter of all the chain's wavefronts (session 7). ldmatrix stays conflict-free: its 8 rows read 8 different
+ * pieces of a line (Ab, M: of two lines). */
+#define SST_AB REC_AB
+#define SST_EC REC_EC
+#define SST_V REC_BYTES
 #define SVP(vs) ((vs) * 2 > 128 ? (vs) * 2 : 128) /* bytes per v row */
 #define SST_BYTES(vs) (SST_V + 16 * SVP(vs))
 #define CHAIN_SMEM(vs) (STAGES * SST_BYTES(vs) + ((vs) / 16) * 16 * PS * 2)
@@ -606,7 +612,7 @@ static __device__ __forceinline__ void state_step(float (&acc)[2][2][4], const f
  * steps kk and kk + 4 differ by one 128-byte line: k[m], r[m] (bf16 elements) for kk % 4 = m. v: byte offset of the
  * lane's row and piece for the warp's value columns vl. */
 struct swz_offsets {
-    int k[4], r[4], v;
+    int k[4], r[4], v, ab;
 };
 template <int VS>
 static __device__ __forceinline__ swz_offsets make_swz_offsets(int lane, int vl)
@@ -619,6 +625,7 @@ static __device__ __forceinline__ swz_offsets make_swz_offsets(int lane, int vl)
         o.r[m] = (8 * qa + x7) * KD + ((2 * m + qb) ^ x7) * 8;
     }
     o.v = (8 * qb + x7) * SVP(VS) + (((vl / 8 + qa) ^ x7) * 16);
+    o.ab = (8 * qb + x7) * 16 + ((qa ^ (x7 >> 2)) * 8); /* bf16 elements, Ab and M */
     return o;
 }
 
@@ -630,7 +637,7 @@ static __device__ __forceinline__ void chain_chunk(float (&S)[16][4], const unsi
     const int gq = lane >> 2, qq = lane & 3;
     constexpr int TP = SWZ ? KD : PD; /* tile pitch (bf16) */
     const __nv_bfloat16 *Kds = (const __nv_bfloat16 *)st, *Qds = Kds + 16 * TP, *Krs = Qds + 16 * TP;
-    const __nv_bfloat16 *Abs = (const __nv_bfloat16 *)(st + (SWZ ? SST_AB : CST_AB)), *Ms = Abs + 16 * PS;
+    const __nv_bfloat16 *Abs = (const __nv_bfloat16 *)(st + (SWZ ? SST_AB : CST_AB)), *Ms = Abs + 16 * (SWZ ? 16 : PS);
     const float *ecs = (const float *)(st + (SWZ ? SST_EC : CST_EC));
     const unsigned char *vs = st + (SWZ ? SST_V : CST_V);
     /* ldmatrix addresses (bf16 elements) of key step kk: matrix q = lane / 8 of a 16 x 16 block, row lane % 8.
@@ -669,7 +676,7 @@ static __device__ __forceinline__ void chain_chunk(float (&S)[16][4], const unsi
     }
     uint32_t xa[4], bm[4];
     acc_to_a(xa, P[0][0], P[0][1]);
-    ldsm_x4(bm, Abs + ((lane >> 4) * 8 + (lane & 7)) * PS + ((lane >> 3) & 1) * 8);
+    ldsm_x4(bm, Abs + (SWZ ? so.ab : (8 * qb + x7) * PS + qa * 8));
     float U[2][4] = {};
     mma16816(U[0], xa, bm[0], bm[1]);
     mma16816(U[1], xa, bm[2], bm[3]);
@@ -704,7 +711,7 @@ static __device__ __forceinline__ void chain_chunk(float (&S)[16][4], const unsi
     for (int tl = 0; tl < 2; ++tl)
 #pragma unroll
         for (int r = 0; r < 4; ++r) Y[0][tl][r] += Y[1][tl][r];
-    ldsm_x4(bm, Ms + ((lane >> 4) * 8 + (lane & 7)) * PS + ((lane >> 3) & 1) * 8);
+    ldsm_x4(bm, Ms + (SWZ ? so.ab : (8 * qb + x7) * PS + qa * 8));
     mma16816(Y[0][0], ua, bm[0], bm[1]);
     mma16816(Y[0][1], ua, bm[2], bm[3]);
     if (PM & PM_U) {
@@ -780,17 +787,8 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
      * thread's pieces sit at fixed offsets: the three record tiles are 768 contiguous 16-byte pieces (piece i goes
      * to row i / 16 of the stage at pitch PD), v is one piece per thread (row tid / (VS / 8)). Without this the
      * per-chunk address arithmetic was ~130 instructions a warp (ncu, H = 16 varlen, 10e79a2). */
-    static_assert(768 % NT == 0 && 16 * (VS / 8) == NT, "prefetch: pieces per thread");
-    /* tile piece k of this thread: row (tid / 16) + k NT / 16 of the three tiles, piece tid % 16, swizzled by the
-     * row (see SST_AB): one offset for every k where NT / 16 is a multiple of 8, two alternating ones below */
-    constexpr int PF_P = NT >= 128 ? 1 : 128 / NT; /* swizzle patterns: rows step NT / 16 per k */
-    int pf_base[PF_P];
-#pragma unroll
-    for (int m = 0; m < PF_P; ++m) {
-        const int row = (tid >> 4) + m * (NT / 16);
-        pf_base[m] = (tid >> 4) * KD * 2 + (((tid & 15) ^ (row & 7)) * 16);
-    }
-    auto pf_tile = [&](int k) { return pf_base[k % PF_P] + k * (NT / 16) * KD * 2; };
+    static_assert(REC_BYTES % 16 == 0 && 16 * (VS / 8) == NT, "prefetch: pieces per thread");
+    constexpr int RP = REC_BYTES / 16; /* the record's pieces, copied to the same offsets of the stage */
     const int pf_vrow = tid / (VS / 8), pf_vcol = tid % (VS / 8) * 8;
     const int pf_vdst = pf_vrow * SVP(VS) + (((pf_vcol / 8) ^ (pf_vrow & 7)) * 16);
     int64_t pf_c = c_begin;
@@ -799,22 +797,14 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
     const __nv_bfloat16 *pf_v = vb + (c_begin * 16 + pf_vrow) * p.v_st + pf_vcol;
     auto prefetch = [&]() {
         if (pf_c < c_end) {
-            unsigned char *st = smem + pf_stage * SST_BYTES(VS);
+            unsigned char *st = smem + pf_stage * SST_BYTES(VS) + tid * 16;
+            /* a fixed unrolled count, the last round predicated (not a loop over i = tid, tid + NT, ...: ptxas cannot
+             * bound tid, so such loops compiled to ~60 generic instructions) */
 #pragma unroll
-            for (int k = 0; k < 768 / NT; ++k) cp_async16(st + pf_tile(k), pf_rec + k * NT * 16, 16);
-            /* Ab, M (64 pieces to rows of pitch PS) and e^G_C (32 pieces): a fixed unrolled count, not a loop over
-             * i = tid, tid + NT, ... (ptxas cannot bound tid, so that loop compiled to ~60 generic instructions) */
-            const unsigned char *rec = pf_rec - tid * 16;
-#pragma unroll
-            for (int k = 0; k < (96 + NT - 1) / NT; ++k) {
-                const int i = tid + k * NT;
-                if (i < 64) /* piece i of Ab | M: tile i / 32, row (i / 2) % 16, half i % 2 */
-                    cp_async16(st + SST_AB + (i >> 1) * PS * 2 + (i & 1) * 16, rec + REC_AB + i * 16, 16);
-                else if (i < 96)
-                    cp_async16(st + SST_EC + (i - 64) * 16, rec + REC_EC + (i - 64) * 16, 16);
-            }
+            for (int k = 0; k < RP / NT; ++k) cp_async16(st + k * NT * 16, pf_rec + k * NT * 16, 16);
+            if (RP % NT && tid < RP % NT) cp_async16(st + RP / NT * NT * 16, pf_rec + RP / NT * NT * 16, 16);
             const bool ok = !role && pf_c * 16 + pf_vrow < len;
-            cp_async16(st + SST_V + pf_vdst, ok ? (const void *)pf_v : (const void *)vb,
+            cp_async16(st - tid * 16 + SST_V + pf_vdst, ok ? (const void *)pf_v : (const void *)vb,
                        ok ? 16 : 0);
             ++pf_c;
             pf_stage = pf_stage == STAGES - 1 ? 0 : pf_stage + 1;
