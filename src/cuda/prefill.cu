@@ -354,7 +354,9 @@ static __device__ __forceinline__ void prep_norms(const prefill_params &p, const
     float ss = 0.f;
 #pragma unroll
     for (int j = 0; j < 4; ++j) {
-        const uint4 u = *(const uint4 *)(row + ((j + part) & 3) * 8);
+        /* piece j + part (+1 on odd rows): the two rows a quarter warp reads use different bank groups (ncu: 2x the
+         * ideal wavefronts without the +1, session 7) */
+        const uint4 u = *(const uint4 *)(row + ((j + part + (r32 & 1)) & 3) * 8);
         const __nv_bfloat162 *h2 = (const __nv_bfloat162 *)&u;
 #pragma unroll
         for (int e = 0; e < 4; ++e) {
@@ -543,11 +545,12 @@ __global__ void __launch_bounds__(NTHREADS) kda_prep_kernel(const prefill_params
     }
 }
 
-/* chain stage in shared memory: Kd, Qd, Kr [16][PD] | Ab, M [16][PS] | e^G_C [128] f32 | v [16][VP(VS)] */
+/* v4.1's stage in shared memory (written by its producers): Kd, Qd, Kr [16][PD] | Ab, M [16][PS] | e^G_C [128] f32 |
+ * v [16][VP(VS)] bf16 of room, holding 16 rows of SVP(VS) bytes swizzled as in the chain kernel's stage (SST_AB) */
 #define CST_AB (3 * 16 * PD * 2)
 #define CST_EC (CST_AB + 2 * 16 * PS * 2)
 #define CST_V (CST_EC + KD * 4)
-#define VP(vs) ((vs) + 8) /* pitch (bf16) of the stage's v rows: 16 bytes of padding, ldmatrix conflict-free */
+#define VP(vs) ((vs) + 8) /* room (bf16 per row) for v in v4.1's stage, which holds it in SVP rows */
 #define CST_BYTES(vs) (CST_V + 16 * VP(vs) * 2)
 /* The v2 chain kernel's stage (SWZ): the record as it is (its layout above), then v; every row of Kd, Qd, Kr (256
  * bytes) and of v (SVP bytes, at least 128) starts on a 128-byte line, its 16-byte pieces swizzled: piece c of row r
@@ -664,7 +667,7 @@ static __device__ __forceinline__ void chain_chunk(float (&S)[16][4], const unsi
      * 8 tl + 2 qq and + 1 of value vl + 8 h + gq: element r = 2 h + e of tile tl */
     {
         uint32_t vt[4];
-        ldsm_x4_t(vt, vs + (SWZ ? so.v : ((8 * qb + x7) * VP(VS) + vl + qa * 8) * 2));
+        ldsm_x4_t(vt, vs + so.v); /* v rows are swizzled in both layouts */
 #pragma unroll
         for (int tl = 0; tl < 2; ++tl)
 #pragma unroll
@@ -1030,9 +1033,9 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
     __nv_bfloat16 *ost = (__nv_bfloat16 *)(smem + FSTAGES * CST_BYTES(KD)) + warp * 16 * PS;
     auto prefetch_v = [&](int64_t c, int sc) { /* chunk c into stage sc, one 16-byte piece per consumer thread */
         if (c < nch) {
-            const int row = tid >> 4, c8 = tid & 15;
+            const int row = tid >> 4, c8 = tid & 15; /* v rows swizzled as in the chain kernel's stage (SVP) */
             const bool ok = c * 16 + row < len;
-            cp_async16(smem + sc * CST_BYTES(KD) + CST_V + (row * VP(KD) + c8 * 8) * 2,
+            cp_async16(smem + sc * CST_BYTES(KD) + CST_V + row * SVP(KD) + ((c8 ^ (row & 7)) * 16),
                        ok ? (const void *)(vb + (c * 16 + row) * p.v_st + c8 * 8) : (const void *)vb, ok ? 16 : 0);
         }
         cp_async_commit();
@@ -1051,6 +1054,7 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
     }
 #pragma unroll 1
     for (int s = 0; s < FSTAGES - 1; ++s) prefetch_v(s, s);
+    const swz_offsets so = make_swz_offsets<KD>(lane, 16 * warp); /* its v offset: the tiles here are padded */
     int s = 0; /* stage of chunk c; chunk c + FSTAGES - 1 goes to the stage before it */
 #pragma unroll 1
     for (int64_t c = 0; c < nch; ++c, s = s + 1 < FSTAGES ? s + 1 : 0) {
@@ -1059,8 +1063,7 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
         bar_sync(CHAIN_BAR, 256); /* every consumer is done with chunk c - 1 and its v rows have landed */
         prefetch_v(c + FSTAGES - 1, s > 0 ? s - 1 : FSTAGES - 1);
         if (p.fdbg != 1) /* 1: a bench knob, producers alone */
-            chain_chunk<KD, PM, false>(S, smem + s * CST_BYTES(KD), ost, ob, p.o_st, c, len, 16 * warp, lane,
-                                       swz_offsets{});
+            chain_chunk<KD, PM, false>(S, smem + s * CST_BYTES(KD), ost, ob, p.o_st, c, len, 16 * warp, lane, so);
         if (c + FSTAGES < nch) bar_arrive(EMPTY_BAR(s), FBAR_N);
     }
     cp_async_wait_all();
