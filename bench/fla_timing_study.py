@@ -28,17 +28,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import prefill_bench as pb  # noqa: E402
 
 
-def fla_call(x, cu_cpu=None, graph=False):
-    from fla.ops.kda import chunk_kda
-    kw = dict(cu_seqlens_cpu=cu_cpu) if cu_cpu is not None else {}
-    if graph:
-        kw["use_graph"] = True  # prefill_bench.run_fla(x, graph=True)
-    return chunk_kda(x["q"], x["k"], x["v"], x["g"], x["beta"], scale=pb.K ** -0.5, initial_state=x["h0"],
-                     output_final_state=True, use_qk_l2norm_in_kernel=True, use_gate_in_kernel=True,
-                     use_beta_sigmoid_in_kernel=True, safe_gate=True, lower_bound=-5.0, state_v_first=True,
-                     cu_seqlens=x["cu"], A_log=x["A_log"], dt_bias=x["dt_bias"], **kw)
-
-
 def kernel_time(fn, calls=30):
     """(GPU kernel ms per call, kernels per call) from torch.profiler"""
     from torch.profiler import ProfilerActivity, profile
@@ -84,8 +73,8 @@ def main():
         ht = torch.empty_like(x["h0"])
         cu_cpu = x["cu"].cpu() if x["cu"] is not None else None
         ours = lambda: pb.run_ours(x, out, ht)  # noqa: E731
-        fla = lambda: fla_call(x)  # noqa: E731
-        fla_cpu = lambda: fla_call(x, cu_cpu)  # noqa: E731
+        fla = lambda: pb.run_fla(x)  # noqa: E731
+        fla_cpu = lambda: pb.run_fla(x, cu_seqlens_cpu=cu_cpu)  # noqa: E731
         r = dict(H=H, sequences=pb.seq_label(lens), tag=args.tag)
         r["ours_harness"] = pb.time_ms(ours)
         r["fla_harness"] = pb.time_ms(fla)
@@ -102,7 +91,7 @@ def main():
             r["fla_wall"] = wall_ms(fla)
             r["fla_cpu_cu_wall"] = wall_ms(fla_cpu)
         try:
-            r["fla_graph"] = pb.graph_ms(lambda: fla_call(x, graph=True))
+            r["fla_graph"] = pb.graph_ms(lambda: pb.run_fla(x, graph=True))
         except Exception as e:  # noqa: BLE001 (reported, the other columns still count)
             print(f"FLA graph capture failed: {e}", flush=True)
         r["ours_graph"] = pb.graph_ms(ours)

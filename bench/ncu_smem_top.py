@@ -36,7 +36,7 @@ def main():
             uniq.append(r)
     rows = uniq
     print("columns:", " | ".join(cols))
-    wav = [c for c in cols if "Wavefronts Shared" in c or "Shared" in c and "Wavefront" in c]
+    wav = [c for c in cols if "Wavefronts Shared" in c]
     for c in wav:
         print(f"total {c}: {sum(num(r[c]) for r in rows):.0f}")
     by = next((c for c in cols if c == a.by), None) or next((c for c in cols if a.by.lower() in c.lower()), None)

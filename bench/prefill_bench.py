@@ -91,11 +91,12 @@ def run_ours(x, out, ht):
                  initial_state=x["h0"], final_state=ht, cu_seqlens=x["cu"])
 
 
-def run_fla(x, graph=False):
+def run_fla(x, graph=False, **kw):
     """graph: FLA's capture-safe varlen mode (use_graph: chunk indices built on the device, no host read of
-    cu_seqlens), which --graph captures in a CUDA graph"""
+    cu_seqlens), which --graph captures in a CUDA graph; kw: more chunk_kda arguments (fla_timing_study.py)"""
     from fla.ops.kda import chunk_kda
-    kw = dict(use_graph=True) if graph else {}
+    if graph:
+        kw["use_graph"] = True
     o, ht = chunk_kda(x["q"], x["k"], x["v"], x["g"], x["beta"], scale=K ** -0.5, initial_state=x["h0"],
                       output_final_state=True, use_qk_l2norm_in_kernel=True, use_gate_in_kernel=True,
                       use_beta_sigmoid_in_kernel=True, safe_gate=True, lower_bound=-5.0, state_v_first=True,

@@ -256,6 +256,9 @@ static __device__ __forceinline__ int64_t load_cu(const void *cu, int is64, int6
  * floor(T / 16) + N slots hold every chunk. The prep kernel finds the sequence of a slot by a CTA-wide search
  * in cu_seqlens (no host synchronisation). */
 #define REC_AB 12288 /* Kd, Qd, Kr at 0, 4096, 8192; M at REC_AB + 512 */
+/* the swizzled layouts (bytes): piece c of row r of a tile with rows of `pitch` bytes (a multiple of 128), and of Ab / M */
+static __device__ __forceinline__ int swz(int r, int c, int pitch) { return r * pitch + ((c ^ (r & 7)) << 4); }
+static __device__ __forceinline__ int swz_small(int r, int c) { return r * 32 + ((c ^ ((r >> 2) & 1)) << 4); }
 #define REC_EC 13312
 #define REC_BYTES 13824
 #define STAGES 4
@@ -533,12 +536,10 @@ __global__ void __launch_bounds__(NTHREADS) kda_prep_kernel(const prefill_params
     unsigned char *rec = ws + ((int64_t)hv * nslots + slot) * REC_BYTES;
     for (int i = tid; i < 3 * 16 * 16; i += NTHREADS) {
         const int tile = i >> 8, row = (i >> 4) & 15, c16 = i & 15;
-        *(uint4 *)(rec + tile * 4096 + row * 256 + ((c16 ^ (row & 7)) * 16)) =
-            *(const uint4 *)&til[tile][row * PD + c16 * 8];
+        *(uint4 *)(rec + tile * 4096 + swz(row, c16, 256)) = *(const uint4 *)&til[tile][row * PD + c16 * 8];
     }
-    if (tid < 64) { /* piece tid of Ab | M: row (tid / 2) % 16, piece tid % 2 */
-        const int row = (tid >> 1) & 15;
-        *(uint4 *)(rec + REC_AB + (tid & ~1) * 16 + (((tid & 1) ^ ((row >> 2) & 1)) * 16)) =
+    if (tid < 64) { /* piece tid of Ab | M: tile tid / 32, row (tid / 2) % 16, piece tid % 2 */
+        *(uint4 *)(rec + REC_AB + (tid >> 5) * 512 + swz_small((tid >> 1) & 15, tid & 1)) =
             *(const uint4 *)((const unsigned char *)&small[0][0] + tid * 16);
     } else if (tid < 96) {
         *(uint4 *)(rec + REC_EC + (tid - 64) * 16) = *(const uint4 *)&ecs[(tid - 64) * 4];
@@ -606,9 +607,6 @@ static __device__ __forceinline__ void state_step(float (&acc)[2][2][4], const f
     }
 }
 
-/* One chunk of the chain for one warp (16 value columns at vl inside the slice): the stage st holds the
- * chunk's record and v rows; S (16 rows of S^T) is updated in place and the 16 output rows are written to
- * ob (rows t < len). Shared by the v2 chain kernel and the v4 consumer warps. */
 /* ldmatrix offsets of a lane in the swizzled stage (SWZ, see SST_AB), made once per kernel: matrix q = lane / 8 of
  * a 16 x 16 block, row lane % 8. Kd, Qd: row 8 (q / 2) + lane % 8, piece 2 kk + q % 2; Kr (transposed): row
  * 8 (q % 2) + lane % 8, piece 2 kk + q / 2; the swizzle (^ lane % 8) only changes the low 3 bits of the piece, so key
@@ -624,14 +622,18 @@ static __device__ __forceinline__ swz_offsets make_swz_offsets(int lane, int vl)
     const int x7 = lane & 7, qa = (lane >> 3) & 1, qb = lane >> 4;
 #pragma unroll
     for (int m = 0; m < 4; ++m) {
-        o.k[m] = (8 * qb + x7) * KD + ((2 * m + qa) ^ x7) * 8;
-        o.r[m] = (8 * qa + x7) * KD + ((2 * m + qb) ^ x7) * 8;
+        o.k[m] = swz(8 * qb + x7, 2 * m + qa, KD * 2) / 2;
+        o.r[m] = swz(8 * qa + x7, 2 * m + qb, KD * 2) / 2;
     }
-    o.v = (8 * qb + x7) * SVP(VS) + (((vl / 8 + qa) ^ x7) * 16);
-    o.ab = (8 * qb + x7) * 16 + ((qa ^ (x7 >> 2)) * 8); /* bf16 elements, Ab and M */
+    o.v = swz(8 * qb + x7, vl / 8 + qa, SVP(VS));
+    o.ab = swz_small(8 * qb + x7, qa) / 2; /* bf16 elements, Ab and M */
     return o;
 }
 
+/* One chunk of the chain for one warp (16 value columns at vl inside the slice): the stage st holds the
+ * chunk's record and v rows; S (16 rows of S^T) is updated in place and the 16 output rows are written to
+ * ob (rows t < len). Shared by the v2 chain kernel (SWZ: its stage, SST_AB) and the v4 consumer warps (padded
+ * tiles, CST_AB; v swizzled in both); so: the lane's offsets from make_swz_offsets. */
 template <int VS, int PM, bool SWZ>
 static __device__ __forceinline__ void chain_chunk(float (&S)[16][4], const unsigned char *st, __nv_bfloat16 *ost,
                                                    __nv_bfloat16 *ob, int64_t o_st, int64_t c, int64_t len, int vl,
@@ -643,9 +645,7 @@ static __device__ __forceinline__ void chain_chunk(float (&S)[16][4], const unsi
     const __nv_bfloat16 *Abs = (const __nv_bfloat16 *)(st + (SWZ ? SST_AB : CST_AB)), *Ms = Abs + 16 * (SWZ ? 16 : PS);
     const float *ecs = (const float *)(st + (SWZ ? SST_EC : CST_EC));
     const unsigned char *vs = st + (SWZ ? SST_V : CST_V);
-    /* ldmatrix addresses (bf16 elements) of key step kk: matrix q = lane / 8 of a 16 x 16 block, row lane % 8.
-     * Kd, Qd: row 8 (q / 2) + lane % 8, piece 2 kk + q % 2; Kr (transposed): row 8 (q % 2) + lane % 8, piece
-     * 2 kk + q / 2. Swizzled: piece ^ (lane % 8), which only changes the low 3 bits of 2 kk + (0 or 1). */
+    /* ldmatrix addresses (bf16 elements) of key step kk (rows and pieces: make_swz_offsets) */
     const int x7 = lane & 7, qa = (lane >> 3) & 1, qb = lane >> 4;
     auto tile_k = [&](int kk) { /* Kd, Qd */
         return SWZ ? so.k[kk & 3] + (kk >> 2) * 64 : (8 * qb + x7) * PD + kk * 16 + qa * 8;
@@ -787,13 +787,13 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
 
     /* asynchronous copy of the next chunk into its stage (an empty group past the end keeps the counting simple).
      * Chunks are fetched in order, so the record and v pointers and the stage advance by a fixed step, and each
-     * thread's pieces sit at fixed offsets: the three record tiles are 768 contiguous 16-byte pieces (piece i goes
-     * to row i / 16 of the stage at pitch PD), v is one piece per thread (row tid / (VS / 8)). Without this the
-     * per-chunk address arithmetic was ~130 instructions a warp (ncu, H = 16 varlen, 10e79a2). */
+     * thread's pieces sit at fixed offsets: the record is REC_BYTES / 16 contiguous 16-byte pieces copied to
+     * the same offsets of the stage (its layout is the stage's), v is one piece per thread (row tid / (VS / 8)).
+     * Without this the per-chunk address arithmetic was ~130 instructions a warp (ncu, H = 16 varlen, 10e79a2). */
     static_assert(REC_BYTES % 16 == 0 && 16 * (VS / 8) == NT, "prefetch: pieces per thread");
     constexpr int RP = REC_BYTES / 16; /* the record's pieces, copied to the same offsets of the stage */
     const int pf_vrow = tid / (VS / 8), pf_vcol = tid % (VS / 8) * 8;
-    const int pf_vdst = pf_vrow * SVP(VS) + (((pf_vcol / 8) ^ (pf_vrow & 7)) * 16);
+    const int pf_vdst = swz(pf_vrow, pf_vcol / 8, SVP(VS));
     int64_t pf_c = c_begin;
     int pf_stage = 0;
     const unsigned char *pf_rec = recs + c_begin * REC_BYTES + tid * 16;
@@ -1035,7 +1035,7 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
         if (c < nch) {
             const int row = tid >> 4, c8 = tid & 15; /* v rows swizzled as in the chain kernel's stage (SVP) */
             const bool ok = c * 16 + row < len;
-            cp_async16(smem + sc * CST_BYTES(KD) + CST_V + row * SVP(KD) + ((c8 ^ (row & 7)) * 16),
+            cp_async16(smem + sc * CST_BYTES(KD) + CST_V + swz(row, c8, SVP(KD)),
                        ok ? (const void *)(vb + (c * 16 + row) * p.v_st + c8 * 8) : (const void *)vb, ok ? 16 : 0);
         }
         cp_async_commit();
