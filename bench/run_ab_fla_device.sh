@@ -8,7 +8,8 @@
 #     tests/gpu/test_cuda_prefill.c -o D/bin/test_cuda_prefill build-prefill/libflashkda.a \
 #     -L/usr/local/cuda/lib64 -lcudart_static -ldl -lrt -lpthread -fopenmp -lm -lstdc++
 # 1. the candidate's GPU test (all cases), memcheck and racecheck (small cases), in parallel;
-# 2. A/B without FLA on the v2 shapes (AB_SHAPES), reference then candidate;
+# 2. A/B without FLA on the v2 shapes (AB_SHAPES; AB_VARIANTS, e.g. auto:4,auto:4:2 adds the prep kernel alone, with
+#    AB_COLS=120 to see it), reference then candidate;
 # 3. the candidate against FLA (fla-core 0.6.0 from .whl) on every shape, same process: the report table.
 #   run(command="bash bench/run_ab_fla_device.sh", carry=[".carry/ref", ".carry/cand", ".whl", ".fla-cache"])
 set -u
@@ -25,8 +26,8 @@ tail -n 2 $OUT/test.log; grep -hE "SUMMARY|rc=" $OUT/memcheck.log $OUT/racecheck
 export PYTHONPATH=$PWD/python PYTHONUNBUFFERED=1
 for L in $REF $CAND $REF $CAND; do
   echo "== $L"
-  FLASHKDA_LIBRARY=$PWD/$L/lib/libflashkda.so timeout 60 python3 bench/prefill_bench.py --only ${AB_SHAPES:-3,4,5,6,8,10} \
-    --no-fla --variants auto:4 | grep "^H=" | cut -c1-75
+  FLASHKDA_LIBRARY=$PWD/$L/lib/libflashkda.so timeout ${AB_TIMEOUT:-60} python3 bench/prefill_bench.py --only ${AB_SHAPES:-3,4,5,6,8,10} \
+    --no-fla --variants ${AB_VARIANTS:-auto:4} | grep "^H=" | cut -c1-${AB_COLS:-75}
 done
 [ "${NO_FLA:-0}" = 1 ] && exit 0 # A/B only
 source bench/device_env.sh

@@ -331,20 +331,24 @@ static __device__ __forceinline__ float prep_beta(const prefill_params &p, int64
     return beta_act(p, load_scalar(p.beta, p.beta_dtype, b * p.b_sb + t * p.b_st + hv * p.b_sh));
 }
 
-/* cp.async of the q, k, g rows of one chunk into raw[3][16 * KD] (rows past nvalid zero-filled) */
+/* cp.async of the q, k, g rows of one chunk into raw[3][16 * KD] (rows past nvalid zero-filled). Thread ptid copies
+ * piece ptid % 16 of rows ptid / 16 and ptid / 16 + 8 of each: a fixed count of 6 (a loop over i = ptid, ptid + 128,
+ * ... compiled to ~460 generic SASS instructions with 64-bit row products in every round) */
 static __device__ __forceinline__ void prep_load(__nv_bfloat16 *raw, const prefill_params &p, const __nv_bfloat16 *qb,
                                                  const __nv_bfloat16 *kb, const __nv_bfloat16 *gb, int nvalid, int ptid)
 {
+    static_assert(NTHREADS == 128, "prep_load: 16 rows x 16 pieces by 128 threads");
+    const int row = ptid >> 4, c8 = (ptid & 15) * 8;
 #pragma unroll
     for (int which = 0; which < 3; ++which) {
         const __nv_bfloat16 *src = which == 0 ? qb : (which == 1 ? kb : gb);
         const int64_t sst = which == 0 ? p.q_st : (which == 1 ? p.k_st : p.g_st);
+        const __nv_bfloat16 *s0 = src + row * sst + c8;
 #pragma unroll
-        for (int i = ptid; i < 16 * 16; i += NTHREADS) {
-            const int row = i >> 4, c16 = i & 15;
-            const bool ok = row < nvalid;
-            cp_async16(raw + which * 16 * KD + row * KD + c16 * 8,
-                       ok ? (const void *)(src + row * sst + c16 * 8) : (const void *)src, ok ? 16 : 0);
+        for (int h = 0; h < 2; ++h) {
+            const bool ok = row + 8 * h < nvalid;
+            cp_async16(raw + which * 16 * KD + (row + 8 * h) * KD + c8,
+                       ok ? (const void *)(s0 + 8 * h * sst) : (const void *)src, ok ? 16 : 0);
         }
     }
 }
@@ -374,29 +378,38 @@ static __device__ __forceinline__ void prep_norms(const prefill_params &p, const
     if (part == 0) rn[r32] = r;
 }
 
-/* the bounded gate a = lower_bound * sigmoid(e^A_log * x) of one element, x = g + dt_bias */
-static __device__ __forceinline__ float gate_a(const prefill_params &p, float eA, float x)
+/* The gate works in log2 units: a log2(e) = lb log2(e) sigmoid(e^A_log x) for x = g + dt_bias, with
+ * sigmoid(e^A_log x) = 1 / (1 + 2^(g cA + cb)), cA = -e^A_log log2(e), cb = dt_bias cA (gate_coefs, per channel);
+ * the cumulative sum G2 = G log2(e) then gives e^G = 2^G2 (ex2) without a multiply per exponential. */
+static __device__ __forceinline__ float2 gate_coefs(const prefill_params &p, int hv, int ch, float *cA)
 {
-    return __fdividef(p.lb, 1.f + __expf(-eA * x));
+    const float eA = p.A_log ? __expf(p.A_log[hv * p.alog_s]) : 1.f;
+    *cA = -eA * 1.4426950408889634f;
+    return p.dt_bias ? make_float2(p.dt_bias[hv * p.dtb_sh + ch * p.dtb_sk] * *cA,
+                                   p.dt_bias[hv * p.dtb_sh + (ch + 1) * p.dtb_sk] * *cA)
+                     : make_float2(0.f, 0.f);
 }
 
 /* The gate of a chunk, its cumulative sum G, the decayed tiles Kd, Qd, Kr, Ki (pitch PD) and e^G_C, by 128 threads
  * (the prep kernel, a v4.1 producer group) with two adjacent key channels each: lane l of warp pw takes channels
  * ch = 2 (16 pw + l % 16) and ch + 1 for tokens 8 (l / 16) .. 8 (l / 16) + 7, so shared loads and stores are 32-bit
  * (half the instructions of one channel per thread). The cumulative sum stays sequential per channel: the upper
- * half starts from G[7] of the lower half (a shuffle), so every element gets the bits of a one-channel loop. */
+ * half starts from G[7] of the lower half (a shuffle), so every element gets the bits of a one-channel loop.
+ * cb, cA: gate_coefs of the thread's two channels. */
 static __device__ __forceinline__ void prep_gate_v4(const prefill_params &p, const __nv_bfloat16 *raw, const float *rn,
-                                                    float2 dtb, float eA, int nvalid, __nv_bfloat16 *Kd,
+                                                    float2 cb, float cA, int nvalid, __nv_bfloat16 *Kd,
                                                     __nv_bfloat16 *Qd, __nv_bfloat16 *Kr, __nv_bfloat16 *Ki, float *ecs,
                                                     int pw, int lane)
 {
     const int hf = lane >> 4, ch = 2 * (16 * pw + (lane & 15)), t0 = 8 * hf;
+    const float lb2 = p.lb * 1.4426950408889634f;
     float a0[8], a1[8];
 #pragma unroll
     for (int u = 0; u < 8; ++u) {
         const int t = t0 + u;
         const float2 x = __bfloat1622float2(*(const __nv_bfloat162 *)(raw + 2 * 16 * KD + t * KD + ch));
-        const float g0 = gate_a(p, eA, x.x + dtb.x), g1 = gate_a(p, eA, x.y + dtb.y);
+        const float g0 = __fdividef(lb2, 1.f + exp2f(fmaf(x.x, cA, cb.x)));
+        const float g1 = __fdividef(lb2, 1.f + exp2f(fmaf(x.y, cA, cb.y)));
         a0[u] = t < nvalid ? g0 : 0.f;
         a1[u] = t < nvalid ? g1 : 0.f;
     }
@@ -413,12 +426,12 @@ static __device__ __forceinline__ void prep_gate_v4(const prefill_params &p, con
 #pragma unroll
     for (int u = 0; u < 8; ++u) {
         s0 += a0[u];
-        a0[u] = s0; /* now G */
+        a0[u] = s0; /* now G2 */
         s1 += a1[u];
         a1[u] = s1;
     }
-    const float eC0 = __expf(__shfl_sync(0xffffffffu, s0, (lane & 15) + 16));
-    const float eC1 = __expf(__shfl_sync(0xffffffffu, s1, (lane & 15) + 16));
+    const float eC0 = exp2f(__shfl_sync(0xffffffffu, s0, (lane & 15) + 16));
+    const float eC1 = exp2f(__shfl_sync(0xffffffffu, s1, (lane & 15) + 16));
     if (hf) *(float2 *)(ecs + ch) = make_float2(eC0, eC1);
 #pragma unroll
     for (int q4 = 0; q4 < 2; ++q4) {
@@ -430,11 +443,11 @@ static __device__ __forceinline__ void prep_gate_v4(const prefill_params &p, con
             const float2 kx = __bfloat1622float2(*(const __nv_bfloat162 *)(raw + 16 * KD + t * KD + ch));
             const float2 qx = __bfloat1622float2(*(const __nv_bfloat162 *)(raw + t * KD + ch));
             const float kn0 = kx.x * rks[v], kn1 = kx.y * rks[v], qn0 = qx.x * rqs[v], qn1 = qx.y * rqs[v];
-            const float e0 = __expf(a0[u]), e1 = __expf(a1[u]), ei0 = __expf(-a0[u]), ei1 = __expf(-a1[u]);
+            const float e0 = exp2f(a0[u]), e1 = exp2f(a1[u]), ki0 = kn0 * exp2f(-a0[u]), ki1 = kn1 * exp2f(-a1[u]);
             *(uint32_t *)(Kd + t * PD + ch) = pack_bf16(kn0 * e0, kn1 * e1);
             *(uint32_t *)(Qd + t * PD + ch) = pack_bf16(qn0 * e0, qn1 * e1);
-            *(uint32_t *)(Kr + t * PD + ch) = pack_bf16(kn0 * (eC0 * ei0), kn1 * (eC1 * ei1));
-            *(uint32_t *)(Ki + t * PD + ch) = pack_bf16(kn0 * ei0, kn1 * ei1);
+            *(uint32_t *)(Kr + t * PD + ch) = pack_bf16(ki0 * eC0, ki1 * eC1);
+            *(uint32_t *)(Ki + t * PD + ch) = pack_bf16(ki0, ki1);
         }
     }
 }
@@ -453,14 +466,13 @@ static __device__ __forceinline__ void prep_small(const __nv_bfloat16 *Kd, const
 }
 
 /* grid (slot, hv), 128 threads: one chunk of one value head */
-__global__ void __launch_bounds__(NTHREADS) kda_prep_kernel(const prefill_params p, unsigned char *ws,
+__global__ void __launch_bounds__(NTHREADS, 7) kda_prep_kernel(const prefill_params p, unsigned char *ws,
                                                             int64_t nslots)
 {
     __shared__ __align__(16) __nv_bfloat16 raw[3 * 16 * KD];    /* q, k, g rows          */
     __shared__ __align__(16) __nv_bfloat16 til[4][16 * PD];     /* Kd, Qd, Kr, Ki        */
     __shared__ __align__(16) __nv_bfloat16 small[2][16 * 16];   /* Ab, M (dense rows)    */
     __shared__ __align__(16) float ecs[KD];
-    __shared__ __align__(16) float Ls[16 * FLP];
     __shared__ float rn[32], bs[16];
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
     const int64_t slot = blockIdx.x;
@@ -518,25 +530,27 @@ __global__ void __launch_bounds__(NTHREADS) kda_prep_kernel(const prefill_params
               p.g + b * p.g_sb + t0 * p.g_st + hv * p.g_sh, nvalid, tid);
     cp_async_commit();
     if (tid < 16) bs[tid] = tid < nvalid ? prep_beta(p, b, t0 + tid, hv) : 0.f;
-    const int gch = 2 * (16 * warp + (lane & 15)); /* the first of this thread's two gate channels */
-    const float2 dtb = p.dt_bias ? make_float2(p.dt_bias[hv * p.dtb_sh + gch * p.dtb_sk],
-                                               p.dt_bias[hv * p.dtb_sh + (gch + 1) * p.dtb_sk])
-                                 : make_float2(0.f, 0.f);
-    const float eA = p.A_log ? __expf(p.A_log[hv * p.alog_s]) : 1.f;
+    float cA; /* gate coefficients of this thread's two channels */
+    const float2 cb = gate_coefs(p, hv, 2 * (16 * warp + (lane & 15)), &cA);
     cp_async_wait_all();
     bar_sync(PBAR, NTHREADS);
     prep_norms(p, raw, rn, tid);
     bar_sync(PBAR, NTHREADS);
-    prep_gate_v4(p, raw, rn, dtb, eA, nvalid, til[0], til[1], til[2], til[3], ecs, warp, lane);
+    prep_gate_v4(p, raw, rn, cb, cA, nvalid, til[0], til[1], til[2], til[3], ecs, warp, lane);
     bar_sync(PBAR, NTHREADS);
-    if (warp < 2) prep_small(til[0], til[1], til[3], bs, Ls, small[0], small[1], 16, warp, lane);
+    /* L (f32) in raw's room: raw is dead after the gate (6 CTAs an SM fit 32 KB of shared memory each, 7 need less) */
+    if (warp < 2) prep_small(til[0], til[1], til[3], bs, (float *)raw, small[0], small[1], 16, warp, lane);
     bar_sync(PBAR, NTHREADS);
 
     /* the record, 16-byte stores */
     unsigned char *rec = ws + ((int64_t)hv * nslots + slot) * REC_BYTES;
-    for (int i = tid; i < 3 * 16 * 16; i += NTHREADS) {
-        const int tile = i >> 8, row = (i >> 4) & 15, c16 = i & 15;
-        *(uint4 *)(rec + tile * 4096 + swz(row, c16, 256)) = *(const uint4 *)&til[tile][row * PD + c16 * 8];
+    { /* thread tid: piece tid % 16 of rows tid / 16 and tid / 16 + 8 of Kd, Qd, Kr (a fixed count, as in prep_load) */
+        const int row = tid >> 4, c16 = tid & 15;
+#pragma unroll
+        for (int k = 0; k < 6; ++k) {
+            const int tile = k >> 1, r = row + 8 * (k & 1);
+            *(uint4 *)(rec + tile * 4096 + swz(r, c16, 256)) = *(const uint4 *)&til[tile][r * PD + c16 * 8];
+        }
     }
     if (tid < 64) { /* piece tid of Ab | M: tile tid / 32, row (tid / 2) % 16, piece tid % 2 */
         *(uint4 *)(rec + REC_AB + (tid >> 5) * 512 + swz_small((tid >> 1) & 15, tid & 1)) =
@@ -951,11 +965,8 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
         const __nv_bfloat16 *qb = p.q + b * p.q_sb + bos * p.q_st + h * p.q_sh;
         const __nv_bfloat16 *kb = p.k + b * p.k_sb + bos * p.k_st + h * p.k_sh;
         const __nv_bfloat16 *gb = p.g + b * p.g_sb + bos * p.g_st + hv * p.g_sh;
-        const int gch = 2 * (16 * pw + (lane & 15)); /* the first of this thread's two gate channels */
-        const float2 dtb = p.dt_bias ? make_float2(p.dt_bias[hv * p.dtb_sh + gch * p.dtb_sk],
-                                                   p.dt_bias[hv * p.dtb_sh + (gch + 1) * p.dtb_sk])
-                                     : make_float2(0.f, 0.f);
-        const float eA = p.A_log ? __expf(p.A_log[hv * p.alog_s]) : 1.f;
+        float cA; /* gate coefficients of this thread's two channels */
+        const float2 cb = gate_coefs(p, hv, 2 * (16 * pw + (lane & 15)), &cA);
         /* q, k, g of chunk c into raw buffer i % FRAW (i = the group's step) */
         auto issue = [&](int64_t c, int64_t i) {
             if (c < nch && p.fdbg != 2) {
@@ -1003,7 +1014,7 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
             unsigned char *st = smem + s * CST_BYTES(KD);
             __nv_bfloat16 *Kd = (__nv_bfloat16 *)st, *Qd = Kd + 16 * PD, *Kr = Qd + 16 * PD;
             __nv_bfloat16 *Ab = (__nv_bfloat16 *)(st + CST_AB);
-            prep_gate_v4(p, rw, rn, dtb, eA, nvalid, Kd, Qd, Kr, Ki, (float *)(st + CST_EC), pw, lane);
+            prep_gate_v4(p, rw, rn, cb, cA, nvalid, Kd, Qd, Kr, Ki, (float *)(st + CST_EC), pw, lane);
             bar_sync(gbar, NTHREADS);
             if (pw < 2) { /* prep_small's work: pw 0 L and Ab, pw 1 M */
                 /* the lane read again here (volatile): ptxas would otherwise keep every lane offset of this
