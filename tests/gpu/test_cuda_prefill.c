@@ -4,7 +4,7 @@
  * Checked per case: err_ratio(x, ref) = RMS(x - ref) / RMS(ref) of the output and of the final state below
  * 0.005 (fixed length) / 0.006 (varlen); outputs and states are pre-filled with NaN so a missed write
  * fails; a second run is bit-identical (determinism). Cases span T around the chunk sizes, varlen with
- * empty sequences, 300 short sequences, H up to 96, GVA, states in/out/both/none, f32/bf16 states, both
+ * empty sequences, 300, 5000 and 20000 short sequences, H up to 96, GVA, states in/out/both/none, f32/bf16 states, both
  * state layouts, int32/int64 cu_seqlens, strided and f32 beta, extreme gates and beta logits, T = 8192
  * and 65536, a CUDA-graph capture, and the "unsupported" answers; segments (v3) forced short on small cases
  * and planned automatically on long ones (T = 8192 H = 16, T = 65536 H = 2, host cu_seqlens). Plain C;
@@ -403,6 +403,11 @@ int main(int argc, char **argv)
     for (int i = 0; i < 300; i++) lens300[i] = (i * 37) % 29 + (i % 7 == 0 ? 0 : 1);
     static const int64_t lens_big[] = {1300, 547, 2048, 963, 271, 3063};
     static const int64_t lens_one[] = {20000};
+    /* tens of thousands of sequences (0-4 tokens, a fifth of them empty: three rounds of the prep's sequence search,
+     * more chain CTAs than any other case), and 5000 with states */
+    static int64_t lens20k[20000], lens5k[5000];
+    for (int i = 0; i < 20000; i++) lens20k[i] = (i * 37) % 5;
+    for (int i = 0; i < 5000; i++) lens5k[i] = (i * 13) % 9;
 
     /* segments (v3), forced short: long and short sequences, tails, empty ones, every state option */
     static const int64_t lens_seg[] = {5, 0, 300, 16, 33, 0, 170, 1, 64, 47};
@@ -456,6 +461,8 @@ int main(int argc, char **argv)
         {"varlen int64",         0, 0,     9, lens_a, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
         {"varlen int32 empty",   0, 0,     4, lens_b, 4, 8, STD, 1, 1, -5.f, 1, 1, 0, 0, 1, 0, 0, 3.f, 0, 0},
         {"varlen N=300",         0, 0,   300, lens300, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 1, 0, 0, 3.f, 0, 0},
+        {"varlen N=20000 int32", 0, 0, 20000, lens20k, 2, 2, STD, 1, 1, -5.f, 0, 0, 0, 0, 1, 0, 0, 3.f, 0, 0},
+        {"varlen N=5000 states", 0, 0,  5000, lens5k, 1, 1, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
         {"varlen 6 seqs H=4",    0, 0,     6, lens_big, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 1, 0},
         {"T=8192 H=16",          1, 8192,  0, NULL, 16, 16, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 1, 0},
         {"T=65536 H=2",          1, 65536, 0, NULL, 2, 2, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 1, 0},
@@ -505,6 +512,7 @@ int main(int argc, char **argv)
         {"ov varlen int64",      0, 0,     9, lens_a, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
         {"ov varlen int32 empty GVA", 0, 0, 4, lens_b, 4, 8, STD, 1, 1, -5.f, 1, 1, 0, 0, 1, 0, 0, 3.f, 0, 0},
         {"ov varlen N=300",      0, 0,   300, lens300, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 1, 0, 0, 3.f, 0, 0},
+        {"ov varlen N=20000",    0, 0, 20000, lens20k, 2, 2, STD, 1, 1, -5.f, 0, 0, 0, 0, 1, 0, 0, 3.f, 0, 0},
         {"ov varlen 6 seqs H=4", 0, 0,     6, lens_big, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 1, 0},
     };
     const double t0 = now_s();
