@@ -16,7 +16,7 @@ set -u
 OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
 CAND=.carry/${CAND:-cand}; REF=.carry/${REF:-ref}
 CS=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
-(timeout 90 $CAND/bin/test_cuda_prefill > $OUT/test.log 2>&1; echo "test rc=$?" >> $OUT/test.log) &
+(timeout 180 $CAND/bin/test_cuda_prefill > $OUT/test.log 2>&1; echo "test rc=$?" >> $OUT/test.log) &
 for tool in memcheck racecheck; do
   (timeout 90 $CS --tool $tool --error-exitcode 3 $CAND/bin/test_cuda_prefill small > $OUT/$tool.log 2>&1
    echo "$tool rc=$?" >> $OUT/$tool.log) &

@@ -13,7 +13,7 @@ OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
 ROOT=$(pwd); BUILD=${BUILD:-$ROOT/build-dev-prefill}
 CUDA=$(dirname "$(dirname "$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)")")
 VARIANTS=${VARIANTS:-auto:1}; FLA_SHAPES=${FLA_SHAPES:-0,4,8,3,5}; DEADLINE=${DEADLINE:-280}
-TEST_LIMIT=${TEST_LIMIT:-100}; OURS_LIMIT=${OURS_LIMIT:-90}; ERR_SHAPES=${ERR_SHAPES:-5,6}
+TEST_LIMIT=${TEST_LIMIT:-180}; OURS_LIMIT=${OURS_LIMIT:-90}; ERR_SHAPES=${ERR_SHAPES:-5,6}
 log() { echo "== $* ($(date +%T))"; }
 
 log "build"
