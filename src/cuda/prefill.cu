@@ -1164,14 +1164,22 @@ __global__ void __launch_bounds__(NTHREADS) kda_seg_correct_kernel(const prefill
     if (c0 >= c1) return;
 
     const float *Sin = p.wsSeg + ((int64_t)hv * p.nsegmax + gs - 1) * 2 * KD * KD; /* S_in(s)^T [v][j] */
-    for (int i = tid; i < KD * KD / 4; i += NTHREADS) {
-        const int row = i >> 5, c4 = (i & 31) * 4;
-        const float4 x = *(const float4 *)(Sin + row * KD + c4);
-        uint32_t h0, l0, h1, l1;
-        split_bf16(x.x, x.y, &h0, &l0);
-        split_bf16(x.z, x.w, &h1, &l1);
-        *(uint2 *)(Sh + row * PD + c4) = make_uint2(h0, h1);
-        *(uint2 *)(Sl + row * PD + c4) = make_uint2(l0, l1);
+    /* thread tid: float4 tid % 32 of rows tid / 32 + 4 m, 8 loads in flight at a time (a loop over i = tid, tid + 128,
+     * ... waited for each load before the next: ~32 L2 round trips a CTA before its first chunk) */
+#pragma unroll 1
+    for (int m0 = 0; m0 < 32; m0 += 8) {
+        float4 x[8];
+#pragma unroll
+        for (int m = 0; m < 8; ++m) x[m] = *(const float4 *)(Sin + ((tid >> 5) + 4 * (m0 + m)) * KD + (tid & 31) * 4);
+#pragma unroll
+        for (int m = 0; m < 8; ++m) {
+            const int row = (tid >> 5) + 4 * (m0 + m), c4 = (tid & 31) * 4;
+            uint32_t h0, l0, h1, l1;
+            split_bf16(x[m].x, x[m].y, &h0, &l0);
+            split_bf16(x[m].z, x[m].w, &h1, &l1);
+            *(uint2 *)(Sh + row * PD + c4) = make_uint2(h0, h1);
+            *(uint2 *)(Sl + row * PD + c4) = make_uint2(l0, l1);
+        }
     }
     __syncthreads();
 
@@ -1181,8 +1189,9 @@ __global__ void __launch_bounds__(NTHREADS) kda_seg_correct_kernel(const prefill
     __nv_bfloat16 *At = (__nv_bfloat16 *)(smem + 2 * KD * PD * 2) + warp * 2 * 16 * PD, *Ot = At + 16 * PD;
 #pragma unroll 1
     for (int64_t c = c0 + warp; c < c1; c += 4) {
-        for (int i = lane; i < 16 * 16; i += 32) {
-            const int row = i >> 4, c16 = i & 15;
+#pragma unroll
+        for (int m = 0; m < 8; ++m) { /* piece lane % 16 of rows lane / 16 + 2 m (a fixed count) */
+            const int row = (lane >> 4) + 2 * m, c16 = lane & 15;
             const int64_t t = c * 16 + row;
             const bool ok = t < len;
             cp_async16(At + row * PD + c16 * 8, ok ? (const void *)(Ab + t * KD + c16 * 8) : (const void *)Ab, ok ? 16 : 0);
@@ -1207,8 +1216,9 @@ __global__ void __launch_bounds__(NTHREADS) kda_seg_correct_kernel(const prefill
                 }
         }
         __syncwarp();
-        for (int i = lane; i < 16 * 16; i += 32) {
-            const int row = i >> 4, c16 = i & 15;
+#pragma unroll
+        for (int m = 0; m < 8; ++m) {
+            const int row = (lane >> 4) + 2 * m, c16 = lane & 15;
             const int64_t t = c * 16 + row;
             if (t < len) *(uint4 *)(ob + t * p.o_st + c16 * 8) = *(const uint4 *)(Ot + row * PD + c16 * 8);
         }
@@ -1307,13 +1317,15 @@ static int sm_count(void)
 
 /* v3 plan: segment length in chunks (0 = no segments) and the number of chain units (segment, head, role)
  * that will run (knob FKDA_PREFILL_SEGMENTS).
- * Model (bench/NOTES.md, session 7: a sweep of L and the split on H100, then two A/B calls): a chain warp needs
- * ~0.72 us per chunk alone on its SM sub-partition, and w >= 2 warps sharing one take ~0.8 w times as long (the
- * chain step is bound by the SM's throughput more than by latency; at most 8 chain warps fit an SM: 246 registers);
- * pass 3 moves ~12 KB per corrected chunk and head; each combine step and launch ~4 us. Plain w (no 0.8) chose
- * 2 segments at H = 16 1 x 65536, 9% slower than the 4 this model picks. Sequence lengths must be known on the host:
- * fixed length, one sequence, or cu_seqlens_host; otherwise (varlen, N > 1, no host copy) segments stay off
- * unless forced. Deterministic in its inputs, so the workspace query and the call agree. */
+ * Model (bench/NOTES.md, session 8: per-kernel device times of the automatic plan and forced lengths on 1 x 8192 and
+ * 1 x 65536 at H = 2 to 32, H100): a chain step takes ~0.575 us per chunk while the chain warps fill at most ~0.92 of
+ * the SM sub-partitions (1 + 0.25 occ^2 from contention), ~1.75x that from 0.92 to 1 (some SMs get two CTAs) and
+ * ~0.95 ceil(occ) beyond; pass 3 (correct) runs CTAs of CG chunks, two an SM, ~25 us a wave; the combine ~4.5 us a
+ * segment. The session 7 model (0.72 us, 0.8 ceil(occ), pass 3 by bytes at 2.5 TB/s) picked 4 segments at H = 16
+ * 1 x 8192 (0.294 ms against 0.281 for 2) and 17 at H = 2 1 x 65536 (0.450 against 0.390 for 14).
+ * Sequence lengths must be known on the host: fixed length, one sequence, or cu_seqlens_host; otherwise (varlen, N > 1,
+ * no host copy) segments stay off unless forced. Deterministic in its inputs, so the workspace query and the call
+ * agree. */
 typedef struct seg_plan_t {
     int64_t L, units;
 } seg_plan_t;
@@ -1321,7 +1333,8 @@ typedef struct seg_plan_t {
 static double chain_model_us(double warps, int64_t depth, int sms)
 {
     const double occ = warps / (4.0 * sms);
-    return (double)depth * 0.72 * (occ <= 1.0 ? 1.0 : 0.8 * ceil(occ));
+    const double f = occ <= 0.92 ? 1.0 + 0.25 * occ * occ : occ <= 1.0 ? 1.75 : 0.95 * ceil(occ);
+    return (double)depth * 0.575 * f;
 }
 
 static int64_t seq_chunks(const fkda_prefill_args *a, const fkda_dims *d, int64_t n)
@@ -1362,23 +1375,37 @@ static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d, const
         } else if (k > 1 && knob < 0 && L == (maxch + k - 2) / (k - 1)) {
             continue; /* same L as k - 1 */
         }
-        int64_t units = 0, depth = 0, corrected = 0, maxseg = 1;
+        int64_t units = 0, depth = 0, ctas = 0, maxseg = 1, lunits = 0;
         if (known) {
             for (int64_t n = 0; n < d->N; ++n) {
                 const int64_t nc = seq_chunks(a, d, n);
                 const int64_t ns = nc > L ? (nc + L - 1) / L : 1;
                 units += 2 * ns - 1;
-                corrected += nc > L ? nc - L : 0;
+                /* pass 3's CTAs: CG chunks of segments 1 .. ns - 1 (the last may be short) */
+                ctas += ns > 1 ? (ns - 2) * ((L + CG - 1) / CG) + (nc - (ns - 1) * L + CG - 1) / CG : 0;
                 const int64_t dn = nc < L ? nc : L;
                 depth = dn > depth ? dn : depth;
                 maxseg = ns > maxseg ? ns : maxseg;
             }
+            /* the units that share the SMs with the longest chains: segments at least half as deep (the shorter ones
+             * finish early and the longest-first order starts the long ones first). Counting every unit modelled
+             * H = 16 varlen 6 with host lengths at 1.9x its unsegmented chain time and planned 2 segments for the
+             * 3063-token sequence: 0.272 ms against 0.225 without (session 8) */
+            for (int64_t n = 0; n < d->N; ++n) {
+                const int64_t nc = seq_chunks(a, d, n);
+                const int64_t ns = nc > L ? (nc + L - 1) / L : 1;
+                const int64_t last = nc - (ns - 1) * L; /* the last (or only) segment's depth */
+                lunits += (ns > 1 && 2 * L >= depth ? 2 * (ns - 1) - 1 : 0) + (2 * last >= depth ? (ns > 1 ? 2 : 1) : 0);
+            }
         } else { /* forced: the most segments the tokens allow */
             units = d->N + 2 * (d->T / (16 * L));
+            lunits = units;
         }
         units *= d->HV;
-        const double us = chain_model_us(8.0 * (double)units, depth, sms) +
-                          (maxseg > 1 ? (double)d->HV * corrected * 12288.0 / 2.5e6 + 4.0 * (maxseg + 1) : 0.0);
+        lunits *= d->HV;
+        const double waves = ceil((double)(ctas * d->HV) / (2.0 * sms));
+        const double us =
+            chain_model_us(8.0 * (double)lunits, depth, sms) + (maxseg > 1 ? 25.0 * waves + 4.5 * maxseg : 0.0);
         if (k == 1) off_us = us;
         if (k == 1 || knob > 0 || us < best_us) {
             best_us = us;
