@@ -4,8 +4,8 @@
  * Checked per case: err_ratio(x, ref) = RMS(x - ref) / RMS(ref) of the output and of the final state below
  * 0.005 (fixed length) / 0.006 (varlen); outputs and states are pre-filled with NaN so a missed write
  * fails; a second run is bit-identical (determinism). Cases span T around the chunk sizes, varlen with
- * empty sequences, 300, 5000 and 20000 short sequences, H up to 96, GVA, states in/out/both/none, f32/bf16 states, both
- * state layouts, int32/int64 cu_seqlens, strided and f32 beta, extreme gates and beta logits, T = 8192
+ * empty sequences, 300, 5000 and 20000 short sequences, H up to 96, GVA, states in/out/both/none, f32/bf16
+ * states, both state layouts, int32/int64 cu_seqlens, strided and f32 beta, extreme gates and beta logits, T = 8192
  * and 65536, a CUDA-graph capture, and the "unsupported" answers; segments (v3) forced short on small cases
  * and planned automatically on long ones (T = 8192 H = 16, T = 65536 H = 2, host cu_seqlens). Plain C;
  * exit status 0 = pass. The "small" argument also runs one forced-segment case.
