@@ -539,6 +539,7 @@ __global__ void __launch_bounds__(NTHREADS, 7) kda_prep_kernel(const prefill_par
     prep_gate_v4(p, raw, rn, cb, cA, nvalid, til[0], til[1], til[2], til[3], ecs, warp, lane);
     bar_sync(PBAR, NTHREADS);
     /* L (f32) in raw's room: raw is dead after the gate (6 CTAs an SM fit 32 KB of shared memory each, 7 need less) */
+    static_assert(sizeof(raw) >= 16 * FLP * sizeof(float), "L in raw");
     if (warp < 2) prep_small(til[0], til[1], til[3], bs, (float *)raw, small[0], small[1], 16, warp, lane);
     bar_sync(PBAR, NTHREADS);
 
@@ -1361,6 +1362,12 @@ static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d, const
     if (knob < 0 && 8 * pl.units >= 8 * sms) return pl; /* two chain warps per sub-partition already */
     /* chunks of sequence n, read from the host lengths at every use: no allocation on the call's path (the
      * automatic plan gets here only with N * HV < SM count, so the loops below are short) */
+    /* the longest sequence's chunks: the depth of a plan is min(longest, L) */
+    int64_t longest = 0;
+    for (int64_t n = 0; known && n < d->N; ++n) {
+        const int64_t nc = seq_chunks(a, d, n);
+        longest = nc > longest ? nc : longest;
+    }
     /* units and model time of segment length L (L >= maxch: no segments) */
     double best_us = 0, off_us = 0;
     int64_t best_L = 0, best_units = pl.units;
@@ -1375,26 +1382,21 @@ static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d, const
         } else if (k > 1 && knob < 0 && L == (maxch + k - 2) / (k - 1)) {
             continue; /* same L as k - 1 */
         }
-        int64_t units = 0, depth = 0, ctas = 0, maxseg = 1, lunits = 0;
+        int64_t units = 0, ctas = 0, maxseg = 1, lunits = 0;
+        const int64_t depth = known ? (longest < L ? longest : L) : 0;
         if (known) {
             for (int64_t n = 0; n < d->N; ++n) {
                 const int64_t nc = seq_chunks(a, d, n);
                 const int64_t ns = nc > L ? (nc + L - 1) / L : 1;
+                const int64_t last = nc - (ns - 1) * L; /* the last (or only) segment's depth */
                 units += 2 * ns - 1;
                 /* pass 3's CTAs: CG chunks of segments 1 .. ns - 1 (the last may be short) */
-                ctas += ns > 1 ? (ns - 2) * ((L + CG - 1) / CG) + (nc - (ns - 1) * L + CG - 1) / CG : 0;
-                const int64_t dn = nc < L ? nc : L;
-                depth = dn > depth ? dn : depth;
+                ctas += ns > 1 ? (ns - 2) * ((L + CG - 1) / CG) + (last + CG - 1) / CG : 0;
                 maxseg = ns > maxseg ? ns : maxseg;
-            }
-            /* the units that share the SMs with the longest chains: segments at least half as deep (the shorter ones
-             * finish early and the longest-first order starts the long ones first). Counting every unit modelled
-             * H = 16 varlen 6 with host lengths at 1.9x its unsegmented chain time and planned 2 segments for the
-             * 3063-token sequence: 0.272 ms against 0.225 without (session 8) */
-            for (int64_t n = 0; n < d->N; ++n) {
-                const int64_t nc = seq_chunks(a, d, n);
-                const int64_t ns = nc > L ? (nc + L - 1) / L : 1;
-                const int64_t last = nc - (ns - 1) * L; /* the last (or only) segment's depth */
+                /* the units that share the SMs with the longest chains: segments at least half as deep (the shorter
+                 * ones finish early and the longest-first order starts the long ones first). Counting every unit
+                 * modelled H = 16 varlen 6 with host lengths at 1.9x its unsegmented chain time and planned 2 segments
+                 * for the 3063-token sequence: 0.272 ms against 0.225 without (session 8) */
                 lunits += (ns > 1 && 2 * L >= depth ? 2 * (ns - 1) - 1 : 0) + (2 * last >= depth ? (ns > 1 ? 2 : 1) : 0);
             }
         } else { /* forced: the most segments the tokens allow */
