@@ -29,20 +29,9 @@ import prefill_bench as pb  # noqa: E402
 
 
 def kernel_time(fn, calls=30):
-    """(GPU kernel ms per call, kernels per call) from torch.profiler"""
-    from torch.profiler import ProfilerActivity, profile
-    fn()
-    torch.cuda.synchronize()
-    with profile(activities=[ProfilerActivity.CUDA]) as prof:
-        for _ in range(calls):
-            fn()
-        torch.cuda.synchronize()
-    us, n = 0.0, 0
-    for e in prof.events():
-        if e.device_type == torch.autograd.DeviceType.CUDA:
-            us += e.device_time
-            n += 1
-    return us / 1e3 / calls, n / calls
+    """(GPU kernel ms per call, kernels per call), from prefill_bench.kernel_times"""
+    k = pb.kernel_times(fn, calls)
+    return sum(us for us, _ in k.values()) / 1e3, sum(n for _, n in k.values())
 
 
 def wall_ms(fn, calls=30, reps=5):

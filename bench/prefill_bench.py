@@ -147,6 +147,25 @@ def graph_ms(fn, calls=30, reps=5):
     return time_ms(g.replay, calls, reps)
 
 
+def kernel_times(fn, calls=30):
+    """{kernel name: (device us per call, launches per call)} of the CUDA kernels fn launches (torch.profiler over
+    `calls` calls): GPU time without host gaps, per kernel"""
+    from torch.profiler import ProfilerActivity, profile
+    fn()
+    torch.cuda.synchronize()
+    with profile(activities=[ProfilerActivity.CUDA]) as prof:
+        for _ in range(calls):
+            fn()
+        torch.cuda.synchronize()
+    out = {}
+    for e in prof.events():
+        if e.device_type == torch.autograd.DeviceType.CUDA:
+            name = e.name.split("(")[0].split("<")[0].replace("void ", "")
+            us, n = out.get(name, (0.0, 0.0))
+            out[name] = (us + e.device_time / calls, n + 1 / calls)
+    return out
+
+
 @torch.no_grad()
 def reference(x):
     """fp64 token-by-token recurrence on the GPU (docs/semantics.md), all sequences at once (padded)."""

@@ -7,7 +7,7 @@
 #   gcc -O2 -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -I include -I /usr/local/cuda/include \
 #     tests/gpu/test_cuda_prefill.c -o D/bin/test_cuda_prefill build-prefill/libflashkda.a \
 #     -L/usr/local/cuda/lib64 -lcudart_static -ldl -lrt -lpthread -fopenmp -lm -lstdc++
-# 1. the candidate's GPU test (all cases), memcheck and racecheck (small cases), in parallel;
+# 1. the candidate's GPU test (all cases), memcheck and racecheck (small cases), in parallel (run_gpu_checks.sh);
 # 2. A/B without FLA on the v2 shapes (AB_SHAPES; AB_VARIANTS, e.g. auto:4,auto:4:2 adds the prep kernel alone, with
 #    AB_COLS=120 to see it), reference then candidate;
 # 3. the candidate against FLA (fla-core 0.6.0 from .whl) on every shape, same process: the report table.
@@ -15,14 +15,7 @@
 set -u
 OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
 CAND=.carry/${CAND:-cand}; REF=.carry/${REF:-ref}
-CS=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
-(timeout 180 $CAND/bin/test_cuda_prefill > $OUT/test.log 2>&1; echo "test rc=$?" >> $OUT/test.log) &
-for tool in memcheck racecheck; do
-  (timeout 90 $CS --tool $tool --error-exitcode 3 $CAND/bin/test_cuda_prefill small > $OUT/$tool.log 2>&1
-   echo "$tool rc=$?" >> $OUT/$tool.log) &
-done
-wait
-tail -n 2 $OUT/test.log; grep -hE "SUMMARY|rc=" $OUT/memcheck.log $OUT/racecheck.log
+SAN_LIMIT=${SAN_LIMIT:-90} bash bench/run_gpu_checks.sh $CAND
 export PYTHONPATH=$PWD/python PYTHONUNBUFFERED=1
 for L in $REF $CAND $REF $CAND; do
   echo "== $L"

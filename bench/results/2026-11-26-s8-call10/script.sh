@@ -1,14 +1,8 @@
 # s8 call 10: plan = main + the correct pass's prologue fix (corr2 of call 9) + the re-fitted segment model.
 # Suite + sanitizers on plan; A/B against main (prep = 6650af5) on the v2 shapes; plan_check of the automatic plan
 # against forced lengths (the old model's choice among them) on fixed and host-known varlen shapes.
-OUT=${OUT:-/tmp/out}; mkdir -p $OUT
-CS=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
-(timeout 200 .carry/plan/bin/test_cuda_prefill > $OUT/test.log 2>&1; echo "test rc=$?" >> $OUT/test.log) &
-for tool in memcheck racecheck; do
-  (timeout 150 $CS --tool $tool --error-exitcode 3 .carry/plan/bin/test_cuda_prefill small > $OUT/$tool.log 2>&1
-   echo "$tool rc=$?" >> $OUT/$tool.log) &
-done
-wait
+# (the suite and sanitizer block that ran here is bench/run_gpu_checks.sh since the session-8 review)
+export OUT=${OUT:-/tmp/out}; TEST_LIMIT=200 SAN_LIMIT=150 bash bench/run_gpu_checks.sh .carry/plan >/dev/null
 grep "^seg auto" $OUT/test.log | cut -c1-100; tail -n 2 $OUT/test.log; grep -hE "SUMMARY|rc=" $OUT/memcheck.log $OUT/racecheck.log
 export PYTHONPATH=$PWD/python PYTHONUNBUFFERED=1
 for L in prep plan prep plan; do echo "== $L"; FLASHKDA_LIBRARY=$PWD/.carry/$L/lib/libflashkda.so timeout 100 python3 bench/prefill_bench.py --only 3,4,5,6,8,10 --no-fla --variants auto:4 | grep "^H=" | cut -c1-60; done

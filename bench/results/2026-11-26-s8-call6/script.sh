@@ -1,14 +1,8 @@
 # s8 call 6: the CW = 8 chain (8 value columns a warp). Suite with FKDA_PREFILL_CW=8 (the "ov" cases compare v4.1 with
 # v2 bit for bit, so they are expected to differ there), memcheck/racecheck small with it; then A/B main (prep =
 # 6650af5) against cw8 with and without the knob, and cw8 with splits 1 / 2 / 4 on the v2 shapes.
-OUT=${OUT:-/tmp/out}; mkdir -p $OUT
-CS=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
-(FKDA_PREFILL_CW=8 timeout 200 .carry/cw8/bin/test_cuda_prefill > $OUT/test.log 2>&1; echo "test rc=$?" >> $OUT/test.log) &
-for tool in memcheck racecheck; do
-  (FKDA_PREFILL_CW=8 timeout 150 $CS --tool $tool --error-exitcode 3 .carry/cw8/bin/test_cuda_prefill small > $OUT/$tool.log 2>&1
-   echo "$tool rc=$?" >> $OUT/$tool.log) &
-done
-wait
+# (the suite and sanitizer block that ran here is bench/run_gpu_checks.sh since the session-8 review)
+export OUT=${OUT:-/tmp/out}; FKDA_PREFILL_CW=8 TEST_LIMIT=200 SAN_LIMIT=150 bash bench/run_gpu_checks.sh .carry/cw8 >/dev/null
 grep -E "FAIL|fail|mismatch|differ" $OUT/test.log | grep -v "^ov " | head -20; grep -c "^ov " $OUT/test.log; tail -n 2 $OUT/test.log; grep -hE "SUMMARY|rc=" $OUT/memcheck.log $OUT/racecheck.log
 export PYTHONPATH=$PWD/python PYTHONUNBUFFERED=1
 for r in 1 2; do

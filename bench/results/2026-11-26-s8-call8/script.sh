@@ -1,13 +1,7 @@
 # s8 call 8: the correct pass with double-buffered loads and A fragments in registers (corr) against main (prep =
 # 6650af5): suite + memcheck/racecheck small on corr, then plan_check --profile on the segmented shapes for both.
-OUT=${OUT:-/tmp/out}; mkdir -p $OUT
-CS=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
-(timeout 200 .carry/corr/bin/test_cuda_prefill > $OUT/test.log 2>&1; echo "test rc=$?" >> $OUT/test.log) &
-for tool in memcheck racecheck; do
-  (timeout 150 $CS --tool $tool --error-exitcode 3 .carry/corr/bin/test_cuda_prefill small > $OUT/$tool.log 2>&1
-   echo "$tool rc=$?" >> $OUT/$tool.log) &
-done
-wait
+# (the suite and sanitizer block that ran here is bench/run_gpu_checks.sh since the session-8 review)
+export OUT=${OUT:-/tmp/out}; TEST_LIMIT=200 SAN_LIMIT=150 bash bench/run_gpu_checks.sh .carry/corr >/dev/null
 grep -E "^seg" $OUT/test.log | cut -c1-110; tail -n 2 $OUT/test.log; grep -hE "SUMMARY|rc=" $OUT/memcheck.log $OUT/racecheck.log
 export PYTHONPATH=$PWD/python PYTHONUNBUFFERED=1
 for L in prep corr; do
