@@ -11,7 +11,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import prefill_bench as pb  # noqa: E402
 import torch  # noqa: E402
 
-NAMES = {"SEG": "FKDA_PREFILL_SEGMENTS", "SPLIT": "FKDA_PREFILL_SPLIT"}
+NAMES = {"SEG": "FKDA_PREFILL_SEGMENTS", "SPLIT": "FKDA_PREFILL_SPLIT", "PAD": "FKDA_PREFILL_CHAIN_PAD",
+         "ORDER": "FKDA_PREFILL_ORDER", "ST": "FKDA_PREFILL_CHAIN_STAGES"}
 
 
 def main():
@@ -22,6 +23,7 @@ def main():
     ap.add_argument("--knobs", nargs="+", default=["auto"])
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--lens", help="comma-separated sequence lengths: a varlen batch with cu_seqlens_host (--T ignored)")
+    ap.add_argument("--no-host", action="store_true", help="with --lens: no cu_seqlens_host (as prefill_bench.py runs)")
     a = ap.parse_args()
     lens = [int(t) for t in a.lens.split(",")] if a.lens else [a.T] * a.B
     x = pb.make_inputs(a.H, lens)
@@ -29,7 +31,7 @@ def main():
     ht = torch.empty_like(x["h0"])
     if a.lens:  # the host copy of cu_seqlens lets the planner see the lengths
         import flashkda
-        cu_host = x["cu"].cpu()
+        cu_host = None if a.no_host else x["cu"].cpu()
 
         def run():
             flashkda.prefill(x["q"], x["k"], x["v"], x["g"], x["beta"], out=out, A_log=x["A_log"],
@@ -52,7 +54,7 @@ def main():
         if ref is None:
             ref = out.clone()
         diff = (out.float() - ref.float()).abs().max().item()
-        shape = f"lens={a.lens}" if a.lens else f"B={a.B} T={a.T}"
+        shape = (f"lens={a.lens}" + (" (no host)" if a.no_host else "")) if a.lens else f"B={a.B} T={a.T}"
         print(f"H={a.H} {shape} {ks:>22s}: {pb.time_ms(run):.3f} ms  max |out - first| {diff:.2e}", flush=True)
         if a.profile:
             kt = pb.kernel_times(run, calls=5)

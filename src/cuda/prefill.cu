@@ -579,7 +579,8 @@ __global__ void __launch_bounds__(NTHREADS, 7) kda_prep_kernel(const prefill_par
 #define SST_V REC_BYTES
 #define SVP(vs) ((vs) * 2 > 128 ? (vs) * 2 : 128) /* bytes per v row */
 #define SST_BYTES(vs) (SST_V + 16 * SVP(vs))
-#define CHAIN_SMEM(vs) (STAGES * SST_BYTES(vs) + ((vs) / 16) * 16 * PS * 2)
+#define CHAIN_SMEM_ST(vs, st) ((st) * SST_BYTES(vs) + ((vs) / 16) * 16 * PS * 2)
+#define CHAIN_SMEM(vs) CHAIN_SMEM_ST(vs, STAGES)
 
 /* A warp's 16 value rows of the final state (rows vr and vr + 8 of its accumulator layout) to final_state. */
 static __device__ __forceinline__ void store_final_state(const prefill_params &p, const float (&S)[16][4], int64_t n,
@@ -755,7 +756,7 @@ static __device__ __forceinline__ void chain_chunk(float (&S)[16][4], const unsi
 }
 
 /* One CTA of VS/16 warps per (sequence, value head, V-slice); warp w owns 16 rows of S^T in registers. */
-template <int VS, int PM>
+template <int VS, int PM, int NST>
 __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params p, const unsigned char *ws,
                                                            int64_t nslots)
 {
@@ -798,7 +799,7 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
     __nv_bfloat16 *ob = role ? p.wsA + ((int64_t)hv * nslots + slot0) * 16 * KD + v0
                              : p.out + b * p.o_sb + bos * p.o_st + hv * p.o_sh + v0;
     const int64_t o_st = role ? KD : p.o_st;
-    __nv_bfloat16 *ost = (__nv_bfloat16 *)(smem + STAGES * SST_BYTES(VS)) + warp * 16 * PS;
+    __nv_bfloat16 *ost = (__nv_bfloat16 *)(smem + NST * SST_BYTES(VS)) + warp * 16 * PS;
 
     /* asynchronous copy of the next chunk into its stage (an empty group past the end keeps the counting simple).
      * Chunks are fetched in order, so the record and v pointers and the stage advance by a fixed step, and each
@@ -825,7 +826,7 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
             cp_async16(st - tid * 16 + SST_V + pf_vdst, ok ? (const void *)pf_v : (const void *)vb,
                        ok ? 16 : 0);
             ++pf_c;
-            pf_stage = pf_stage == STAGES - 1 ? 0 : pf_stage + 1;
+            pf_stage = pf_stage == NST - 1 ? 0 : pf_stage + 1;
             pf_rec += REC_BYTES;
             pf_v += 16 * p.v_st;
         }
@@ -850,17 +851,17 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
     }
 
 #pragma unroll 1
-    for (int s = 0; s < STAGES - 1; ++s) prefetch(); /* chunks c_begin .. c_begin + STAGES - 2 */
+    for (int s = 0; s < NST - 1; ++s) prefetch(); /* chunks c_begin .. c_begin + NST - 2 */
     const int vl = 16 * warp; /* local column of v inside the slice */
     const swz_offsets so = make_swz_offsets<VS>(lane, vl);
-    int stage = 0; /* of chunk c: (c - c_begin) % STAGES */
+    int stage = 0; /* of chunk c: (c - c_begin) % NST */
 #pragma unroll 1
     for (int64_t c = c_begin; c < c_end; ++c) {
-        asm volatile("cp.async.wait_group %0;\n" ::"n"(STAGES - 2));
+        asm volatile("cp.async.wait_group %0;\n" ::"n"(NST - 2));
         __syncthreads(); /* chunk c visible to all warps; the stage of chunk c - 1 free again */
-        prefetch();      /* chunk c + STAGES - 1 */
+        prefetch();      /* chunk c + NST - 1 */
         chain_chunk<VS, PM, true>(S, smem + stage * SST_BYTES(VS), ost, ob, o_st, c, len, vl, lane, so);
-        stage = stage == STAGES - 1 ? 0 : stage + 1;
+        stage = stage == NST - 1 ? 0 : stage + 1;
     }
     cp_async_wait_all();
 
@@ -1280,11 +1281,15 @@ static int env_int(const char *name, int dflt)
  *   FKDA_PREFILL_OVERLAP   v4.1: unset = automatic (use_overlap), 0 = off (v2/v3), 1 = forced on (segments and the
  *                          split knob are then ignored)
  *   FKDA_PREFILL_V2        2 = the prep kernel alone (outputs not written); 3 / 4 = overlap off / on when
- *                          FKDA_PREFILL_OVERLAP is unset; 5 / 6 = the v4.1 producers / chain warps alone */
+ *                          FKDA_PREFILL_OVERLAP is unset; 5 / 6 = the v4.1 producers / chain warps alone
+ *   FKDA_PREFILL_CHAIN_PAD the v2 chain kernel's dynamic shared memory at least this many bytes (0 = as needed):
+ *                          above ~114 KB one chain CTA an SM
+ *   FKDA_PREFILL_CHAIN_STAGES  6, 8 or 12: the split-2 chain (precision U) with that many record stages (default 4) */
 typedef struct prefill_knobs {
     int split, precise, segments, v2;
     int overlap; /* -1 automatic, 0, 1 */
     int order; /* bench knob FKDA_PREFILL_ORDER (default 1): the longest-first order of varlen chains */
+    int chain_pad, chain_stages;
 } prefill_knobs;
 
 static prefill_knobs read_knobs(void)
@@ -1298,6 +1303,9 @@ static prefill_knobs read_knobs(void)
     const int ov = env_int("FKDA_PREFILL_OVERLAP", -1);
     k.overlap = ov >= 0 ? ov != 0 : k.v2 == 3 ? 0 : k.v2 == 4 ? 1 : -1;
     k.order = env_int("FKDA_PREFILL_ORDER", 1) != 0;
+    k.chain_pad = env_int("FKDA_PREFILL_CHAIN_PAD", 0);
+    if (k.chain_pad < 0 || k.chain_pad > 227 * 1024) k.chain_pad = 0;
+    k.chain_stages = env_int("FKDA_PREFILL_CHAIN_STAGES", 0);
     return k;
 }
 
@@ -1578,13 +1586,20 @@ static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, co
     }
     if (kn->v2 == 2) return FKDA_SUCCESS; /* bench knob: the prep alone */
     /* the precision masks with a kernel: none, U only (the default), all */
-#define CHAIN_ROW(vs) {kda_chain_kernel<vs, 0>, kda_chain_kernel<vs, PM_U>, kda_chain_kernel<vs, PM_ALL>}
+#define CHAIN_ROW(vs)                                                                                                  \
+    {kda_chain_kernel<vs, 0, STAGES>, kda_chain_kernel<vs, PM_U, STAGES>, kda_chain_kernel<vs, PM_ALL, STAGES>}
     static const chain_kernel_fn table[4][3] = {CHAIN_ROW(128), CHAIN_ROW(64), CHAIN_ROW(32), CHAIN_ROW(16)};
 #undef CHAIN_ROW
     const int col = precise == 0 ? 0 : precise == PM_U ? 1 : 2;
     const int row = ns == 1 ? 0 : ns == 2 ? 1 : ns == 4 ? 2 : 3;
-    const chain_kernel_fn fn = table[row][col];
-    const size_t smem = CHAIN_SMEM(128 / ns);
+    chain_kernel_fn fn = table[row][col];
+    size_t smem = CHAIN_SMEM(128 / ns);
+    if (ns == 2 && col == 1 && (kn->chain_stages == 6 || kn->chain_stages == 8 || kn->chain_stages == 12)) {
+        fn = kn->chain_stages == 6 ? kda_chain_kernel<64, PM_U, 6>
+             : kn->chain_stages == 8 ? kda_chain_kernel<64, PM_U, 8> : kda_chain_kernel<64, PM_U, 12>;
+        smem = CHAIN_SMEM_ST(64, kn->chain_stages);
+    }
+    if ((size_t)kn->chain_pad > smem) smem = (size_t)kn->chain_pad;
     cudaError_t e = cudaFuncSetAttribute((const void *)fn, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem);
     if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: cudaFuncSetAttribute: %s", cudaGetErrorString(e));
     fn<<<(unsigned)grid, 2 * (128 / ns), smem, stream>>>(*p, (const unsigned char *)ws, nslots);
