@@ -11,8 +11,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import prefill_bench as pb  # noqa: E402
 import torch  # noqa: E402
 
-NAMES = {"SEG": "FKDA_PREFILL_SEGMENTS", "SPLIT": "FKDA_PREFILL_SPLIT", "PAD": "FKDA_PREFILL_CHAIN_PAD",
-         "ORDER": "FKDA_PREFILL_ORDER", "ST": "FKDA_PREFILL_CHAIN_STAGES"}
+NAMES = {"SEG": "FKDA_PREFILL_SEGMENTS", "SPLIT": "FKDA_PREFILL_SPLIT", "ORDER": "FKDA_PREFILL_ORDER",
+         "DEEP": "FKDA_PREFILL_DEEP"}
 
 
 def main():

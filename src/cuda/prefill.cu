@@ -581,6 +581,10 @@ __global__ void __launch_bounds__(NTHREADS, 7) kda_prep_kernel(const prefill_par
 #define SST_BYTES(vs) (SST_V + 16 * SVP(vs))
 #define CHAIN_SMEM_ST(vs, st) ((st) * SST_BYTES(vs) + ((vs) / 16) * 16 * PS * 2)
 #define CHAIN_SMEM(vs) CHAIN_SMEM_ST(vs, STAGES)
+/* the longest-first split-2 chain's stages: 193 KB of shared memory, so one chain CTA an SM (launch_v2) */
+#define DEEP_STAGES 12
+static_assert(CHAIN_SMEM_ST(64, DEEP_STAGES) > 114 * 1024 && CHAIN_SMEM_ST(64, DEEP_STAGES) <= 227 * 1024,
+              "DEEP_STAGES: one chain CTA an SM");
 
 /* A warp's 16 value rows of the final state (rows vr and vr + 8 of its accumulator layout) to final_state. */
 static __device__ __forceinline__ void store_final_state(const prefill_params &p, const float (&S)[16][4], int64_t n,
@@ -1282,14 +1286,13 @@ static int env_int(const char *name, int dflt)
  *                          split knob are then ignored)
  *   FKDA_PREFILL_V2        2 = the prep kernel alone (outputs not written); 3 / 4 = overlap off / on when
  *                          FKDA_PREFILL_OVERLAP is unset; 5 / 6 = the v4.1 producers / chain warps alone
- *   FKDA_PREFILL_CHAIN_PAD the v2 chain kernel's dynamic shared memory at least this many bytes (0 = as needed):
- *                          above ~114 KB one chain CTA an SM
- *   FKDA_PREFILL_CHAIN_STAGES  6, 8 or 12: the split-2 chain (precision U) with that many record stages (default 4) */
+ *   FKDA_PREFILL_DEEP      0: the longest-first split-2 chains with STAGES stages (two CTAs fit an SM) instead of
+ *                          DEEP_STAGES (one CTA an SM), for A/B runs */
 typedef struct prefill_knobs {
     int split, precise, segments, v2;
     int overlap; /* -1 automatic, 0, 1 */
     int order; /* bench knob FKDA_PREFILL_ORDER (default 1): the longest-first order of varlen chains */
-    int chain_pad, chain_stages;
+    int deep;
 } prefill_knobs;
 
 static prefill_knobs read_knobs(void)
@@ -1303,9 +1306,7 @@ static prefill_knobs read_knobs(void)
     const int ov = env_int("FKDA_PREFILL_OVERLAP", -1);
     k.overlap = ov >= 0 ? ov != 0 : k.v2 == 3 ? 0 : k.v2 == 4 ? 1 : -1;
     k.order = env_int("FKDA_PREFILL_ORDER", 1) != 0;
-    k.chain_pad = env_int("FKDA_PREFILL_CHAIN_PAD", 0);
-    if (k.chain_pad < 0 || k.chain_pad > 227 * 1024) k.chain_pad = 0;
-    k.chain_stages = env_int("FKDA_PREFILL_CHAIN_STAGES", 0);
+    k.deep = env_int("FKDA_PREFILL_DEEP", 1) != 0;
     return k;
 }
 
@@ -1544,12 +1545,14 @@ static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, co
 
     const int64_t units = pl.units; /* chain CTAs that do work (per V-slice) */
     const int order = kn->order && use_order(d, pl.L);
-    int ns = kn->split;
+    int ns = kn->split, deep = 0;
     if (ns != 1 && ns != 2 && ns != 4 && ns != 8 && order && units <= sm_count()) {
         /* longest first: the first CTAs, the longest chains, get an SM each; 4 warps a CTA (one per sub-partition)
          * was the fastest at H = 16 varlen 6 (0.243 ms against 0.308 / 0.258 / 0.308 for 8 / 2 / 1 warps; session 6
-         * call 2, bench/NOTES.md) */
+         * call 2, bench/NOTES.md). With DEEP_STAGES stages no second chain CTA fits an SM: the long chains keep their
+         * SMs to themselves and the short ones wait for a free SM (-4 to -12% on skewed varlen batches, session 10) */
         ns = 2;
+        deep = kn->deep;
     } else if (ns != 1 && ns != 2 && ns != 4 && ns != 8) {
         const int sms = sm_count();
         int64_t best = -1, best_sm = 0;
@@ -1592,14 +1595,11 @@ static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, co
 #undef CHAIN_ROW
     const int col = precise == 0 ? 0 : precise == PM_U ? 1 : 2;
     const int row = ns == 1 ? 0 : ns == 2 ? 1 : ns == 4 ? 2 : 3;
-    chain_kernel_fn fn = table[row][col];
-    size_t smem = CHAIN_SMEM(128 / ns);
-    if (ns == 2 && col == 1 && (kn->chain_stages == 6 || kn->chain_stages == 8 || kn->chain_stages == 12)) {
-        fn = kn->chain_stages == 6 ? kda_chain_kernel<64, PM_U, 6>
-             : kn->chain_stages == 8 ? kda_chain_kernel<64, PM_U, 8> : kda_chain_kernel<64, PM_U, 12>;
-        smem = CHAIN_SMEM_ST(64, kn->chain_stages);
-    }
-    if ((size_t)kn->chain_pad > smem) smem = (size_t)kn->chain_pad;
+    static const chain_kernel_fn deep_row[3] = {kda_chain_kernel<64, 0, DEEP_STAGES>,
+                                                kda_chain_kernel<64, PM_U, DEEP_STAGES>,
+                                                kda_chain_kernel<64, PM_ALL, DEEP_STAGES>};
+    const chain_kernel_fn fn = deep ? deep_row[col] : table[row][col];
+    const size_t smem = deep ? CHAIN_SMEM_ST(64, DEEP_STAGES) : CHAIN_SMEM(128 / ns);
     cudaError_t e = cudaFuncSetAttribute((const void *)fn, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem);
     if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: cudaFuncSetAttribute: %s", cudaGetErrorString(e));
     fn<<<(unsigned)grid, 2 * (128 / ns), smem, stream>>>(*p, (const unsigned char *)ws, nslots);
