@@ -477,6 +477,9 @@ __global__ void __launch_bounds__(NTHREADS, 7) kda_prep_kernel(const prefill_par
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
     const int64_t slot = blockIdx.x;
     const int hv = blockIdx.y, h = hv / p.group;
+    /* a chain grid launched as this grid's programmatic dependent (launch_v2, deep) may be scheduled once every prep
+     * CTA has started; it waits (griddepcontrol.wait) for this grid's completion before it reads anything written here */
+    asm volatile("griddepcontrol.launch_dependents;\n" ::: "memory");
     if (p.order && slot == 0 && hv == 0) { /* rank the sequences by length, longest first (ties: lower index) */
         int *len = (int *)raw;            /* LPT_MAX lengths, before raw holds anything */
         for (int i = tid; i < p.N; i += NTHREADS) {
@@ -778,6 +781,9 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
     /* unit = sequence n without segments; with them, 2 * segment slot + role (0 real, 1 virtual columns) */
     const int role = p.segL ? (int)(unit & 1) : 0;
     const int64_t gs = p.segL ? unit >> 1 : unit;
+    /* the prep kernel's records and order: complete and visible after this (a no-op unless launched as a programmatic
+     * dependent) */
+    asm volatile("griddepcontrol.wait;\n" ::: "memory");
     const int64_t n = p.segL ? seq_of_segment(p, gs) : p.order ? p.order[unit] : unit;
     int64_t b = 0, bos = 0, eos = p.T, slot0;
     if (p.cu) {
@@ -1287,12 +1293,13 @@ static int env_int(const char *name, int dflt)
  *   FKDA_PREFILL_V2        2 = the prep kernel alone (outputs not written); 3 / 4 = overlap off / on when
  *                          FKDA_PREFILL_OVERLAP is unset; 5 / 6 = the v4.1 producers / chain warps alone
  *   FKDA_PREFILL_DEEP      0: the longest-first split-2 chains with STAGES stages (two CTAs fit an SM) instead of
- *                          DEEP_STAGES (one CTA an SM), for A/B runs */
+ *                          DEEP_STAGES (one CTA an SM), for A/B runs
+ *   FKDA_PREFILL_PDL       0: the deep chain launched after the prep kernel as usual, not as its programmatic dependent */
 typedef struct prefill_knobs {
     int split, precise, segments, v2;
     int overlap; /* -1 automatic, 0, 1 */
     int order; /* bench knob FKDA_PREFILL_ORDER (default 1): the longest-first order of varlen chains */
-    int deep;
+    int deep, pdl;
 } prefill_knobs;
 
 static prefill_knobs read_knobs(void)
@@ -1307,6 +1314,7 @@ static prefill_knobs read_knobs(void)
     k.overlap = ov >= 0 ? ov != 0 : k.v2 == 3 ? 0 : k.v2 == 4 ? 1 : -1;
     k.order = env_int("FKDA_PREFILL_ORDER", 1) != 0;
     k.deep = env_int("FKDA_PREFILL_DEEP", 1) != 0;
+    k.pdl = env_int("FKDA_PREFILL_PDL", 1) != 0;
     return k;
 }
 
@@ -1602,8 +1610,24 @@ static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, co
     const size_t smem = deep ? CHAIN_SMEM_ST(64, DEEP_STAGES) : CHAIN_SMEM(128 / ns);
     cudaError_t e = cudaFuncSetAttribute((const void *)fn, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem);
     if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: cudaFuncSetAttribute: %s", cudaGetErrorString(e));
-    fn<<<(unsigned)grid, 2 * (128 / ns), smem, stream>>>(*p, (const unsigned char *)ws, nslots);
-    e = cudaGetLastError();
+    if (deep && kn->pdl && nslots > 0) {
+        /* programmatic dependent launch: the chain CTAs (one an SM) take the SMs the prep's last wave leaves and wait
+         * there for the prep grid, which hides the launch gap between the two kernels */
+        cudaLaunchConfig_t cfg = {};
+        cudaLaunchAttribute attr[1];
+        attr[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+        attr[0].val.programmaticStreamSerializationAllowed = 1;
+        cfg.gridDim = dim3((unsigned)grid);
+        cfg.blockDim = dim3(128);
+        cfg.dynamicSmemBytes = smem;
+        cfg.stream = stream;
+        cfg.attrs = attr;
+        cfg.numAttrs = 1;
+        e = cudaLaunchKernelEx(&cfg, fn, *p, (const unsigned char *)ws, nslots);
+    } else {
+        fn<<<(unsigned)grid, 2 * (128 / ns), smem, stream>>>(*p, (const unsigned char *)ws, nslots);
+        e = cudaGetLastError();
+    }
     if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: chain launch: %s", cudaGetErrorString(e));
     if (!pl.L) return FKDA_SUCCESS;
 
