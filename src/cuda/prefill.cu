@@ -1610,24 +1610,20 @@ static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, co
     const size_t smem = deep ? CHAIN_SMEM_ST(64, DEEP_STAGES) : CHAIN_SMEM(128 / ns);
     cudaError_t e = cudaFuncSetAttribute((const void *)fn, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem);
     if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: cudaFuncSetAttribute: %s", cudaGetErrorString(e));
-    if (deep && kn->pdl && nslots > 0) {
-        /* programmatic dependent launch: the chain CTAs (one an SM) take the SMs the prep's last wave leaves and wait
-         * there for the prep grid, which hides the launch gap between the two kernels */
-        cudaLaunchConfig_t cfg = {};
-        cudaLaunchAttribute attr[1];
-        attr[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
-        attr[0].val.programmaticStreamSerializationAllowed = 1;
-        cfg.gridDim = dim3((unsigned)grid);
-        cfg.blockDim = dim3(128);
-        cfg.dynamicSmemBytes = smem;
-        cfg.stream = stream;
-        cfg.attrs = attr;
-        cfg.numAttrs = 1;
-        e = cudaLaunchKernelEx(&cfg, fn, *p, (const unsigned char *)ws, nslots);
-    } else {
-        fn<<<(unsigned)grid, 2 * (128 / ns), smem, stream>>>(*p, (const unsigned char *)ws, nslots);
-        e = cudaGetLastError();
-    }
+    /* the deep chain as a programmatic dependent of the prep kernel (PDL): its CTAs (one an SM) take the SMs the
+     * prep's last wave leaves and wait there for the prep grid, which hides the launch gap between the two kernels.
+     * Smaller chain CTAs would crowd those SMs (PDL for every chain: +20-45%, session 10 call 6), so only this one. */
+    cudaLaunchAttribute attr;
+    attr.id = cudaLaunchAttributeProgrammaticStreamSerialization;
+    attr.val.programmaticStreamSerializationAllowed = 1;
+    cudaLaunchConfig_t cfg = {};
+    cfg.gridDim = dim3((unsigned)grid);
+    cfg.blockDim = dim3(2 * (128 / ns));
+    cfg.dynamicSmemBytes = smem;
+    cfg.stream = stream;
+    cfg.attrs = &attr;
+    cfg.numAttrs = deep && kn->pdl && nslots > 0 ? 1 : 0;
+    e = cudaLaunchKernelEx(&cfg, fn, *p, (const unsigned char *)ws, nslots);
     if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: chain launch: %s", cudaGetErrorString(e));
     if (!pl.L) return FKDA_SUCCESS;
 
