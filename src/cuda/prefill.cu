@@ -140,7 +140,8 @@ static __device__ __forceinline__ void store_tril(const float acc[2][4], __nv_bf
 
 #define FLP 20 /* pitch (f32) of L in store_inverse: 80-byte rows, 16-byte aligned for float4 row loads */
 static __device__ __forceinline__ void store_inverse(const float acc[2][4], const float *beta, float *Ls,
-                                                     __nv_bfloat16 *out, int out_pitch, int lane)
+                                                     __nv_bfloat16 *out, int out_pitch, int lane,
+                                                     float *outf = nullptr /* also Ab in f32, pitch 16 (C32) */)
 {
     const int gq = lane >> 2, qq = lane & 3;
 #pragma unroll
@@ -172,7 +173,10 @@ static __device__ __forceinline__ void store_inverse(const float acc[2][4], cons
         }
         const float bj = beta[j];
 #pragma unroll
-        for (int m = 0; m < 16; ++m) out[m * out_pitch + j] = __float2bfloat16(x[m] * bj);
+        for (int m = 0; m < 16; ++m) {
+            out[m * out_pitch + j] = __float2bfloat16(x[m] * bj);
+            if (outf) outf[m * 16 + j] = x[m] * bj;
+        }
     }
 }
 
@@ -465,6 +469,48 @@ static __device__ __forceinline__ void prep_small(const __nv_bfloat16 *Kd, const
         store_inverse(acc, bs, Ls, Ab, pitch, lane);
 }
 
+/* The chain's longest-first order (prefill_params.order), by one CTA of nt threads: the sequences ranked by length in
+ * chunks, longest first (ties: lower index). len: N ints of shared scratch. */
+static __device__ __forceinline__ void rank_order(const prefill_params &p, int *len, int tid, int nt)
+{
+    for (int i = tid; i < p.N; i += nt) {
+        int64_t b0, e0;
+        seq_bounds(p, i, &b0, &e0);
+        len[i] = (int)((e0 - b0 + 15) / 16);
+    }
+    __syncthreads();
+    for (int i = tid; i < p.N; i += nt) {
+        int r = 0;
+        for (int j = 0; j < p.N; ++j) r += len[j] > len[i] || (len[j] == len[i] && j < i);
+        p.order[r] = i;
+    }
+    __syncthreads();
+}
+
+/* The sequence of a record slot of a varlen batch (slots of csz tokens: sequence n starts at slot n + bos_n / csz):
+ * the largest n with start(n) <= slot (start is non-decreasing), by one CTA of nt threads at once: each round tests
+ * nt evenly spaced candidates and counts the hits, which leaves one gap of the spacing; one round for N <= nt, two up
+ * to nt^2. A binary search took log2(N) dependent cu_seqlens round trips before the CTA could load anything (ncu:
+ * long-scoreboard stalls, 13% of the prep's samples) */
+static __device__ __forceinline__ int64_t slot_sequence(const prefill_params &p, int64_t slot, int csz, int tid, int nt)
+{
+    int64_t lo = 0, width = p.N;
+    while (width > 1) {
+        const int64_t step = (width + nt - 1) / nt, n = lo + tid * step;
+        int hit = 0;
+        if (n < lo + width) {
+            int64_t b0 = load_cu(p.cu, p.cu_is64, n);
+            b0 = b0 < 0 ? 0 : (b0 > p.T ? p.T : b0);
+            hit = n + b0 / csz <= slot;
+        }
+        const int cnt = __syncthreads_count(hit);
+        const int64_t end = lo + width;
+        lo += (cnt > 0 ? cnt - 1 : 0) * step;
+        width = step < end - lo ? step : end - lo;
+    }
+    return lo;
+}
+
 /* grid (slot, hv), 128 threads: one chunk of one value head */
 __global__ void __launch_bounds__(NTHREADS, 7) kda_prep_kernel(const prefill_params p, unsigned char *ws,
                                                             int64_t nslots)
@@ -480,42 +526,11 @@ __global__ void __launch_bounds__(NTHREADS, 7) kda_prep_kernel(const prefill_par
     /* a chain grid launched as this grid's programmatic dependent (launch_v2, deep) may be scheduled once every prep
      * CTA has started; it waits (griddepcontrol.wait) for this grid's completion before it reads anything written here */
     asm volatile("griddepcontrol.launch_dependents;\n" ::: "memory");
-    if (p.order && slot == 0 && hv == 0) { /* rank the sequences by length, longest first (ties: lower index) */
-        int *len = (int *)raw;            /* LPT_MAX lengths, before raw holds anything */
-        for (int i = tid; i < p.N; i += NTHREADS) {
-            int64_t b0, e0;
-            seq_bounds(p, i, &b0, &e0);
-            len[i] = (int)((e0 - b0 + 15) / 16);
-        }
-        __syncthreads();
-        for (int i = tid; i < p.N; i += NTHREADS) {
-            int r = 0;
-            for (int j = 0; j < p.N; ++j) r += len[j] > len[i] || (len[j] == len[i] && j < i);
-            p.order[r] = i;
-        }
-        __syncthreads();
-    }
+    if (p.order && slot == 0 && hv == 0) rank_order(p, (int *)raw, tid, NTHREADS); /* raw: before it holds anything */
 
     int64_t b = 0, bos = 0, len = p.T, c;
     if (p.cu) {
-        /* the largest n with start(n) <= slot (start is non-decreasing), the whole CTA at once: each round tests
-         * NTHREADS evenly spaced candidates and counts the hits, which leaves one gap of the spacing; one round
-         * for N <= NTHREADS, two up to NTHREADS^2. A binary search took log2(N) dependent cu_seqlens round trips
-         * before the CTA could load anything (ncu: long-scoreboard stalls, 13% of the prep's samples) */
-        int64_t lo = 0, width = p.N;
-        while (width > 1) {
-            const int64_t step = (width + NTHREADS - 1) / NTHREADS, n = lo + tid * step;
-            int hit = 0;
-            if (n < lo + width) {
-                int64_t b0 = load_cu(p.cu, p.cu_is64, n);
-                b0 = b0 < 0 ? 0 : (b0 > p.T ? p.T : b0);
-                hit = n + b0 / 16 <= slot;
-            }
-            const int cnt = __syncthreads_count(hit);
-            const int64_t end = lo + width;
-            lo += (cnt > 0 ? cnt - 1 : 0) * step;
-            width = step < end - lo ? step : end - lo;
-        }
+        const int64_t lo = slot_sequence(p, slot, 16, tid, NTHREADS);
         int64_t eos;
         seq_bounds(p, lo, &bos, &eos);
         len = eos - bos;
@@ -562,6 +577,205 @@ __global__ void __launch_bounds__(NTHREADS, 7) kda_prep_kernel(const prefill_par
     } else if (tid < 96) {
         *(uint4 *)(rec + REC_EC + (tid - 64) * 16) = *(const uint4 *)&ecs[(tid - 64) * 4];
     }
+}
+
+/* ---- C32: records of 32-token pairs of chunks -------------------------------------------------------
+ * The chain's step is one warp's dependent instruction stream (bench/NOTES.md, sessions 6-10): its time follows the
+ * instructions per token, and a 16-token step spends ~130 of its 384 on the decay of S (64 FMUL), the bf16 packing
+ * of S (32 F2FP) and the loop. A 32-token step pays those once per 32 tokens. Its record is built from the two
+ * 16-token chunks of a pair by two groups of 128 threads (one CTA), each running the 16-token prep, plus the cross
+ * terms; G counts from the pair's start, so no factor of the chain exceeds 1:
+ *   Kd, Qd, Kr: [32][128] bf16 each (swizzled as in the 16-token record), Kd, Qd with e^G from the pair's start,
+ *     Kr with e^(G_C - G) to the pair's end (C = 32);
+ *   Ab blocks 11, 21, 22 and M blocks 11, 21, 22: [16][16] bf16 each (swz_small), e^G_C: [128] f32.
+ * Ab = (I + L)^-1 diag(beta) is block lower triangular: Ab11, Ab22 are the chunks' own (16-token) Ab, and
+ * Ab21 = -Ab2 (Kd2 Kr1^T) Ab1 with Kd2 (e^G from chunk 2's start) and Kr1 (e^(G_C1 - G), to chunk 1's end), both
+ * bounded by 1 (the factored e^G e^-G form would reach e^160 over 32 tokens); M21 = Qd2 Kr1^T. Pair slot of sequence
+ * n: n + bos_n / 32 (the same argument as for chunk slots bounds them by floor(T / 32) + N). */
+#define REC32_AB 24576 /* Kd, Qd, Kr at 0, 8192, 16384; Ab blocks 11, 21, 22 then M blocks 11, 21, 22, 512 bytes each */
+#define REC32_EC (REC32_AB + 6 * 512)
+#define REC32_BYTES (REC32_EC + KD * 4)
+
+/* prep_gate_v4 for chunk g (0, 1) of a pair (the same per-element arithmetic): the chunk's own tiles Kd, Qd, Ki (and,
+ * for g = 0, Kr to its end) into shared memory for the 16 x 16 products, and the pair record's rows 16 g .. 16 g + 15
+ * of Kd, Qd, Kr and (g = 0) e^G_C straight to rec. sx[2][KD]: the chunks' G_C in log2 units, exchanged here (the
+ * whole CTA syncs once). */
+static __device__ __forceinline__ void prep_gate32(const prefill_params &p, const __nv_bfloat16 *raw, const float *rn,
+                                                   float2 cb, float cA, int nvalid, int g, float *sx, __nv_bfloat16 *Kd,
+                                                   __nv_bfloat16 *Qd, __nv_bfloat16 *Ki, __nv_bfloat16 *Kr16,
+                                                   unsigned char *rec, int pw, int lane)
+{
+    const int hf = lane >> 4, ch = 2 * (16 * pw + (lane & 15)), t0 = 8 * hf;
+    const float lb2 = p.lb * 1.4426950408889634f;
+    float a0[8], a1[8];
+#pragma unroll
+    for (int u = 0; u < 8; ++u) {
+        const int t = t0 + u;
+        const float2 x = __bfloat1622float2(*(const __nv_bfloat162 *)(raw + 2 * 16 * KD + t * KD + ch));
+        const float g0 = __fdividef(lb2, 1.f + exp2f(fmaf(x.x, cA, cb.x)));
+        const float g1 = __fdividef(lb2, 1.f + exp2f(fmaf(x.y, cA, cb.y)));
+        a0[u] = t < nvalid ? g0 : 0.f;
+        a1[u] = t < nvalid ? g1 : 0.f;
+    }
+    float s0 = 0.f, s1 = 0.f;
+#pragma unroll
+    for (int u = 0; u < 8; ++u) {
+        s0 += a0[u];
+        s1 += a1[u];
+    }
+    const float b0 = __shfl_sync(0xffffffffu, s0, lane & 15), b1 = __shfl_sync(0xffffffffu, s1, lane & 15);
+    s0 = hf ? b0 : 0.f;
+    s1 = hf ? b1 : 0.f;
+#pragma unroll
+    for (int u = 0; u < 8; ++u) {
+        s0 += a0[u];
+        a0[u] = s0; /* now G2 */
+        s1 += a1[u];
+        a1[u] = s1;
+    }
+    const float C0 = __shfl_sync(0xffffffffu, s0, (lane & 15) + 16), C1 = __shfl_sync(0xffffffffu, s1, (lane & 15) + 16);
+    if (hf) *(float2 *)(sx + g * KD + ch) = make_float2(C0, C1);
+    __syncthreads();
+    const float2 o = *(const float2 *)(sx + (g ^ 1) * KD + ch); /* the other chunk's G_C */
+    /* record factors: g = 0: e^G as is, Kr to the pair's end e^(G_C1 + G_C2 - G); g = 1: e^(G_C1 + G), Kr e^(G_C2 - G) */
+    const float f0 = g ? exp2f(o.x) : 1.f, f1 = g ? exp2f(o.y) : 1.f;
+    const float r0 = exp2f(g ? C0 : C0 + o.x), r1 = exp2f(g ? C1 : C1 + o.y);
+    const float eC0 = exp2f(C0), eC1 = exp2f(C1);
+    if (!g && hf) *(float2 *)(rec + REC32_EC + ch * 4) = make_float2(r0, r1);
+#pragma unroll
+    for (int q4 = 0; q4 < 2; ++q4) {
+        const float4 rq = *(const float4 *)(rn + t0 + 4 * q4), rk = *(const float4 *)(rn + 16 + t0 + 4 * q4);
+        const float rqs[4] = {rq.x, rq.y, rq.z, rq.w}, rks[4] = {rk.x, rk.y, rk.z, rk.w};
+#pragma unroll
+        for (int v = 0; v < 4; ++v) {
+            const int u = 4 * q4 + v, t = t0 + u;
+            const float2 kx = __bfloat1622float2(*(const __nv_bfloat162 *)(raw + 16 * KD + t * KD + ch));
+            const float2 qx = __bfloat1622float2(*(const __nv_bfloat162 *)(raw + t * KD + ch));
+            const float kn0 = kx.x * rks[v], kn1 = kx.y * rks[v], qn0 = qx.x * rqs[v], qn1 = qx.y * rqs[v];
+            const float e0 = exp2f(a0[u]), e1 = exp2f(a1[u]), ki0 = kn0 * exp2f(-a0[u]), ki1 = kn1 * exp2f(-a1[u]);
+            const float kd0 = kn0 * e0, kd1 = kn1 * e1, qd0 = qn0 * e0, qd1 = qn1 * e1;
+            *(uint32_t *)(Kd + t * PD + ch) = pack_bf16(kd0, kd1);
+            *(uint32_t *)(Qd + t * PD + ch) = pack_bf16(qd0, qd1);
+            *(uint32_t *)(Ki + t * PD + ch) = pack_bf16(ki0, ki1);
+            if (!g) *(uint32_t *)(Kr16 + t * PD + ch) = pack_bf16(ki0 * eC0, ki1 * eC1);
+            const int at = swz(16 * g + t, ch >> 3, 256) + (ch & 7) * 2;
+            *(uint32_t *)(rec + at) = pack_bf16(kd0 * f0, kd1 * f1);
+            *(uint32_t *)(rec + 8192 + at) = pack_bf16(qd0 * f0, qd1 * f1);
+            *(uint32_t *)(rec + 16384 + at) = pack_bf16(ki0 * r0, ki1 * r1);
+        }
+    }
+}
+
+/* prep32's shared memory (bytes): raw q, k, g of the two chunks | tiles Kd1, Qd1, Ki1, Kr1 (to chunk 1's end), Kd2,
+ * Qd2, Ki2 (own G) | Ab11, Ab21, Ab22, M11, M21, M22 (dense bf16) | Ab1, Ab2, C = Kd2 Kr1^T, T (f32 16 x 16) |
+ * G_C of both chunks (log2) | row norms | beta */
+#define P32_RAW 0
+#define P32_TIL (2 * 3 * 16 * KD * 2)
+#define P32_SMALL (P32_TIL + 7 * 16 * PD * 2)
+#define P32_F (P32_SMALL + 6 * 512)
+#define P32_SX (P32_F + 4 * 1024)
+#define P32_RN (P32_SX + 2 * KD * 4)
+#define P32_BS (P32_RN + 2 * 32 * 4)
+#define P32_SMEM (P32_BS + 2 * 16 * 4)
+
+/* grid (pair slot, hv), 256 threads: group g = warps 4 g .. 4 g + 3 preps chunk 2 c + g of the pair */
+__global__ void __launch_bounds__(2 * NTHREADS, 3) kda_prep32_kernel(const prefill_params p, unsigned char *ws,
+                                                                  int64_t nslots)
+{
+    extern __shared__ __align__(128) unsigned char smem[];
+    const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, g = warp >> 2, pw = warp & 3, ptid = tid & 127;
+    const int64_t slot = blockIdx.x;
+    const int hv = blockIdx.y, h = hv / p.group;
+    asm volatile("griddepcontrol.launch_dependents;\n" ::: "memory"); /* as in kda_prep_kernel */
+    if (p.order && slot == 0 && hv == 0) rank_order(p, (int *)smem, tid, 2 * NTHREADS);
+
+    int64_t b = 0, bos = 0, len = p.T, c;
+    if (p.cu) {
+        const int64_t lo = slot_sequence(p, slot, 32, tid, 2 * NTHREADS);
+        int64_t eos;
+        seq_bounds(p, lo, &bos, &eos);
+        len = eos - bos;
+        c = slot - (lo + bos / 32);
+    } else {
+        const int64_t cpr = (p.T + 31) / 32;
+        b = slot / cpr;
+        c = slot % cpr;
+    }
+    if (c < 0 || c * 32 >= len) return; /* a slot of no pair (the whole CTA) */
+    /* chunk 2 c + g; the second may be empty (nvalid 0: every row zero-filled, beta 0, its Ab and M blocks 0) */
+    const int64_t rem = len - c * 32 - g * 16;
+    const int nvalid = (int)(rem < 0 ? 0 : rem < 16 ? rem : 16);
+    const int64_t t0 = bos + c * 32 + (nvalid ? g * 16 : 0); /* an empty chunk loads nothing: a valid address */
+    __nv_bfloat16 *raw = (__nv_bfloat16 *)(smem + P32_RAW) + g * 3 * 16 * KD;
+    __nv_bfloat16 *til = (__nv_bfloat16 *)(smem + P32_TIL);
+    __nv_bfloat16 *small = (__nv_bfloat16 *)(smem + P32_SMALL);
+    float *fsm = (float *)(smem + P32_F), *sx = (float *)(smem + P32_SX);
+    float *rn = (float *)(smem + P32_RN) + 32 * g, *bs = (float *)(smem + P32_BS);
+
+    prep_load(raw, p, p.q + b * p.q_sb + t0 * p.q_st + h * p.q_sh, p.k + b * p.k_sb + t0 * p.k_st + h * p.k_sh,
+              p.g + b * p.g_sb + t0 * p.g_st + hv * p.g_sh, nvalid, ptid);
+    cp_async_commit();
+    if (ptid < 16) bs[16 * g + ptid] = ptid < nvalid ? prep_beta(p, b, t0 + ptid, hv) : 0.f;
+    float cA;
+    const float2 cb = gate_coefs(p, hv, 2 * (16 * pw + (lane & 15)), &cA);
+    cp_async_wait_all();
+    __syncthreads();
+    prep_norms(p, raw, rn, ptid);
+    __syncthreads();
+    unsigned char *rec = ws + ((int64_t)hv * nslots + slot) * REC32_BYTES;
+    /* tiles: chunk 1 Kd, Qd, Ki, Kr at 0-3, chunk 2 Kd, Qd, Ki at 4-6 */
+    __nv_bfloat16 *t1 = til + (g ? 4 : 0) * 16 * PD;
+    prep_gate32(p, raw, rn, cb, cA, nvalid, g, sx, t1, t1 + 16 * PD, t1 + 2 * 16 * PD, til + 3 * 16 * PD, rec, pw, lane);
+    __syncthreads();
+    /* the 16 x 16 products (L in the chunk's raw room, dead after the gate) */
+    const __nv_bfloat16 *Kd1 = til, *Qd1 = til + 16 * PD, *Ki1 = til + 2 * 16 * PD, *Kr1 = til + 3 * 16 * PD;
+    const __nv_bfloat16 *Kd2 = til + 4 * 16 * PD, *Qd2 = til + 5 * 16 * PD, *Ki2 = til + 6 * 16 * PD;
+    float acc[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
+    if (pw == 0) { /* the chunk's Ab (bf16 block 11 or 22, and f32) */
+        tile_product(acc, g ? Kd2 : Kd1, g ? Ki2 : Ki1, lane);
+        store_inverse(acc, bs + 16 * g, (float *)raw, small + (g ? 2 : 0) * 256, 16, lane, fsm + g * 256);
+    } else if (pw == 1) { /* the chunk's M (block 11 or 22) */
+        tile_product(acc, g ? Qd2 : Qd1, g ? Ki2 : Ki1, lane);
+        store_tril(acc, small + (g ? 5 : 3) * 256, 16, lane);
+    } else if (pw == 2) { /* g = 0: C = Kd2 Kr1^T (f32); g = 1: M21 = Qd2 Kr1^T (a full block: token s < t always) */
+        tile_product(acc, g ? Qd2 : Kd2, Kr1, lane);
+        const int gq = lane >> 2, qq = lane & 3;
+#pragma unroll
+        for (int tl = 0; tl < 2; ++tl)
+#pragma unroll
+            for (int r = 0; r < 4; ++r) {
+                const int i = gq + (r >> 1) * 8, j = tl * 8 + 2 * qq + (r & 1);
+                if (g)
+                    small[4 * 256 + i * 16 + j] = __float2bfloat16(acc[tl][r]);
+                else
+                    fsm[2 * 256 + i * 16 + j] = acc[tl][r];
+            }
+    }
+    __syncthreads();
+    if (warp == 0) { /* Ab21 = -Ab2 (C Ab1): T = C Ab1 (Ab1 lower triangular), then -Ab2 T (Ab2 lower triangular) */
+        const float *Ab1 = fsm, *Ab2 = fsm + 256, *C = fsm + 512;
+        float *Tm = fsm + 768;
+        const int i = lane >> 1, j0 = (lane & 1) * 8;
+#pragma unroll
+        for (int jj = 0; jj < 8; ++jj) {
+            const int j = j0 + jj;
+            float x = 0.f;
+            for (int m = j; m < 16; ++m) x = fmaf(C[i * 16 + m], Ab1[m * 16 + j], x);
+            Tm[i * 16 + j] = x;
+        }
+        __syncwarp();
+#pragma unroll
+        for (int jj = 0; jj < 8; ++jj) {
+            const int j = j0 + jj;
+            float x = 0.f;
+            for (int m = 0; m <= i; ++m) x = fmaf(Ab2[i * 16 + m], Tm[m * 16 + j], x);
+            small[256 + i * 16 + j] = __float2bfloat16(-x);
+        }
+    }
+    __syncthreads();
+    if (tid < 192) /* piece tid % 32 of block tid / 32 (Ab11, Ab21, Ab22, M11, M21, M22): row (tid / 2) % 16, piece tid % 2 */
+        *(uint4 *)(rec + REC32_AB + (tid >> 5) * 512 + swz_small((tid >> 1) & 15, tid & 1)) =
+            *(const uint4 *)((const unsigned char *)small + tid * 16);
 }
 
 /* v4.1's stage in shared memory (written by its producers): Kd, Qd, Kr [16][PD] | Ab, M [16][PS] | e^G_C [128] f32 |
@@ -762,8 +976,171 @@ static __device__ __forceinline__ void chain_chunk(float (&S)[16][4], const unsi
     __syncwarp();
 }
 
-/* One CTA of VS/16 warps per (sequence, value head, V-slice); warp w owns 16 rows of S^T in registers. */
-template <int VS, int PM, int NST>
+/* C32: the stage (the pair record as it is, then 32 rows of v) and the chain's shared memory */
+#define S32_V REC32_BYTES
+#define S32_BYTES(vs) (S32_V + 32 * SVP(vs))
+#define C32_SMEM_ST(vs, st) ((st) * S32_BYTES(vs) + ((vs) / 16) * 32 * PS * 2)
+#define C32_STAGES(vs) ((vs) == 128 ? 2 : 3) /* two chain CTAs an SM */
+#define C32_DEEP_STAGES 6                     /* one CTA an SM (the longest-first split-2 chains) */
+static_assert(2 * C32_SMEM_ST(64, 3) <= 226 * 1024 && 2 * C32_SMEM_ST(128, 2) <= 226 * 1024 &&
+                  C32_SMEM_ST(64, C32_DEEP_STAGES) > 114 * 1024 && C32_SMEM_ST(64, C32_DEEP_STAGES) <= 227 * 1024,
+              "C32 stages");
+
+/* state_step for the 32 tokens of a pair: four accumulator tiles, b0 for tokens 0-15 and b1 for 16-31 */
+template <bool SPLIT>
+static __device__ __forceinline__ void state_step32(float (&acc)[2][4][4], const float (&s0)[4], const float (&s1)[4],
+                                                    const uint32_t (&b0)[4], const uint32_t (&b1)[4], int kk)
+{
+    uint32_t a[4];
+    if (SPLIT) {
+        uint32_t lo[4];
+        acc_to_a_split(a, lo, s0, s1);
+        mma16816(acc[1][0], lo, b0[0], b0[1]);
+        mma16816(acc[1][1], lo, b0[2], b0[3]);
+        mma16816(acc[1][2], lo, b1[0], b1[1]);
+        mma16816(acc[1][3], lo, b1[2], b1[3]);
+        mma16816(acc[0][0], a, b0[0], b0[1]);
+        mma16816(acc[0][1], a, b0[2], b0[3]);
+        mma16816(acc[0][2], a, b1[0], b1[1]);
+        mma16816(acc[0][3], a, b1[2], b1[3]);
+    } else {
+        acc_to_a(a, s0, s1);
+        mma16816(acc[kk & 1][0], a, b0[0], b0[1]);
+        mma16816(acc[kk & 1][1], a, b0[2], b0[3]);
+        mma16816(acc[kk & 1][2], a, b1[0], b1[1]);
+        mma16816(acc[kk & 1][3], a, b1[2], b1[3]);
+    }
+}
+
+/* chain_chunk for one 32-token pair (C32 stage): the same steps with tokens 0-15 and 16-31 side by side, U = Ab X and
+ * O = Qd S + M U through the block lower triangular Ab and M */
+template <int VS, int PM>
+static __device__ __forceinline__ void chain_pair(float (&S)[16][4], const unsigned char *st, __nv_bfloat16 *ost,
+                                                  __nv_bfloat16 *ob, int64_t o_st, int64_t c, int64_t len, int vl,
+                                                  int lane, const swz_offsets &so)
+{
+    const int gq = lane >> 2, qq = lane & 3;
+    const __nv_bfloat16 *Kds = (const __nv_bfloat16 *)st, *Qds = Kds + 32 * KD, *Krs = Qds + 32 * KD;
+    const __nv_bfloat16 *Abs = (const __nv_bfloat16 *)(st + REC32_AB), *Ms = Abs + 3 * 256;
+    const float *ecs = (const float *)(st + REC32_EC);
+    const unsigned char *vs = st + S32_V;
+    constexpr int H2 = 16 * KD; /* rows 16-31 of a tile (bf16 elements; the swizzle repeats every 8 rows) */
+    auto tile_k = [&](int kk) { return so.k[kk & 3] + (kk >> 2) * 64; };
+    auto tile_r = [&](int kk) { return so.r[kk & 3] + (kk >> 2) * 64; };
+
+    float P[2][4][4] = {};
+#pragma unroll
+    for (int kk = 0; kk < 8; ++kk) {
+        uint32_t b0[4], b1[4];
+        ldsm_x4(b0, Kds + tile_k(kk));
+        ldsm_x4(b1, Kds + H2 + tile_k(kk));
+        state_step32<(PM & PM_KS) != 0>(P, S[2 * kk], S[2 * kk + 1], b0, b1, kk);
+    }
+    {
+        uint32_t vt[2][4];
+        ldsm_x4_t(vt[0], vs + so.v);
+        ldsm_x4_t(vt[1], vs + so.v + 16 * SVP(VS));
+#pragma unroll
+        for (int tl = 0; tl < 4; ++tl)
+#pragma unroll
+            for (int r = 0; r < 4; ++r) {
+                const uint32_t w = vt[tl >> 1][2 * (tl & 1) + (r >> 1)];
+                const float x = __uint_as_float(r & 1 ? w & 0xffff0000u : w << 16);
+                P[0][tl][r] = x - (P[0][tl][r] + P[1][tl][r]);
+            }
+    }
+    uint32_t xa[2][4], bm[4];
+    acc_to_a(xa[0], P[0][0], P[0][1]);
+    acc_to_a(xa[1], P[0][2], P[0][3]);
+    float U[4][4] = {};
+    ldsm_x4(bm, Abs + so.ab); /* Ab11 */
+    mma16816(U[0], xa[0], bm[0], bm[1]);
+    mma16816(U[1], xa[0], bm[2], bm[3]);
+    ldsm_x4(bm, Abs + 256 + so.ab); /* Ab21 */
+    mma16816(U[2], xa[0], bm[0], bm[1]);
+    mma16816(U[3], xa[0], bm[2], bm[3]);
+    ldsm_x4(bm, Abs + 512 + so.ab); /* Ab22 */
+    mma16816(U[2], xa[1], bm[0], bm[1]);
+    mma16816(U[3], xa[1], bm[2], bm[3]);
+    uint32_t ua[2][4], ul[2][4];
+#pragma unroll
+    for (int hh = 0; hh < 2; ++hh) {
+        if (PM & PM_U)
+            acc_to_a_split(ua[hh], ul[hh], U[2 * hh], U[2 * hh + 1]);
+        else
+            acc_to_a(ua[hh], U[2 * hh], U[2 * hh + 1]);
+    }
+
+    float Y[2][4][4] = {};
+#pragma unroll
+    for (int kk = 0; kk < 8; ++kk) {
+        uint32_t bq0[4], bq1[4], br0[4], br1[4];
+        ldsm_x4(bq0, Qds + tile_k(kk));
+        ldsm_x4(bq1, Qds + H2 + tile_k(kk));
+        state_step32<(PM & PM_QS) != 0>(Y, S[2 * kk], S[2 * kk + 1], bq0, bq1, kk);
+        ldsm_x4_t(br0, Krs + tile_r(kk));
+        ldsm_x4_t(br1, Krs + H2 + tile_r(kk));
+#pragma unroll
+        for (int hf = 0; hf < 2; ++hf) {
+            const int j = 2 * kk + hf;
+            const float2 e = *(const float2 *)(ecs + 8 * j + 2 * qq);
+            S[j][0] *= e.x;
+            S[j][1] *= e.y;
+            S[j][2] *= e.x;
+            S[j][3] *= e.y;
+            mma16816(S[j], ua[0], br0[2 * hf], br0[2 * hf + 1]);
+            if (PM & PM_U) mma16816(S[j], ul[0], br0[2 * hf], br0[2 * hf + 1]);
+            mma16816(S[j], ua[1], br1[2 * hf], br1[2 * hf + 1]);
+            if (PM & PM_U) mma16816(S[j], ul[1], br1[2 * hf], br1[2 * hf + 1]);
+        }
+    }
+#pragma unroll
+    for (int tl = 0; tl < 4; ++tl)
+#pragma unroll
+        for (int r = 0; r < 4; ++r) Y[0][tl][r] += Y[1][tl][r];
+    /* O^T += U^T M^T: tokens 0-15 through M11; 16-31 through M21 (U of tokens 0-15) and M22 */
+    ldsm_x4(bm, Ms + so.ab); /* M11 */
+    mma16816(Y[0][0], ua[0], bm[0], bm[1]);
+    mma16816(Y[0][1], ua[0], bm[2], bm[3]);
+    if (PM & PM_U) {
+        mma16816(Y[0][0], ul[0], bm[0], bm[1]);
+        mma16816(Y[0][1], ul[0], bm[2], bm[3]);
+    }
+    ldsm_x4(bm, Ms + 256 + so.ab); /* M21 */
+    mma16816(Y[0][2], ua[0], bm[0], bm[1]);
+    mma16816(Y[0][3], ua[0], bm[2], bm[3]);
+    if (PM & PM_U) {
+        mma16816(Y[0][2], ul[0], bm[0], bm[1]);
+        mma16816(Y[0][3], ul[0], bm[2], bm[3]);
+    }
+    ldsm_x4(bm, Ms + 512 + so.ab); /* M22 */
+    mma16816(Y[0][2], ua[1], bm[0], bm[1]);
+    mma16816(Y[0][3], ua[1], bm[2], bm[3]);
+    if (PM & PM_U) {
+        mma16816(Y[0][2], ul[1], bm[0], bm[1]);
+        mma16816(Y[0][3], ul[1], bm[2], bm[3]);
+    }
+#pragma unroll
+    for (int tl = 0; tl < 4; ++tl)
+#pragma unroll
+        for (int r = 0; r < 4; ++r) {
+            const int vv = gq + (r >> 1) * 8, t = tl * 8 + 2 * qq + (r & 1);
+            ost[t * PS + vv] = __float2bfloat16(Y[0][tl][r]);
+        }
+    __syncwarp();
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
+        const int row = 16 * h + (lane >> 1), hf = lane & 1;
+        const int64_t t = c * 32 + row;
+        const uint4 val = *(const uint4 *)(ost + row * PS + hf * 8);
+        if (t < len) *(uint4 *)(ob + t * o_st + vl + hf * 8) = val;
+    }
+    __syncwarp();
+}
+
+/* One CTA of VS/16 warps per (sequence, value head, V-slice); warp w owns 16 rows of S^T in registers. CT: tokens a
+ * step, 16 (records of chunks) or 32 (C32 pair records; no segments). */
+template <int VS, int PM, int NST, int CT = 16>
 __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params p, const unsigned char *ws,
                                                            int64_t nslots)
 {
@@ -788,13 +1165,15 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
     int64_t b = 0, bos = 0, eos = p.T, slot0;
     if (p.cu) {
         seq_bounds(p, n, &bos, &eos);
-        slot0 = n + bos / 16;
+        slot0 = n + bos / CT;
     } else {
         b = n;
-        slot0 = n * ((p.T + 15) / 16);
+        slot0 = n * ((p.T + CT - 1) / CT);
     }
     const int64_t len = eos - bos;
-    const int64_t nch = (len + 15) / 16;
+    const int64_t nch = (len + CT - 1) / CT;
+    constexpr int REC = CT == 32 ? REC32_BYTES : REC_BYTES, STB = CT == 32 ? S32_BYTES(VS) : SST_BYTES(VS);
+    constexpr int SV = CT == 32 ? S32_V : SST_V;
     int64_t seg = 0, nseg = 1, c_begin = 0, c_end = nch;
     if (p.segL) {
         seg = gs - seg_start(p, n);
@@ -803,42 +1182,46 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
         c_begin = seg * p.segL;
         c_end = c_begin + p.segL < nch ? c_begin + p.segL : nch;
     }
-    const unsigned char *recs = ws + ((int64_t)hv * nslots + slot0) * REC_BYTES;
+    const unsigned char *recs = ws + ((int64_t)hv * nslots + slot0) * REC;
     const __nv_bfloat16 *vb = p.v + b * p.v_sb + bos * p.v_st + hv * p.v_sh + v0;
     /* outputs: real columns to out; virtual columns (v = 0, state from the identity) to their rows of wsA */
     __nv_bfloat16 *ob = role ? p.wsA + ((int64_t)hv * nslots + slot0) * 16 * KD + v0
                              : p.out + b * p.o_sb + bos * p.o_st + hv * p.o_sh + v0;
     const int64_t o_st = role ? KD : p.o_st;
-    __nv_bfloat16 *ost = (__nv_bfloat16 *)(smem + NST * SST_BYTES(VS)) + warp * 16 * PS;
+    __nv_bfloat16 *ost = (__nv_bfloat16 *)(smem + NST * STB) + warp * CT * PS;
 
     /* asynchronous copy of the next chunk into its stage (an empty group past the end keeps the counting simple).
      * Chunks are fetched in order, so the record and v pointers and the stage advance by a fixed step, and each
-     * thread's pieces sit at fixed offsets: the record is REC_BYTES / 16 contiguous 16-byte pieces copied to
-     * the same offsets of the stage (its layout is the stage's), v is one piece per thread (row tid / (VS / 8)).
+     * thread's pieces sit at fixed offsets: the record is REC / 16 contiguous 16-byte pieces copied to
+     * the same offsets of the stage (its layout is the stage's), v is CT / 16 pieces per thread (rows tid / (VS / 8)
+     * + 16 h).
      * Without this the per-chunk address arithmetic was ~130 instructions a warp (ncu, H = 16 varlen, 10e79a2). */
-    static_assert(REC_BYTES % 16 == 0 && 16 * (VS / 8) == NT, "prefetch: pieces per thread");
-    constexpr int RP = REC_BYTES / 16; /* the record's pieces, copied to the same offsets of the stage */
+    static_assert(REC % 16 == 0 && 16 * (VS / 8) == NT, "prefetch: pieces per thread");
+    constexpr int RP = REC / 16; /* the record's pieces, copied to the same offsets of the stage */
     const int pf_vrow = tid / (VS / 8), pf_vcol = tid % (VS / 8) * 8;
     const int pf_vdst = swz(pf_vrow, pf_vcol / 8, SVP(VS));
     int64_t pf_c = c_begin;
     int pf_stage = 0;
-    const unsigned char *pf_rec = recs + c_begin * REC_BYTES + tid * 16;
-    const __nv_bfloat16 *pf_v = vb + (c_begin * 16 + pf_vrow) * p.v_st + pf_vcol;
+    const unsigned char *pf_rec = recs + c_begin * REC + tid * 16;
+    const __nv_bfloat16 *pf_v = vb + (c_begin * CT + pf_vrow) * p.v_st + pf_vcol;
     auto prefetch = [&]() {
         if (pf_c < c_end) {
-            unsigned char *st = smem + pf_stage * SST_BYTES(VS) + tid * 16;
+            unsigned char *st = smem + pf_stage * STB + tid * 16;
             /* a fixed unrolled count, the last round predicated (not a loop over i = tid, tid + NT, ...: ptxas cannot
              * bound tid, so such loops compiled to ~60 generic instructions) */
 #pragma unroll
             for (int k = 0; k < RP / NT; ++k) cp_async16(st + k * NT * 16, pf_rec + k * NT * 16, 16);
             if (RP % NT && tid < RP % NT) cp_async16(st + RP / NT * NT * 16, pf_rec + RP / NT * NT * 16, 16);
-            const bool ok = !role && pf_c * 16 + pf_vrow < len;
-            cp_async16(st - tid * 16 + SST_V + pf_vdst, ok ? (const void *)pf_v : (const void *)vb,
-                       ok ? 16 : 0);
+#pragma unroll
+            for (int h = 0; h < CT / 16; ++h) {
+                const bool ok = !role && pf_c * CT + 16 * h + pf_vrow < len;
+                cp_async16(st - tid * 16 + SV + 16 * h * SVP(VS) + pf_vdst,
+                           ok ? (const void *)(pf_v + 16 * h * p.v_st) : (const void *)vb, ok ? 16 : 0);
+            }
             ++pf_c;
             pf_stage = pf_stage == NST - 1 ? 0 : pf_stage + 1;
-            pf_rec += REC_BYTES;
-            pf_v += 16 * p.v_st;
+            pf_rec += REC;
+            pf_v += CT * p.v_st;
         }
         cp_async_commit();
     };
@@ -870,7 +1253,10 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
         asm volatile("cp.async.wait_group %0;\n" ::"n"(NST - 2));
         __syncthreads(); /* chunk c visible to all warps; the stage of chunk c - 1 free again */
         prefetch();      /* chunk c + NST - 1 */
-        chain_chunk<VS, PM, true>(S, smem + stage * SST_BYTES(VS), ost, ob, o_st, c, len, vl, lane, so);
+        if (CT == 32)
+            chain_pair<VS, PM>(S, smem + stage * STB, ost, ob, o_st, c, len, vl, lane, so);
+        else
+            chain_chunk<VS, PM, true>(S, smem + stage * STB, ost, ob, o_st, c, len, vl, lane, so);
         stage = stage == NST - 1 ? 0 : stage + 1;
     }
     cp_async_wait_all();
@@ -1294,12 +1680,13 @@ static int env_int(const char *name, int dflt)
  *                          FKDA_PREFILL_OVERLAP is unset; 5 / 6 = the v4.1 producers / chain warps alone
  *   FKDA_PREFILL_DEEP      0: the longest-first split-2 chains with STAGES stages (two CTAs fit an SM) instead of
  *                          DEEP_STAGES (one CTA an SM), for A/B runs
- *   FKDA_PREFILL_PDL       0: the deep chain launched after the prep kernel as usual, not as its programmatic dependent */
+ *   FKDA_PREFILL_PDL       0: the deep chain launched after the prep kernel as usual, not as its programmatic dependent
+ *   FKDA_PREFILL_C32       1: C32 (pair records, 32-token chain steps) wherever v2 runs without segments; 0: off */
 typedef struct prefill_knobs {
     int split, precise, segments, v2;
     int overlap; /* -1 automatic, 0, 1 */
     int order; /* bench knob FKDA_PREFILL_ORDER (default 1): the longest-first order of varlen chains */
-    int deep, pdl;
+    int deep, pdl, c32;
 } prefill_knobs;
 
 static prefill_knobs read_knobs(void)
@@ -1315,6 +1702,7 @@ static prefill_knobs read_knobs(void)
     k.order = env_int("FKDA_PREFILL_ORDER", 1) != 0;
     k.deep = env_int("FKDA_PREFILL_DEEP", 1) != 0;
     k.pdl = env_int("FKDA_PREFILL_PDL", 1) != 0;
+    k.c32 = env_int("FKDA_PREFILL_C32", 0) != 0;
     return k;
 }
 
@@ -1322,6 +1710,11 @@ static prefill_knobs read_knobs(void)
 static int64_t v2_slots(const fkda_dims *d)
 {
     return d->varlen ? d->T / 16 + d->N : d->B * ((d->T + 15) / 16);
+}
+/* C32: pair slots (see REC32_AB) */
+static int64_t v2_slots32(const fkda_dims *d)
+{
+    return d->varlen ? d->T / 32 + d->N : d->B * ((d->T + 31) / 32);
 }
 
 static int sm_count(void)
@@ -1486,10 +1879,10 @@ static int64_t seg_slots(const fkda_dims *d, int64_t L)
 static int use_order(const fkda_dims *d, int64_t L) { return d->varlen && d->N >= 2 && d->N <= LPT_MAX && !L; }
 
 /* workspace: records [HV][slots] | with segments: A [HV][slots][16][128] bf16 | states [HV][seg slots][2][128][128] f32
- * | without segments, where use_order: the order, N int32 */
-static size_t ws_bytes_of(const fkda_dims *d, int64_t L)
+ * | without segments, where use_order: the order, N int32. C32 (never with segments): pair records [HV][pair slots] */
+static size_t ws_bytes_of(const fkda_dims *d, int64_t L, int c32)
 {
-    const size_t rec = (size_t)(d->HV * v2_slots(d)) * REC_BYTES;
+    const size_t rec = c32 ? (size_t)(d->HV * v2_slots32(d)) * REC32_BYTES : (size_t)(d->HV * v2_slots(d)) * REC_BYTES;
     if (!L) return rec + (use_order(d, L) ? (size_t)d->N * sizeof(int) : 0);
     return rec + (size_t)(d->HV * v2_slots(d)) * 16 * KD * 2 + (size_t)(d->HV * seg_slots(d, L)) * 2 * KD * KD * 4;
 }
@@ -1498,7 +1891,7 @@ static size_t ws_bytes_of(const fkda_dims *d, int64_t L)
  * both derive it from the same arguments and knobs, so they agree */
 typedef struct prefill_plan {
     seg_plan_t seg;
-    int overlap;
+    int overlap, c32;
     size_t ws_bytes;
 } prefill_plan;
 
@@ -1507,7 +1900,8 @@ static prefill_plan plan_prefill(const fkda_prefill_args *a, const fkda_dims *d,
     prefill_plan pl;
     pl.seg = seg_plan(a, d, kn);
     pl.overlap = use_overlap(a, d, kn, &pl.seg);
-    pl.ws_bytes = pl.overlap ? 0 : ws_bytes_of(d, pl.seg.L);
+    pl.c32 = kn->c32 && !pl.overlap && !pl.seg.L;
+    pl.ws_bytes = pl.overlap ? 0 : ws_bytes_of(d, pl.seg.L, pl.c32);
     return pl;
 }
 
@@ -1530,7 +1924,9 @@ typedef void (*chain_kernel_fn1)(const prefill_params);
 static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, const prefill_knobs *kn,
                              const prefill_plan *plan, cudaStream_t stream)
 {
-    const int64_t heads = d->N * d->HV, nslots = v2_slots(d);
+    const int c32 = plan->c32;
+    const int64_t heads = d->N * d->HV, nslots = c32 ? v2_slots32(d) : v2_slots(d);
+    const size_t rec_bytes = c32 ? REC32_BYTES : REC_BYTES;
     if (heads == 0) return FKDA_SUCCESS;
     const seg_plan_t pl = plan->seg;
     const int precise = kn->precise;
@@ -1577,7 +1973,7 @@ static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, co
     p->NS = ns;
     p->nslots = nslots;
     p->segL = pl.L;
-    if (order) p->order = (int *)((unsigned char *)ws + (size_t)(d->HV * nslots) * REC_BYTES);
+    if (order) p->order = (int *)((unsigned char *)ws + (size_t)(d->HV * nslots) * rec_bytes);
     const int64_t nseg = seg_slots(d, pl.L);
     if (pl.L) {
         p->seg_fixed = seg_fixed_of(d, pl.L);
@@ -1589,7 +1985,16 @@ static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, co
     if (grid > 0x7fffffffLL || nslots > 0x7fffffffLL || d->HV > 65535 || nseg * groups > 0x7fffffffLL)
         return fkda_fail(FKDA_ERROR_UNSUPPORTED, "N * HV = %lld is too large for one CUDA prefill launch", (long long)heads);
 
-    if (nslots > 0) {
+    if (nslots > 0 && c32) {
+        cudaError_t e = cudaFuncSetAttribute((const void *)kda_prep32_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                             P32_SMEM);
+        if (e != cudaSuccess)
+            return fkda_fail(FKDA_ERROR_CUDA, "prefill: cudaFuncSetAttribute: %s", cudaGetErrorString(e));
+        kda_prep32_kernel<<<dim3((unsigned)nslots, (unsigned)d->HV), 2 * NTHREADS, P32_SMEM, stream>>>(
+            *p, (unsigned char *)ws, nslots);
+        e = cudaGetLastError();
+        if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: prep launch: %s", cudaGetErrorString(e));
+    } else if (nslots > 0) {
         kda_prep_kernel<<<dim3((unsigned)nslots, (unsigned)d->HV), NTHREADS, 0, stream>>>(*p, (unsigned char *)ws,
                                                                                          nslots);
         cudaError_t e = cudaGetLastError();
@@ -1606,8 +2011,18 @@ static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, co
     static const chain_kernel_fn deep_row[3] = {kda_chain_kernel<64, 0, DEEP_STAGES>,
                                                 kda_chain_kernel<64, PM_U, DEEP_STAGES>,
                                                 kda_chain_kernel<64, PM_ALL, DEEP_STAGES>};
-    const chain_kernel_fn fn = deep ? deep_row[col] : table[row][col];
-    const size_t smem = deep ? CHAIN_SMEM_ST(64, DEEP_STAGES) : CHAIN_SMEM(128 / ns);
+#define C32_ROW(vs)                                                                                                    \
+    {kda_chain_kernel<vs, 0, C32_STAGES(vs), 32>, kda_chain_kernel<vs, PM_U, C32_STAGES(vs), 32>,                      \
+     kda_chain_kernel<vs, PM_ALL, C32_STAGES(vs), 32>}
+    static const chain_kernel_fn table32[4][3] = {C32_ROW(128), C32_ROW(64), C32_ROW(32), C32_ROW(16)};
+#undef C32_ROW
+    static const chain_kernel_fn deep32[3] = {kda_chain_kernel<64, 0, C32_DEEP_STAGES, 32>,
+                                              kda_chain_kernel<64, PM_U, C32_DEEP_STAGES, 32>,
+                                              kda_chain_kernel<64, PM_ALL, C32_DEEP_STAGES, 32>};
+    const int vs = 128 / ns;
+    const chain_kernel_fn fn = c32 ? (deep ? deep32[col] : table32[row][col]) : deep ? deep_row[col] : table[row][col];
+    const size_t smem = c32 ? (deep ? C32_SMEM_ST(64, C32_DEEP_STAGES) : C32_SMEM_ST(vs, C32_STAGES(vs)))
+                            : deep ? CHAIN_SMEM_ST(64, DEEP_STAGES) : CHAIN_SMEM(vs);
     cudaError_t e = cudaFuncSetAttribute((const void *)fn, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem);
     if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: cudaFuncSetAttribute: %s", cudaGetErrorString(e));
     /* the deep chain as a programmatic dependent of the prep kernel (PDL): its CTAs (one an SM) take the SMs the
