@@ -12,7 +12,8 @@ import prefill_bench as pb  # noqa: E402
 import torch  # noqa: E402
 
 NAMES = {"SEG": "FKDA_PREFILL_SEGMENTS", "SPLIT": "FKDA_PREFILL_SPLIT", "ORDER": "FKDA_PREFILL_ORDER",
-         "DEEP": "FKDA_PREFILL_DEEP", "PDL": "FKDA_PREFILL_PDL", "V2": "FKDA_PREFILL_V2"}
+         "DEEP": "FKDA_PREFILL_DEEP", "PDL": "FKDA_PREFILL_PDL", "V2": "FKDA_PREFILL_V2",
+         "C32": "FKDA_PREFILL_C32"}
 
 
 def main():
