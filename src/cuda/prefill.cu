@@ -99,6 +99,15 @@ static __device__ __forceinline__ void ldsm_x4_t(uint32_t r[4], const void *p)
                  : "r"(smem_u32(p)));
 }
 
+/* four 8 x 8 b16 matrices from their mma fragments, each stored transposed (row j of matrix i at the address of lane
+ * 8 i + j) */
+static __device__ __forceinline__ void stsm_x4_t(void *p, uint32_t r0, uint32_t r1, uint32_t r2, uint32_t r3)
+{
+    asm volatile("stmatrix.sync.aligned.m8n8.x4.trans.shared.b16 [%0], {%1,%2,%3,%4};\n" ::"r"(smem_u32(p)), "r"(r0),
+                 "r"(r1), "r"(r2), "r"(r3)
+                 : "memory");
+}
+
 /* D += A B, m16n8k16, bf16 operands, fp32 accumulators */
 static __device__ __forceinline__ void mma16816(float d[4], const uint32_t a[4], uint32_t b0, uint32_t b1)
 {
@@ -585,8 +594,9 @@ __global__ void __launch_bounds__(NTHREADS, 7) kda_prep_kernel(const prefill_par
  * of S (32 F2FP) and the loop. A 32-token step pays those once per 32 tokens. Its record is built from the two
  * 16-token chunks of a pair by two groups of 128 threads (one CTA), each running the 16-token prep, plus the cross
  * terms; G counts from the pair's start, so no factor of the chain exceeds 1:
- *   Kd, Qd, Kr: [32][128] bf16 each (swizzled as in the 16-token record), Kd, Qd with e^G from the pair's start,
- *     Kr with e^(G_C - G) to the pair's end (C = 32);
+ *   -Kd, Qd, Kr: [32][128] bf16 each (swizzled as in the 16-token record), Kd, Qd with e^G from the pair's start,
+ *     Kr with e^(G_C - G) to the pair's end (C = 32); Kd negated, so that the chain accumulates X = V - Kd S
+ *     onto V;
  *   Ab blocks 11, 21, 22 and M blocks 11, 21, 22: [16][16] bf16 each (swz_small), e^G_C: [128] f32.
  * Ab = (I + L)^-1 diag(beta) is block lower triangular: Ab11, Ab22 are the chunks' own (16-token) Ab, and
  * Ab21 = -Ab2 (Kd2 Kr1^T) Ab1 with Kd2 (e^G from chunk 2's start) and Kr1 (e^(G_C1 - G), to chunk 1's end), both
@@ -659,7 +669,7 @@ static __device__ __forceinline__ void prep_gate32(const prefill_params &p, cons
             *(uint32_t *)(Ki + t * PD + ch) = pack_bf16(ki0, ki1);
             if (!g) *(uint32_t *)(Kr16 + t * PD + ch) = pack_bf16(ki0 * eC0, ki1 * eC1);
             const int at = swz(16 * g + t, ch >> 3, 256) + (ch & 7) * 2;
-            *(uint32_t *)(rec + at) = pack_bf16(kd0 * f0, kd1 * f1);
+            *(uint32_t *)(rec + at) = pack_bf16(-(kd0 * f0), -(kd1 * f1)); /* -Kd: the chain starts P from V */
             *(uint32_t *)(rec + 8192 + at) = pack_bf16(qd0 * f0, qd1 * f1);
             *(uint32_t *)(rec + 16384 + at) = pack_bf16(ki0 * r0, ki1 * r1);
         }
@@ -752,26 +762,19 @@ __global__ void __launch_bounds__(2 * NTHREADS, 3) kda_prep32_kernel(const prefi
             }
     }
     __syncthreads();
-    if (warp == 0) { /* Ab21 = -Ab2 (C Ab1): T = C Ab1 (Ab1 lower triangular), then -Ab2 T (Ab2 lower triangular) */
-        const float *Ab1 = fsm, *Ab2 = fsm + 256, *C = fsm + 512;
-        float *Tm = fsm + 768;
-        const int i = lane >> 1, j0 = (lane & 1) * 8;
+    /* Ab21 = -Ab2 (C Ab1) in f32, one element a thread: T = C Ab1, then -Ab2 T (the zero triangles included) */
+    const float *Ab1f = fsm, *Ab2f = fsm + 256, *Cf = fsm + 512;
+    float *Tf = fsm + 768;
+    const int ei = tid >> 4, ej = tid & 15;
+    float x = 0.f;
 #pragma unroll
-        for (int jj = 0; jj < 8; ++jj) {
-            const int j = j0 + jj;
-            float x = 0.f;
-            for (int m = j; m < 16; ++m) x = fmaf(C[i * 16 + m], Ab1[m * 16 + j], x);
-            Tm[i * 16 + j] = x;
-        }
-        __syncwarp();
+    for (int m = 0; m < 16; ++m) x = fmaf(Cf[ei * 16 + m], Ab1f[m * 16 + ej], x);
+    Tf[ei * 16 + ej] = x;
+    __syncthreads();
+    x = 0.f;
 #pragma unroll
-        for (int jj = 0; jj < 8; ++jj) {
-            const int j = j0 + jj;
-            float x = 0.f;
-            for (int m = 0; m <= i; ++m) x = fmaf(Ab2[i * 16 + m], Tm[m * 16 + j], x);
-            small[256 + i * 16 + j] = __float2bfloat16(-x);
-        }
-    }
+    for (int m = 0; m < 16; ++m) x = fmaf(Ab2f[ei * 16 + m], Tf[m * 16 + ej], x);
+    small[256 + ei * 16 + ej] = __float2bfloat16(-x);
     __syncthreads();
     if (tid < 192) /* piece tid % 32 of block tid / 32 (Ab11, Ab21, Ab22, M11, M21, M22): row (tid / 2) % 16, piece tid % 2 */
         *(uint4 *)(rec + REC32_AB + (tid >> 5) * 512 + swz_small((tid >> 1) & 15, tid & 1)) =
@@ -851,6 +854,7 @@ static __device__ __forceinline__ void state_step(float (&acc)[2][2][4], const f
  * lane's row and piece for the warp's value columns vl. */
 struct swz_offsets {
     int k[4], r[4], v, ab;
+    uint32_t id[4]; /* the 16 x 16 identity as the lane's B fragments (bf16 pairs) of n-tiles 0 and 1 (C32) */
 };
 template <int VS>
 static __device__ __forceinline__ swz_offsets make_swz_offsets(int lane, int vl)
@@ -864,6 +868,14 @@ static __device__ __forceinline__ swz_offsets make_swz_offsets(int lane, int vl)
     }
     o.v = swz(8 * qb + x7, vl / 8 + qa, SVP(VS));
     o.ab = swz_small(8 * qb + x7, qa) / 2; /* bf16 elements, Ab and M */
+    /* B[k][n] = (k == n): lane (gq, qq) holds k = 2 qq, 2 qq + 1 (+ 8 in id[1], id[3]) of n = gq (+ 8 in id[2], id[3]) */
+    const int gq = lane >> 2, qq = lane & 3;
+    const uint32_t one = 0x3f80u; /* bf16 1.0 */
+    const uint32_t d = gq == 2 * qq ? one : gq == 2 * qq + 1 ? one << 16 : 0u;
+    o.id[0] = d;
+    o.id[1] = 0u;
+    o.id[2] = 0u;
+    o.id[3] = d;
     return o;
 }
 
@@ -986,7 +998,8 @@ static_assert(2 * C32_SMEM_ST(64, 3) <= 226 * 1024 && 2 * C32_SMEM_ST(128, 2) <=
                   C32_SMEM_ST(64, C32_DEEP_STAGES) > 114 * 1024 && C32_SMEM_ST(64, C32_DEEP_STAGES) <= 227 * 1024,
               "C32 stages");
 
-/* state_step for the 32 tokens of a pair: four accumulator tiles, b0 for tokens 0-15 and b1 for 16-31 */
+/* state_step for the 32 tokens of a pair: four accumulator tiles, b0 for tokens 0-15 and b1 for 16-31 (without the
+ * alternation of accumulator sets ptxas chose 172 registers and a 638-instruction loop, against 248 and 602) */
 template <bool SPLIT>
 static __device__ __forceinline__ void state_step32(float (&acc)[2][4][4], const float (&s0)[4], const float (&s1)[4],
                                                     const uint32_t (&b0)[4], const uint32_t (&b1)[4], int kk)
@@ -1019,7 +1032,7 @@ static __device__ __forceinline__ void chain_pair(float (&S)[16][4], const unsig
                                                   __nv_bfloat16 *ob, int64_t o_st, int64_t c, int64_t len, int vl,
                                                   int lane, const swz_offsets &so)
 {
-    const int gq = lane >> 2, qq = lane & 3;
+    const int qq = lane & 3;
     const __nv_bfloat16 *Kds = (const __nv_bfloat16 *)st, *Qds = Kds + 32 * KD, *Krs = Qds + 32 * KD;
     const __nv_bfloat16 *Abs = (const __nv_bfloat16 *)(st + REC32_AB), *Ms = Abs + 3 * 256;
     const float *ecs = (const float *)(st + REC32_EC);
@@ -1028,7 +1041,19 @@ static __device__ __forceinline__ void chain_pair(float (&S)[16][4], const unsig
     auto tile_k = [&](int kk) { return so.k[kk & 3] + (kk >> 2) * 64; };
     auto tile_r = [&](int kk) { return so.r[kk & 3] + (kk >> 2) * 64; };
 
+    /* X^T = V^T - S^T Kd^T, accumulated onto V^T (the record holds -Kd). The transposing ldmatrix of 16 v rows gives
+     * V^T (values x tokens) as an A fragment (matrix 2 tl + h: tokens 8 tl .., values 8 h ..), and V^T I puts it in
+     * the accumulator layout */
     float P[2][4][4] = {};
+    {
+        uint32_t vt[4];
+#pragma unroll
+        for (int hh = 0; hh < 2; ++hh) { /* V^T (tokens 16 hh ..) through the identity: exact, and no unpacking */
+            ldsm_x4_t(vt, vs + so.v + 16 * hh * SVP(VS));
+            mma16816(P[0][2 * hh], vt, so.id[0], so.id[1]);
+            mma16816(P[0][2 * hh + 1], vt, so.id[2], so.id[3]);
+        }
+    }
 #pragma unroll
     for (int kk = 0; kk < 8; ++kk) {
         uint32_t b0[4], b1[4];
@@ -1036,19 +1061,10 @@ static __device__ __forceinline__ void chain_pair(float (&S)[16][4], const unsig
         ldsm_x4(b1, Kds + H2 + tile_k(kk));
         state_step32<(PM & PM_KS) != 0>(P, S[2 * kk], S[2 * kk + 1], b0, b1, kk);
     }
-    {
-        uint32_t vt[2][4];
-        ldsm_x4_t(vt[0], vs + so.v);
-        ldsm_x4_t(vt[1], vs + so.v + 16 * SVP(VS));
 #pragma unroll
-        for (int tl = 0; tl < 4; ++tl)
+    for (int tl = 0; tl < 4; ++tl)
 #pragma unroll
-            for (int r = 0; r < 4; ++r) {
-                const uint32_t w = vt[tl >> 1][2 * (tl & 1) + (r >> 1)];
-                const float x = __uint_as_float(r & 1 ? w & 0xffff0000u : w << 16);
-                P[0][tl][r] = x - (P[0][tl][r] + P[1][tl][r]);
-            }
-    }
+        for (int r = 0; r < 4; ++r) P[0][tl][r] += P[1][tl][r];
     uint32_t xa[2][4], bm[4];
     acc_to_a(xa[0], P[0][0], P[0][1]);
     acc_to_a(xa[1], P[0][2], P[0][3]);
@@ -1120,13 +1136,13 @@ static __device__ __forceinline__ void chain_pair(float (&S)[16][4], const unsig
         mma16816(Y[0][2], ul[1], bm[0], bm[1]);
         mma16816(Y[0][3], ul[1], bm[2], bm[3]);
     }
+    /* stage O^T as O (tokens x values): the fragments of tiles 2 hh, 2 hh + 1 (value rows 0-7, 8-15 each) stored
+     * transposed, lane 8 i + j giving row 16 hh + 8 (i / 2) + j, values 8 (i % 2) .. */
 #pragma unroll
-    for (int tl = 0; tl < 4; ++tl)
-#pragma unroll
-        for (int r = 0; r < 4; ++r) {
-            const int vv = gq + (r >> 1) * 8, t = tl * 8 + 2 * qq + (r & 1);
-            ost[t * PS + vv] = __float2bfloat16(Y[0][tl][r]);
-        }
+    for (int hh = 0; hh < 2; ++hh)
+        stsm_x4_t(ost + (16 * hh + 8 * (lane >> 4) + (lane & 7)) * PS + 8 * ((lane >> 3) & 1),
+                  pack_bf16(Y[0][2 * hh][0], Y[0][2 * hh][1]), pack_bf16(Y[0][2 * hh][2], Y[0][2 * hh][3]),
+                  pack_bf16(Y[0][2 * hh + 1][0], Y[0][2 * hh + 1][1]), pack_bf16(Y[0][2 * hh + 1][2], Y[0][2 * hh + 1][3]));
     __syncwarp();
 #pragma unroll
     for (int h = 0; h < 2; ++h) {
