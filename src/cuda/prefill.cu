@@ -610,9 +610,6 @@ __global__ void __launch_bounds__(NTHREADS, 7) kda_prep_kernel(const prefill_par
  * for g = 0, Kr to its end) into shared memory for the 16 x 16 products, and the pair record's rows 16 g .. 16 g + 15
  * of Kd, Qd, Kr and (g = 0) e^G_C straight to rec. sx[2][KD]: the chunks' G_C in log2 units, exchanged here (the
  * whole CTA syncs once). */
-#ifndef P32_STAGE
-#define P32_STAGE 1
-#endif
 static __device__ __forceinline__ void prep_gate32(const prefill_params &p, const __nv_bfloat16 *raw, const float *rn,
                                                    float2 cb, float cA, int nvalid, int g, float *sx, __nv_bfloat16 *Kd,
                                                    __nv_bfloat16 *Qd, __nv_bfloat16 *Ki, __nv_bfloat16 *Kr16,
@@ -671,38 +668,30 @@ static __device__ __forceinline__ void prep_gate32(const prefill_params &p, cons
             *(uint32_t *)(Qd + t * PD + ch) = pack_bf16(qd0, qd1);
             *(uint32_t *)(Ki + t * PD + ch) = pack_bf16(ki0, ki1);
             if (!g) *(uint32_t *)(Kr16 + t * PD + ch) = pack_bf16(ki0 * eC0, ki1 * eC1);
-#if P32_STAGE
-            /* into raw in place (row t, channel ch: only this thread reads or writes it): -Kd over k, Qd over q, Kr
-             * over g; copied to the record by 16-byte pieces at the end */
-            __nv_bfloat16 *rw = (__nv_bfloat16 *)raw;
-            *(uint32_t *)(rw + 16 * KD + t * KD + ch) = pack_bf16(-(kd0 * f0), -(kd1 * f1));
-            *(uint32_t *)(rw + t * KD + ch) = pack_bf16(qd0 * f0, qd1 * f1);
-            *(uint32_t *)(rw + 2 * 16 * KD + t * KD + ch) = pack_bf16(ki0 * r0, ki1 * r1);
-#else
             const int at = swz(16 * g + t, ch >> 3, 256) + (ch & 7) * 2;
             *(uint32_t *)(rec + at) = pack_bf16(-(kd0 * f0), -(kd1 * f1)); /* -Kd: the chain starts P from V */
             *(uint32_t *)(rec + 8192 + at) = pack_bf16(qd0 * f0, qd1 * f1);
             *(uint32_t *)(rec + 16384 + at) = pack_bf16(ki0 * r0, ki1 * r1);
-#endif
         }
     }
 }
 
 /* prep32's shared memory (bytes): raw q, k, g of the two chunks | tiles Kd1, Qd1, Ki1, Kr1 (to chunk 1's end), Kd2,
- * Qd2, Ki2 (own G) | Ab11, Ab21, Ab22, M11, M21, M22 (dense bf16) | Ab1, Ab2, C = Kd2 Kr1^T, T (f32 16 x 16) |
- * G_C of both chunks (log2) | row norms | beta */
+ * Qd2, Ki2 (own G) | G_C of both chunks (log2) | row norms | beta. Once the gate has run, raw holds L of each chunk
+ * (at its group's raw), and in group 0's room after L: Ab1, Ab2, C = Kd2 Kr1^T, T (f32 16 x 16) and Ab11, Ab21, Ab22,
+ * M11, M21, M22 (dense bf16). 55 KB: four CTAs an SM. */
 #define P32_RAW 0
 #define P32_TIL (2 * 3 * 16 * KD * 2)
-#define P32_SMALL (P32_TIL + 7 * 16 * PD * 2)
-#define P32_F (P32_SMALL + 6 * 512)
-#define P32_SX (P32_F + 4 * 1024)
+#define P32_SX (P32_TIL + 7 * 16 * PD * 2)
 #define P32_RN (P32_SX + 2 * KD * 4)
 #define P32_BS (P32_RN + 2 * 32 * 4)
-#define P32_LS (P32_BS + 2 * 16 * 4)
-#define P32_SMEM (P32_LS + 2 * 16 * FLP * 4)
+#define P32_SMEM (P32_BS + 2 * 16 * 4)
+#define P32_F 2048                  /* in raw, after group 0's L */
+#define P32_SMALL (P32_F + 4 * 1024) /* in raw */
+static_assert(16 * FLP * 4 <= P32_F && P32_SMALL + 6 * 512 <= 3 * 16 * KD * 2, "prep32: raw's room after the gate");
 
 /* grid (pair slot, hv), 256 threads: group g = warps 4 g .. 4 g + 3 preps chunk 2 c + g of the pair */
-__global__ void __launch_bounds__(2 * NTHREADS, 3) kda_prep32_kernel(const prefill_params p, unsigned char *ws,
+__global__ void __launch_bounds__(2 * NTHREADS, 4) kda_prep32_kernel(const prefill_params p, unsigned char *ws,
                                                                   int64_t nslots)
 {
     extern __shared__ __align__(128) unsigned char smem[];
@@ -752,14 +741,13 @@ __global__ void __launch_bounds__(2 * NTHREADS, 3) kda_prep32_kernel(const prefi
     __nv_bfloat16 *t1 = til + (g ? 4 : 0) * 16 * PD;
     prep_gate32(p, raw, rn, cb, cA, nvalid, g, sx, t1, t1 + 16 * PD, t1 + 2 * 16 * PD, til + 3 * 16 * PD, rec, pw, lane);
     __syncthreads();
-    /* the 16 x 16 products */
+    /* the 16 x 16 products (raw is free now) */
     const __nv_bfloat16 *Kd1 = til, *Qd1 = til + 16 * PD, *Ki1 = til + 2 * 16 * PD, *Kr1 = til + 3 * 16 * PD;
     const __nv_bfloat16 *Kd2 = til + 4 * 16 * PD, *Qd2 = til + 5 * 16 * PD, *Ki2 = til + 6 * 16 * PD;
     float acc[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
     if (pw == 0) { /* the chunk's Ab (bf16 block 11 or 22, and f32) */
         tile_product(acc, g ? Kd2 : Kd1, g ? Ki2 : Ki1, lane);
-        store_inverse(acc, bs + 16 * g, (float *)(smem + P32_LS) + g * 16 * FLP, small + (g ? 2 : 0) * 256, 16, lane,
-                      fsm + g * 256);
+        store_inverse(acc, bs + 16 * g, (float *)raw, small + (g ? 2 : 0) * 256, 16, lane, fsm + g * 256);
     } else if (pw == 1) { /* the chunk's M (block 11 or 22) */
         tile_product(acc, g ? Qd2 : Qd1, g ? Ki2 : Ki1, lane);
         store_tril(acc, small + (g ? 5 : 3) * 256, 16, lane);
@@ -795,17 +783,6 @@ __global__ void __launch_bounds__(2 * NTHREADS, 3) kda_prep32_kernel(const prefi
     if (tid < 192) /* piece tid % 32 of block tid / 32 (Ab11, Ab21, Ab22, M11, M21, M22): row (tid / 2) % 16, piece tid % 2 */
         *(uint4 *)(rec + REC32_AB + (tid >> 5) * 512 + swz_small((tid >> 1) & 15, tid & 1)) =
             *(const uint4 *)((const unsigned char *)small + tid * 16);
-#if P32_STAGE
-    { /* group g's rows of -Kd, Qd, Kr from raw (k, q, g rooms): piece ptid % 16 of rows ptid / 16 and + 8 of each */
-        const int row = ptid >> 4, c16 = ptid & 15;
-#pragma unroll
-        for (int k = 0; k < 6; ++k) {
-            const int tile = k >> 1, r = row + 8 * (k & 1), from = tile == 0 ? 1 : tile == 1 ? 0 : 2;
-            *(uint4 *)(rec + tile * 8192 + swz(16 * g + r, c16, 256)) =
-                *(const uint4 *)(raw + from * 16 * KD + r * KD + c16 * 8);
-        }
-    }
-#endif
 }
 
 /* v4.1's stage in shared memory (written by its producers): Kd, Qd, Kr [16][PD] | Ab, M [16][PS] | e^G_C [128] f32 |
