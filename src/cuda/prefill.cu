@@ -1701,12 +1701,14 @@ static int env_int(const char *name, int dflt)
  *   FKDA_PREFILL_DEEP      0: the longest-first split-2 chains with STAGES stages (two CTAs fit an SM) instead of
  *                          DEEP_STAGES (one CTA an SM), for A/B runs
  *   FKDA_PREFILL_PDL       0: the deep chain launched after the prep kernel as usual, not as its programmatic dependent
- *   FKDA_PREFILL_C32       1: C32 (pair records, 32-token chain steps) wherever v2 runs without segments; 0: off */
+ *   FKDA_PREFILL_C32       C32 (pair records, 32-token chain steps) where v2 runs without segments: unset = automatic
+ *                          (use_c32), 0 = off (16-token records), 1 = wherever it can run */
 typedef struct prefill_knobs {
     int split, precise, segments, v2;
     int overlap; /* -1 automatic, 0, 1 */
     int order; /* bench knob FKDA_PREFILL_ORDER (default 1): the longest-first order of varlen chains */
-    int deep, pdl, c32;
+    int deep, pdl;
+    int c32; /* -1 automatic, 0, 1 */
 } prefill_knobs;
 
 static prefill_knobs read_knobs(void)
@@ -1722,7 +1724,8 @@ static prefill_knobs read_knobs(void)
     k.order = env_int("FKDA_PREFILL_ORDER", 1) != 0;
     k.deep = env_int("FKDA_PREFILL_DEEP", 1) != 0;
     k.pdl = env_int("FKDA_PREFILL_PDL", 1) != 0;
-    k.c32 = env_int("FKDA_PREFILL_C32", 0) != 0;
+    const int c32 = env_int("FKDA_PREFILL_C32", -1);
+    k.c32 = c32 < 0 ? -1 : c32 != 0;
     return k;
 }
 
@@ -1757,6 +1760,20 @@ static int sm_count(void)
  * Sequence lengths must be known on the host: fixed length, one sequence, or cu_seqlens_host; otherwise (varlen, N > 1,
  * no host copy) segments stay off unless forced. Deterministic in its inputs, so the workspace query and the call
  * agree. */
+/* C32 (see REC32_AB) against the 16-token records, measured on the H100 (bench/NOTES.md, session 11): the chain
+ * takes 0.85-0.89 of its time (3063-token chain alone 127.5 -> 110.9 us; H = 32 1 x 8192 291 -> 248 us), the prep
+ * 1.08-1.12 (77 -> 86 us at H = 16, 149 -> 160 at H = 32); errors equal or lower on every case of the GPU suite.
+ * Sequences of at most 16 tokens pay the pair prep for an empty second chunk, so it runs where sequences average
+ * 64 tokens or more. The segment plan (v3) has no C32 form. */
+#define C32_CHAIN 0.87
+#define C32_PREP 0.10 /* of the prep kernel's time (~0.6 ns per token and value head, use_overlap) */
+static int c32_pays(const fkda_dims *d)
+{
+    const int64_t tokens = d->varlen ? d->T : d->B * d->T;
+    return tokens >= 64 * d->N;
+}
+static int c32_wanted(const fkda_dims *d, const prefill_knobs *kn) { return kn->c32 > 0 || (kn->c32 < 0 && c32_pays(d)); }
+
 typedef struct seg_plan_t {
     int64_t L, units;
 } seg_plan_t;
@@ -1836,8 +1853,10 @@ static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d, const
         units *= d->HV;
         lunits *= d->HV;
         const double waves = ceil((double)(ctas * d->HV) / (2.0 * sms));
-        const double us =
+        double us =
             chain_model_us(8.0 * (double)lunits, depth, sms) + (maxseg > 1 ? 25.0 * waves + 4.5 * maxseg : 0.0);
+        if (maxseg == 1 && c32_wanted(d, kn)) /* no segments means C32 (use_c32): its chain and prep */
+            us = C32_CHAIN * us + C32_PREP * 0.6e-3 * (double)(d->varlen ? d->T : d->B * d->T) * (double)d->HV;
         if (k == 1) off_us = us;
         if (k == 1 || knob > 0 || us < best_us) {
             best_us = us;
@@ -1884,6 +1903,14 @@ static int use_overlap(const fkda_prefill_args *a, const fkda_dims *d, const pre
     return (double)tokens * (double)d->HV >= 1200.0 * (double)maxch;
 }
 
+/* C32 or the 16-token records, for a plan without segments or v4.1: FKDA_PREFILL_C32 where set, else c32_pays.
+ * Measured (session 11, H100): H = 16 varlen 6 0.205 -> 0.200 ms, H = 8 varlen 6 0.166 -> 0.157, H = 32 1 x 8192
+ * 0.445 -> 0.408, H = 64 1 x 8192 0.63 -> 0.607; H = 4 with 30 sequences and H = 32 varlen 6 unchanged. */
+static int use_c32(const fkda_dims *d, const prefill_knobs *kn, const seg_plan_t *pl, int overlap)
+{
+    return !overlap && !pl->L && c32_wanted(d, kn);
+}
+
 /* segment slots: fixed length seg_fixed per row; varlen floor(T / (16 L)) + N (see seg_start) */
 static int64_t seg_fixed_of(const fkda_dims *d, int64_t L) { return ((d->T + 15) / 16 + L - 1) / L; }
 static int64_t seg_slots(const fkda_dims *d, int64_t L)
@@ -1920,7 +1947,7 @@ static prefill_plan plan_prefill(const fkda_prefill_args *a, const fkda_dims *d,
     prefill_plan pl;
     pl.seg = seg_plan(a, d, kn);
     pl.overlap = use_overlap(a, d, kn, &pl.seg);
-    pl.c32 = kn->c32 && !pl.overlap && !pl.seg.L;
+    pl.c32 = use_c32(d, kn, &pl.seg, pl.overlap);
     pl.ws_bytes = pl.overlap ? 0 : ws_bytes_of(d, pl.seg.L, pl.c32);
     return pl;
 }
