@@ -1195,17 +1195,20 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
     constexpr int REC = CT == 32 ? REC32_BYTES : REC_BYTES, STB = CT == 32 ? S32_BYTES(VS) : SST_BYTES(VS);
     constexpr int SV = CT == 32 ? S32_V : SST_V;
     int64_t seg = 0, nseg = 1, c_begin = 0, c_end = nch;
-    if (p.segL) {
+    if (p.segL) { /* segments of segL 16-token chunks (even with C32: segL / 2 steps) */
+        const int64_t nch16 = (len + 15) / 16, steps = p.segL * 16 / CT;
         seg = gs - seg_start(p, n);
-        nseg = nch > p.segL ? (nch + p.segL - 1) / p.segL : 1;
+        nseg = nch16 > p.segL ? (nch16 + p.segL - 1) / p.segL : 1;
         if (seg < 0 || seg >= nseg || (role && seg == 0)) return; /* a slot of no segment (whole CTA) */
-        c_begin = seg * p.segL;
-        c_end = c_begin + p.segL < nch ? c_begin + p.segL : nch;
+        c_begin = seg * steps;
+        c_end = c_begin + steps < nch ? c_begin + steps : nch;
     }
     const unsigned char *recs = ws + ((int64_t)hv * nslots + slot0) * REC;
     const __nv_bfloat16 *vb = p.v + b * p.v_sb + bos * p.v_st + hv * p.v_sh + v0;
-    /* outputs: real columns to out; virtual columns (v = 0, state from the identity) to their rows of wsA */
-    __nv_bfloat16 *ob = role ? p.wsA + ((int64_t)hv * nslots + slot0) * 16 * KD + v0
+    /* outputs: real columns to out; virtual columns (v = 0, state from the identity) to their rows of wsA, which is
+     * indexed by 16-token chunk slots (p.nslots) whatever the records */
+    const int64_t wslot0 = CT == 16 ? slot0 : p.cu ? n + bos / 16 : n * ((p.T + 15) / 16);
+    __nv_bfloat16 *ob = role ? p.wsA + ((int64_t)hv * (CT == 16 ? nslots : p.nslots) + wslot0) * 16 * KD + v0
                              : p.out + b * p.o_sb + bos * p.o_st + hv * p.o_sh + v0;
     const int64_t o_st = role ? KD : p.o_st;
     __nv_bfloat16 *ost = (__nv_bfloat16 *)(smem + NST * STB) + warp * CT * PS;
@@ -1818,6 +1821,9 @@ static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d, const
     /* units and model time of segment length L (L >= maxch: no segments) */
     double best_us = 0, off_us = 0;
     int64_t best_L = 0, best_units = pl.units;
+    /* C32 (use_c32 runs it with any plan here): its chain and prep factors, and an even L */
+    const int c32 = c32_wanted(d, kn);
+    const double c32_prep = c32 ? C32_PREP * 0.6e-3 * (double)(d->varlen ? d->T : d->B * d->T) * (double)d->HV : 0.0;
     /* candidates: ceil(maxch / k) (the best for equal lengths), then a geometric series for mixed lengths */
     double geo = (double)maxch;
     for (int k = 1; k <= 128; ++k) {
@@ -1829,6 +1835,7 @@ static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d, const
         } else if (k > 1 && knob < 0 && L == (maxch + k - 2) / (k - 1)) {
             continue; /* same L as k - 1 */
         }
+        L += c32 && (L & 1); /* C32: segments of whole pairs */
         int64_t units = 0, ctas = 0, maxseg = 1, lunits = 0;
         const int64_t depth = known ? (longest < L ? longest : L) : 0;
         if (known) {
@@ -1853,10 +1860,8 @@ static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d, const
         units *= d->HV;
         lunits *= d->HV;
         const double waves = ceil((double)(ctas * d->HV) / (2.0 * sms));
-        double us =
-            chain_model_us(8.0 * (double)lunits, depth, sms) + (maxseg > 1 ? 25.0 * waves + 4.5 * maxseg : 0.0);
-        if (maxseg == 1 && c32_wanted(d, kn)) /* no segments means C32 (use_c32): its chain and prep */
-            us = C32_CHAIN * us + C32_PREP * 0.6e-3 * (double)(d->varlen ? d->T : d->B * d->T) * (double)d->HV;
+        const double us = (c32 ? C32_CHAIN : 1.0) * chain_model_us(8.0 * (double)lunits, depth, sms) + c32_prep +
+                          (maxseg > 1 ? 25.0 * waves + 4.5 * maxseg : 0.0);
         if (k == 1) off_us = us;
         if (k == 1 || knob > 0 || us < best_us) {
             best_us = us;
@@ -1903,12 +1908,13 @@ static int use_overlap(const fkda_prefill_args *a, const fkda_dims *d, const pre
     return (double)tokens * (double)d->HV >= 1200.0 * (double)maxch;
 }
 
-/* C32 or the 16-token records, for a plan without segments or v4.1: FKDA_PREFILL_C32 where set, else c32_pays.
+/* C32 or the 16-token records, for a v2 plan (not v4.1; seg_plan makes segments of whole pairs when c32_wanted):
+ * FKDA_PREFILL_C32 where set, else c32_pays.
  * Measured (session 11, H100): H = 16 varlen 6 0.205 -> 0.200 ms, H = 8 varlen 6 0.166 -> 0.157, H = 32 1 x 8192
  * 0.445 -> 0.408, H = 64 1 x 8192 0.63 -> 0.607; H = 4 with 30 sequences and H = 32 varlen 6 unchanged. */
-static int use_c32(const fkda_dims *d, const prefill_knobs *kn, const seg_plan_t *pl, int overlap)
+static int use_c32(const fkda_dims *d, const prefill_knobs *kn, int overlap)
 {
-    return !overlap && !pl->L && c32_wanted(d, kn);
+    return !overlap && c32_wanted(d, kn);
 }
 
 /* segment slots: fixed length seg_fixed per row; varlen floor(T / (16 L)) + N (see seg_start) */
@@ -1947,7 +1953,7 @@ static prefill_plan plan_prefill(const fkda_prefill_args *a, const fkda_dims *d,
     prefill_plan pl;
     pl.seg = seg_plan(a, d, kn);
     pl.overlap = use_overlap(a, d, kn, &pl.seg);
-    pl.c32 = use_c32(d, kn, &pl.seg, pl.overlap);
+    pl.c32 = use_c32(d, kn, pl.overlap);
     pl.ws_bytes = pl.overlap ? 0 : ws_bytes_of(d, pl.seg.L, pl.c32);
     return pl;
 }
@@ -2018,15 +2024,15 @@ static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, co
         }
     }
     p->NS = ns;
-    p->nslots = nslots;
+    p->nslots = v2_slots(d); /* chunk slots (wsA's rows with segments); the records' own count is nslots */
     p->segL = pl.L;
     if (order) p->order = (int *)((unsigned char *)ws + (size_t)(d->HV * nslots) * rec_bytes);
     const int64_t nseg = seg_slots(d, pl.L);
     if (pl.L) {
         p->seg_fixed = seg_fixed_of(d, pl.L);
         p->nsegmax = nseg;
-        p->wsA = (__nv_bfloat16 *)((unsigned char *)ws + (size_t)(d->HV * nslots) * REC_BYTES);
-        p->wsSeg = (float *)((unsigned char *)p->wsA + (size_t)(d->HV * nslots) * 16 * KD * 2);
+        p->wsA = (__nv_bfloat16 *)((unsigned char *)ws + (size_t)(d->HV * nslots) * rec_bytes);
+        p->wsSeg = (float *)((unsigned char *)p->wsA + (size_t)(d->HV * p->nslots) * 16 * KD * 2);
     }
     const int64_t grid = (pl.L ? 2 * nseg * d->HV : heads) * ns, groups = pl.L ? (pl.L + CG - 1) / CG : 0;
     if (grid > 0x7fffffffLL || nslots > 0x7fffffffLL || d->HV > 65535 || nseg * groups > 0x7fffffffLL)
