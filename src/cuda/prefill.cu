@@ -1777,6 +1777,8 @@ static int c32_pays(const fkda_dims *d)
 }
 static int c32_wanted(const fkda_dims *d, const prefill_knobs *kn) { return kn->c32 > 0 || (kn->c32 < 0 && c32_pays(d)); }
 
+#define DEEP_CHAIN 0.88
+static int use_order(const fkda_dims *d, int64_t L);
 typedef struct seg_plan_t {
     int64_t L, units;
 } seg_plan_t;
@@ -1821,6 +1823,10 @@ static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d, const
     /* units and model time of segment length L (L >= maxch: no segments) */
     double best_us = 0, off_us = 0;
     int64_t best_L = 0, best_units = pl.units;
+    /* without segments a varlen batch may run the deep longest-first chain (launch_v2), which the occupancy model
+     * does not see: 0.88 of the chain time (session 10: 143.6 -> 126 us at H = 16 varlen 6). Without this factor the
+     * model planned segments at H = 8 varlen 6 with host lengths: 0.187 ms against 0.160 without (session 11) */
+    const int deep = kn->order && kn->deep && kn->split == 0 && use_order(d, 0) && d->N * d->HV <= sms;
     /* C32 (use_c32 runs it with any plan here): its chain and prep factors, and an even L */
     const int c32 = c32_wanted(d, kn);
     const double c32_prep = c32 ? C32_PREP * 0.6e-3 * (double)(d->varlen ? d->T : d->B * d->T) * (double)d->HV : 0.0;
@@ -1860,8 +1866,9 @@ static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d, const
         units *= d->HV;
         lunits *= d->HV;
         const double waves = ceil((double)(ctas * d->HV) / (2.0 * sms));
-        const double us = (c32 ? C32_CHAIN : 1.0) * chain_model_us(8.0 * (double)lunits, depth, sms) + c32_prep +
-                          (maxseg > 1 ? 25.0 * waves + 4.5 * maxseg : 0.0);
+        const double us = (c32 ? C32_CHAIN : 1.0) * (maxseg == 1 && deep ? DEEP_CHAIN : 1.0) *
+                              chain_model_us(8.0 * (double)lunits, depth, sms) +
+                          c32_prep + (maxseg > 1 ? 25.0 * waves + 4.5 * maxseg : 0.0);
         if (k == 1) off_us = us;
         if (k == 1 || knob > 0 || us < best_us) {
             best_us = us;
