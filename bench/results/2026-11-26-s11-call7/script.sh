@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Session 11 call 7: where C32 segments lose (call 6): varlen 6 with host lengths at H = 2, 4, 8 and 1 x 8192 at H = 2, 4;
-# plans of .carry/cand (wip-c32seg 1d… ) under forced knobs
+# plans of .carry/cand (wip-c32seg 5552700) under forced knobs
 set -u
 export PYTHONPATH=$PWD/python PYTHONUNBUFFERED=1 FLASHKDA_LIBRARY=$PWD/.carry/cand/lib/libflashkda.so
 nvidia-smi --query-gpu=name --format=csv,noheader
