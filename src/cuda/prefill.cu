@@ -11,6 +11,9 @@
  *       producers took ~2.7 us per chunk, the chain fed from shared memory only ~1.15 (bench/NOTES.md, v4).
  *       v4.1 runs two producer groups (even / odd chunks) and is the default where many chains run and no
  *       segments are planned (use_overlap; FKDA_PREFILL_OVERLAP forces it on or off).
+ *   C32 (v2 and v3, the default where sequences average 64 tokens or more; FKDA_PREFILL_C32): records of 32-token
+ *       pairs of chunks built by kda_prep32_kernel, and chain steps of 32 tokens (chain_pair), which pay the decay
+ *       and packing of the state once per 32 tokens: the chain -11 to -15%, the prep +8 to +12% (see "C32" below).
  *
  * Math (docs/semantics.md, chunked form). For a chunk of 16 tokens entering with state S (K x V):
  *   G   = cumsum(a) inside the chunk,  Kd = K e^G,  Qd = scale Q e^G,  Ki = K e^-G,  Kr = K e^(G_C - G)

@@ -9,8 +9,9 @@
  * and 65536, a CUDA-graph capture, and the "unsupported" answers; segments (v3) forced short on small cases
  * and planned automatically on long ones (T = 8192 H = 16, T = 65536 H = 2, host cu_seqlens). Plain C;
  * exit status 0 = pass. The "small" argument also runs one forced-segment case.
- * The kernel knobs of src/cuda/prefill.cu (FKDA_PREFILL_SPLIT, _PRECISE, _SEGMENTS, _OVERLAP) apply when set;
- * the "ov" cases force the v4 overlap kernel and compare it bit for bit with v2.
+ * The kernel knobs of src/cuda/prefill.cu (FKDA_PREFILL_SPLIT, _PRECISE, _SEGMENTS, _OVERLAP, _C32) apply when set;
+ * the "ov" cases force the v4 overlap kernel and compare it bit for bit with v2 on 16-token records (C32 off). Run it
+ * a second time with FKDA_PREFILL_C32=0 to cover the 16-token chains where the default plan takes C32.
  * Argument "small": one small case only (for compute-sanitizer).
  */
 #include <time.h>
