@@ -406,20 +406,15 @@ static __device__ __forceinline__ float2 gate_coefs(const prefill_params &p, int
                      : make_float2(0.f, 0.f);
 }
 
-/* The gate of a chunk, its cumulative sum G, the decayed tiles Kd, Qd, Kr, Ki (pitch PD) and e^G_C, by 128 threads
- * (the prep kernel, a v4.1 producer group) with two adjacent key channels each: lane l of warp pw takes channels
- * ch = 2 (16 pw + l % 16) and ch + 1 for tokens 8 (l / 16) .. 8 (l / 16) + 7, so shared loads and stores are 32-bit
- * (half the instructions of one channel per thread). The cumulative sum stays sequential per channel: the upper
- * half starts from G[7] of the lower half (a shuffle), so every element gets the bits of a one-channel loop.
- * cb, cA: gate_coefs of the thread's two channels. */
-static __device__ __forceinline__ void prep_gate_v4(const prefill_params &p, const __nv_bfloat16 *raw, const float *rn,
-                                                    float2 cb, float cA, int nvalid, __nv_bfloat16 *Kd,
-                                                    __nv_bfloat16 *Qd, __nv_bfloat16 *Kr, __nv_bfloat16 *Ki, float *ecs,
-                                                    int pw, int lane)
+/* The gate of the thread's two channels ch, ch + 1 for tokens 8 (lane / 16) .. + 7 (see prep_gate_v4) and its
+ * cumulative sum: a0, a1 = G2 (log2 units) of those tokens, *s0, *s1 = G2 of the half's last token (lane l + 16 holds
+ * the chunk's G_C2 of lane l's channels). */
+static __device__ __forceinline__ void prep_gate_sums(const prefill_params &p, const __nv_bfloat16 *raw, float2 cb,
+                                                      float cA, int nvalid, int ch, int lane, float (&a0)[8],
+                                                      float (&a1)[8], float *s0_out, float *s1_out)
 {
-    const int hf = lane >> 4, ch = 2 * (16 * pw + (lane & 15)), t0 = 8 * hf;
+    const int hf = lane >> 4, t0 = 8 * hf;
     const float lb2 = p.lb * 1.4426950408889634f;
-    float a0[8], a1[8];
 #pragma unroll
     for (int u = 0; u < 8; ++u) {
         const int t = t0 + u;
@@ -446,6 +441,24 @@ static __device__ __forceinline__ void prep_gate_v4(const prefill_params &p, con
         s1 += a1[u];
         a1[u] = s1;
     }
+    *s0_out = s0;
+    *s1_out = s1;
+}
+
+/* The gate of a chunk, its cumulative sum G, the decayed tiles Kd, Qd, Kr, Ki (pitch PD) and e^G_C, by 128 threads
+ * (the prep kernel, a v4.1 producer group) with two adjacent key channels each: lane l of warp pw takes channels
+ * ch = 2 (16 pw + l % 16) and ch + 1 for tokens 8 (l / 16) .. 8 (l / 16) + 7, so shared loads and stores are 32-bit
+ * (half the instructions of one channel per thread). The cumulative sum stays sequential per channel: the upper
+ * half starts from G[7] of the lower half (a shuffle), so every element gets the bits of a one-channel loop.
+ * cb, cA: gate_coefs of the thread's two channels. */
+static __device__ __forceinline__ void prep_gate_v4(const prefill_params &p, const __nv_bfloat16 *raw, const float *rn,
+                                                    float2 cb, float cA, int nvalid, __nv_bfloat16 *Kd,
+                                                    __nv_bfloat16 *Qd, __nv_bfloat16 *Kr, __nv_bfloat16 *Ki, float *ecs,
+                                                    int pw, int lane)
+{
+    const int hf = lane >> 4, ch = 2 * (16 * pw + (lane & 15)), t0 = 8 * hf;
+    float a0[8], a1[8], s0, s1;
+    prep_gate_sums(p, raw, cb, cA, nvalid, ch, lane, a0, a1, &s0, &s1);
     const float eC0 = exp2f(__shfl_sync(0xffffffffu, s0, (lane & 15) + 16));
     const float eC1 = exp2f(__shfl_sync(0xffffffffu, s1, (lane & 15) + 16));
     if (hf) *(float2 *)(ecs + ch) = make_float2(eC0, eC1);
@@ -619,33 +632,8 @@ static __device__ __forceinline__ void prep_gate32(const prefill_params &p, cons
                                                    unsigned char *rec, int pw, int lane)
 {
     const int hf = lane >> 4, ch = 2 * (16 * pw + (lane & 15)), t0 = 8 * hf;
-    const float lb2 = p.lb * 1.4426950408889634f;
-    float a0[8], a1[8];
-#pragma unroll
-    for (int u = 0; u < 8; ++u) {
-        const int t = t0 + u;
-        const float2 x = __bfloat1622float2(*(const __nv_bfloat162 *)(raw + 2 * 16 * KD + t * KD + ch));
-        const float g0 = __fdividef(lb2, 1.f + exp2f(fmaf(x.x, cA, cb.x)));
-        const float g1 = __fdividef(lb2, 1.f + exp2f(fmaf(x.y, cA, cb.y)));
-        a0[u] = t < nvalid ? g0 : 0.f;
-        a1[u] = t < nvalid ? g1 : 0.f;
-    }
-    float s0 = 0.f, s1 = 0.f;
-#pragma unroll
-    for (int u = 0; u < 8; ++u) {
-        s0 += a0[u];
-        s1 += a1[u];
-    }
-    const float b0 = __shfl_sync(0xffffffffu, s0, lane & 15), b1 = __shfl_sync(0xffffffffu, s1, lane & 15);
-    s0 = hf ? b0 : 0.f;
-    s1 = hf ? b1 : 0.f;
-#pragma unroll
-    for (int u = 0; u < 8; ++u) {
-        s0 += a0[u];
-        a0[u] = s0; /* now G2 */
-        s1 += a1[u];
-        a1[u] = s1;
-    }
+    float a0[8], a1[8], s0, s1;
+    prep_gate_sums(p, raw, cb, cA, nvalid, ch, lane, a0, a1, &s0, &s1);
     const float C0 = __shfl_sync(0xffffffffu, s0, (lane & 15) + 16), C1 = __shfl_sync(0xffffffffu, s1, (lane & 15) + 16);
     if (hf) *(float2 *)(sx + g * KD + ch) = make_float2(C0, C1);
     __syncthreads();
@@ -831,26 +819,37 @@ static __device__ __forceinline__ void store_final_state(const prefill_params &p
  * chunk); PM_QS: the state in Qd S (the output only); PM_U: U in the state update and in M U. */
 enum { PM_KS = 1, PM_QS = 2, PM_U = 4, PM_ALL = 7 };
 
-/* One 16-channel step kk of a product of the state with a record tile (P^T = S^T Kd^T, Y^T = S^T Qd^T): the two
- * accumulator tiles (16 x 8 each) of acc[0] and acc[1] are summed afterwards. SPLIT: the state operand as bf16
- * hi (into acc[0]) + lo (into acc[1]); else plain bf16, alternating acc[0] / acc[1] by kk for shorter
- * dependency chains. b: the B fragments of the tile's 16 x 16 block (ldmatrix). */
-template <bool SPLIT>
-static __device__ __forceinline__ void state_step(float (&acc)[2][2][4], const float (&s0)[4], const float (&s1)[4],
-                                                  const uint32_t (&b)[4], int kk)
+/* One 16-channel step kk of a product of the state with a record tile (P^T = S^T Kd^T, Y^T = S^T Qd^T) for NB blocks
+ * of 16 tokens (1, or 2 for a C32 pair): the accumulator tiles (16 x 8 each, two a block) of acc[0] and acc[1] are
+ * summed afterwards. SPLIT: the state operand as bf16 hi (into acc[0]) + lo (into acc[1]); else plain bf16,
+ * alternating acc[0] / acc[1] by kk for shorter dependency chains (for the pair, without the alternation ptxas chose
+ * 172 registers and a 638-instruction loop, against 248 and 602). b[i]: the B fragments of block i's 16 x 16 tile
+ * (ldmatrix). */
+template <bool SPLIT, int NB>
+static __device__ __forceinline__ void state_step(float (&acc)[2][2 * NB][4], const float (&s0)[4], const float (&s1)[4],
+                                                  const uint32_t (&b)[NB][4], int kk)
 {
     uint32_t a[4];
     if (SPLIT) {
         uint32_t lo[4];
         acc_to_a_split(a, lo, s0, s1);
-        mma16816(acc[1][0], lo, b[0], b[1]);
-        mma16816(acc[1][1], lo, b[2], b[3]);
-        mma16816(acc[0][0], a, b[0], b[1]);
-        mma16816(acc[0][1], a, b[2], b[3]);
+#pragma unroll
+        for (int i = 0; i < NB; ++i) {
+            mma16816(acc[1][2 * i], lo, b[i][0], b[i][1]);
+            mma16816(acc[1][2 * i + 1], lo, b[i][2], b[i][3]);
+        }
+#pragma unroll
+        for (int i = 0; i < NB; ++i) {
+            mma16816(acc[0][2 * i], a, b[i][0], b[i][1]);
+            mma16816(acc[0][2 * i + 1], a, b[i][2], b[i][3]);
+        }
     } else {
         acc_to_a(a, s0, s1);
-        mma16816(acc[kk & 1][0], a, b[0], b[1]);
-        mma16816(acc[kk & 1][1], a, b[2], b[3]);
+#pragma unroll
+        for (int i = 0; i < NB; ++i) {
+            mma16816(acc[kk & 1][2 * i], a, b[i][0], b[i][1]);
+            mma16816(acc[kk & 1][2 * i + 1], a, b[i][2], b[i][3]);
+        }
     }
 }
 
@@ -914,9 +913,9 @@ static __device__ __forceinline__ void chain_chunk(float (&S)[16][4], const unsi
     float P[2][2][4] = {};
 #pragma unroll
     for (int kk = 0; kk < 8; ++kk) {
-        uint32_t bk[4];
-        ldsm_x4(bk, Kds + tile_k(kk));
-        state_step<(PM & PM_KS) != 0>(P, S[2 * kk], S[2 * kk + 1], bk, kk);
+        uint32_t bk[1][4];
+        ldsm_x4(bk[0], Kds + tile_k(kk));
+        state_step<(PM & PM_KS) != 0, 1>(P, S[2 * kk], S[2 * kk + 1], bk, kk);
     }
     /* X^T = V^T - P^T, then U^T = X^T Ab^T. V^T in P's accumulator layout by one transposing ldmatrix: matrix
      * 2 tl + h holds tokens 8 tl .. 8 tl + 7 (rows) of value columns vl + 8 h .. + 7, so lane (gq, qq) gets tokens
@@ -949,9 +948,9 @@ static __device__ __forceinline__ void chain_chunk(float (&S)[16][4], const unsi
     float Y[2][2][4] = {};
 #pragma unroll
     for (int kk = 0; kk < 8; ++kk) {
-        uint32_t bq[4], br[4];
-        ldsm_x4(bq, Qds + tile_k(kk));
-        state_step<(PM & PM_QS) != 0>(Y, S[2 * kk], S[2 * kk + 1], bq, kk);
+        uint32_t bq[1][4], br[4];
+        ldsm_x4(bq[0], Qds + tile_k(kk));
+        state_step<(PM & PM_QS) != 0, 1>(Y, S[2 * kk], S[2 * kk + 1], bq, kk);
         ldsm_x4_t(br, Krs + tile_r(kk));
 #pragma unroll
         for (int hf = 0; hf < 2; ++hf) {
@@ -1005,33 +1004,6 @@ static_assert(2 * C32_SMEM_ST(64, 3) <= 226 * 1024 && 2 * C32_SMEM_ST(128, 2) <=
                   C32_SMEM_ST(64, C32_DEEP_STAGES) > 114 * 1024 && C32_SMEM_ST(64, C32_DEEP_STAGES) <= 227 * 1024,
               "C32 stages");
 
-/* state_step for the 32 tokens of a pair: four accumulator tiles, b0 for tokens 0-15 and b1 for 16-31 (without the
- * alternation of accumulator sets ptxas chose 172 registers and a 638-instruction loop, against 248 and 602) */
-template <bool SPLIT>
-static __device__ __forceinline__ void state_step32(float (&acc)[2][4][4], const float (&s0)[4], const float (&s1)[4],
-                                                    const uint32_t (&b0)[4], const uint32_t (&b1)[4], int kk)
-{
-    uint32_t a[4];
-    if (SPLIT) {
-        uint32_t lo[4];
-        acc_to_a_split(a, lo, s0, s1);
-        mma16816(acc[1][0], lo, b0[0], b0[1]);
-        mma16816(acc[1][1], lo, b0[2], b0[3]);
-        mma16816(acc[1][2], lo, b1[0], b1[1]);
-        mma16816(acc[1][3], lo, b1[2], b1[3]);
-        mma16816(acc[0][0], a, b0[0], b0[1]);
-        mma16816(acc[0][1], a, b0[2], b0[3]);
-        mma16816(acc[0][2], a, b1[0], b1[1]);
-        mma16816(acc[0][3], a, b1[2], b1[3]);
-    } else {
-        acc_to_a(a, s0, s1);
-        mma16816(acc[kk & 1][0], a, b0[0], b0[1]);
-        mma16816(acc[kk & 1][1], a, b0[2], b0[3]);
-        mma16816(acc[kk & 1][2], a, b1[0], b1[1]);
-        mma16816(acc[kk & 1][3], a, b1[2], b1[3]);
-    }
-}
-
 /* chain_chunk for one 32-token pair (C32 stage): the same steps with tokens 0-15 and 16-31 side by side, U = Ab X and
  * O = Qd S + M U through the block lower triangular Ab and M */
 template <int VS, int PM>
@@ -1063,10 +1035,10 @@ static __device__ __forceinline__ void chain_pair(float (&S)[16][4], const unsig
     }
 #pragma unroll
     for (int kk = 0; kk < 8; ++kk) {
-        uint32_t b0[4], b1[4];
-        ldsm_x4(b0, Kds + tile_k(kk));
-        ldsm_x4(b1, Kds + H2 + tile_k(kk));
-        state_step32<(PM & PM_KS) != 0>(P, S[2 * kk], S[2 * kk + 1], b0, b1, kk);
+        uint32_t bk[2][4];
+        ldsm_x4(bk[0], Kds + tile_k(kk));
+        ldsm_x4(bk[1], Kds + H2 + tile_k(kk));
+        state_step<(PM & PM_KS) != 0, 2>(P, S[2 * kk], S[2 * kk + 1], bk, kk);
     }
 #pragma unroll
     for (int tl = 0; tl < 4; ++tl)
@@ -1097,10 +1069,10 @@ static __device__ __forceinline__ void chain_pair(float (&S)[16][4], const unsig
     float Y[2][4][4] = {};
 #pragma unroll
     for (int kk = 0; kk < 8; ++kk) {
-        uint32_t bq0[4], bq1[4], br0[4], br1[4];
-        ldsm_x4(bq0, Qds + tile_k(kk));
-        ldsm_x4(bq1, Qds + H2 + tile_k(kk));
-        state_step32<(PM & PM_QS) != 0>(Y, S[2 * kk], S[2 * kk + 1], bq0, bq1, kk);
+        uint32_t bq[2][4], br0[4], br1[4];
+        ldsm_x4(bq[0], Qds + tile_k(kk));
+        ldsm_x4(bq[1], Qds + H2 + tile_k(kk));
+        state_step<(PM & PM_QS) != 0, 2>(Y, S[2 * kk], S[2 * kk + 1], bq, kk);
         ldsm_x4_t(br0, Krs + tile_r(kk));
         ldsm_x4_t(br1, Krs + H2 + tile_r(kk));
 #pragma unroll
@@ -1162,7 +1134,7 @@ static __device__ __forceinline__ void chain_pair(float (&S)[16][4], const unsig
 }
 
 /* One CTA of VS/16 warps per (sequence, value head, V-slice); warp w owns 16 rows of S^T in registers. CT: tokens a
- * step, 16 (records of chunks) or 32 (C32 pair records; no segments). */
+ * step, 16 (records of chunks) or 32 (C32 pair records; segments of an even number of chunks). */
 template <int VS, int PM, int NST, int CT = 16>
 __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params p, const unsigned char *ws,
                                                            int64_t nslots)
@@ -1707,8 +1679,8 @@ static int env_int(const char *name, int dflt)
  *   FKDA_PREFILL_DEEP      0: the longest-first split-2 chains with STAGES stages (two CTAs fit an SM) instead of
  *                          DEEP_STAGES (one CTA an SM), for A/B runs
  *   FKDA_PREFILL_PDL       0: the deep chain launched after the prep kernel as usual, not as its programmatic dependent
- *   FKDA_PREFILL_C32       C32 (pair records, 32-token chain steps) where v2 runs without segments: unset = automatic
- *                          (use_c32), 0 = off (16-token records), 1 = wherever it can run */
+ *   FKDA_PREFILL_C32       C32 (pair records, 32-token chain steps) for v2 and v3: unset = automatic (use_c32),
+ *                          0 = off (16-token records), 1 = wherever v2 / v3 runs */
 typedef struct prefill_knobs {
     int split, precise, segments, v2;
     int overlap; /* -1 automatic, 0, 1 */
@@ -1770,7 +1742,7 @@ static int sm_count(void)
  * takes 0.85-0.89 of its time (3063-token chain alone 127.5 -> 110.9 us; H = 32 1 x 8192 291 -> 248 us), the prep
  * 1.08-1.12 (77 -> 86 us at H = 16, 149 -> 160 at H = 32); errors equal or lower on every case of the GPU suite.
  * Sequences of at most 16 tokens pay the pair prep for an empty second chunk, so it runs where sequences average
- * 64 tokens or more. The segment plan (v3) has no C32 form. */
+ * 64 tokens or more; with segments (v3) it cuts them into whole pairs (seg_plan). */
 #define C32_CHAIN 0.87
 #define C32_PREP 0.10 /* of the prep kernel's time (~0.6 ns per token and value head, use_overlap) */
 static int c32_pays(const fkda_dims *d)
@@ -1942,7 +1914,8 @@ static int64_t seg_slots(const fkda_dims *d, int64_t L)
 static int use_order(const fkda_dims *d, int64_t L) { return d->varlen && d->N >= 2 && d->N <= LPT_MAX && !L; }
 
 /* workspace: records [HV][slots] | with segments: A [HV][slots][16][128] bf16 | states [HV][seg slots][2][128][128] f32
- * | without segments, where use_order: the order, N int32. C32 (never with segments): pair records [HV][pair slots] */
+ * | without segments, where use_order: the order, N int32. C32: pair records [HV][pair slots] in place of the records
+ * (wsA keeps its 16-token chunk slots) */
 static size_t ws_bytes_of(const fkda_dims *d, int64_t L, int c32)
 {
     const size_t rec = c32 ? (size_t)(d->HV * v2_slots32(d)) * REC32_BYTES : (size_t)(d->HV * v2_slots(d)) * REC_BYTES;
