@@ -138,7 +138,8 @@ static __device__ __forceinline__ void tile_product(float acc[2][4], const __nv_
     }
 }
 
-static __device__ __forceinline__ void store_tril(const float acc[2][4], __nv_bfloat16 *out, int out_pitch, int lane)
+static __device__ __forceinline__ void store_tril(const float acc[2][4], __nv_bfloat16 *out, int out_pitch, int lane,
+                                                  bool lower = true /* false: the whole block (C32's M21) */)
 {
     const int gq = lane >> 2, qq = lane & 3; /* mma fragment coordinates */
 #pragma unroll
@@ -146,7 +147,7 @@ static __device__ __forceinline__ void store_tril(const float acc[2][4], __nv_bf
 #pragma unroll
         for (int r = 0; r < 4; ++r) {
             const int i = gq + (r >> 1) * 8, j = tl * 8 + 2 * qq + (r & 1);
-            out[i * out_pitch + j] = __float2bfloat16(j <= i ? acc[tl][r] : 0.f);
+            out[i * out_pitch + j] = __float2bfloat16(j <= i || !lower ? acc[tl][r] : 0.f);
         }
 }
 
@@ -622,27 +623,40 @@ __global__ void __launch_bounds__(NTHREADS, 7) kda_prep_kernel(const prefill_par
 #define REC32_EC (REC32_AB + 6 * 512)
 #define REC32_BYTES (REC32_EC + KD * 4)
 
-/* prep_gate_v4 for chunk g (0, 1) of a pair (the same per-element arithmetic): the chunk's own tiles Kd, Qd, Ki (and,
- * for g = 0, Kr to its end) into shared memory for the 16 x 16 products, and the pair record's rows 16 g .. 16 g + 15
- * of Kd, Qd, Kr and (g = 0) e^G_C straight to rec. sx[2][KD]: the chunks' G_C in log2 units, exchanged here (the
- * whole CTA syncs once). */
-static __device__ __forceinline__ void prep_gate32(const prefill_params &p, const __nv_bfloat16 *raw, const float *rn,
-                                                   float2 cb, float cA, int nvalid, int g, float *sx, __nv_bfloat16 *Kd,
-                                                   __nv_bfloat16 *Qd, __nv_bfloat16 *Ki, __nv_bfloat16 *Kr16,
-                                                   unsigned char *rec, int pw, int lane)
+/* prep_gate_v4 for chunk G (0, 1) of a pair (the same per-element arithmetic), in two halves around the CTA-wide
+ * exchange of the chunks' G_C (log2 units) through sx[2][KD]. prep_gate32_sums: the gate and its cumulative sum (a0,
+ * a1 as in prep_gate_sums), the chunk's G_C of the thread's two channels (*C0, *C1) into sx. */
+static __device__ __forceinline__ void prep_gate32_sums(const prefill_params &p, const __nv_bfloat16 *raw, float2 cb,
+                                                        float cA, int nvalid, int g, float *sx, float (&a0)[8],
+                                                        float (&a1)[8], float *C0, float *C1, int pw, int lane)
 {
-    const int hf = lane >> 4, ch = 2 * (16 * pw + (lane & 15)), t0 = 8 * hf;
-    float a0[8], a1[8], s0, s1;
+    const int hf = lane >> 4, ch = 2 * (16 * pw + (lane & 15));
+    float s0, s1;
     prep_gate_sums(p, raw, cb, cA, nvalid, ch, lane, a0, a1, &s0, &s1);
-    const float C0 = __shfl_sync(0xffffffffu, s0, (lane & 15) + 16), C1 = __shfl_sync(0xffffffffu, s1, (lane & 15) + 16);
-    if (hf) *(float2 *)(sx + g * KD + ch) = make_float2(C0, C1);
-    __syncthreads();
-    const float2 o = *(const float2 *)(sx + (g ^ 1) * KD + ch); /* the other chunk's G_C */
-    /* record factors: g = 0: e^G as is, Kr to the pair's end e^(G_C1 + G_C2 - G); g = 1: e^(G_C1 + G), Kr e^(G_C2 - G) */
-    const float f0 = g ? exp2f(o.x) : 1.f, f1 = g ? exp2f(o.y) : 1.f;
-    const float r0 = exp2f(g ? C0 : C0 + o.x), r1 = exp2f(g ? C1 : C1 + o.y);
+    *C0 = __shfl_sync(0xffffffffu, s0, (lane & 15) + 16);
+    *C1 = __shfl_sync(0xffffffffu, s1, (lane & 15) + 16);
+    if (hf) *(float2 *)(sx + g * KD + ch) = make_float2(*C0, *C1);
+}
+
+/* prep_gate32_tiles, after the exchange: the chunk's own tiles Kd, Qd, Ki (and, for G = 0, Kr to its end) into
+ * shared memory for the 16 x 16 products, and the pair record's rows 16 G .. 16 G + 15 of -Kd, Qd, Kr (and, G = 0,
+ * e^G_C of the pair) straight to rec. G is a template parameter: chunk 1's record rows are its tiles (Kd negated by
+ * its sign bits, Qd the same bits), chunk 2 needs no Kr16. */
+template <int G>
+static __device__ __forceinline__ void prep_gate32_tiles(const __nv_bfloat16 *raw, const float *rn, const float *sx,
+                                                         const float (&a0)[8], const float (&a1)[8], float C0, float C1,
+                                                         __nv_bfloat16 *Kd, __nv_bfloat16 *Qd, __nv_bfloat16 *Ki,
+                                                         __nv_bfloat16 *Kr16, unsigned char *rec, int pw, int lane)
+{
+    const int hf = lane >> 4, ch = 2 * (16 * pw + (lane & 15)), t0 = 8 * hf, c8 = ch >> 3;
+    const float2 o = *(const float2 *)(sx + (G ^ 1) * KD + ch); /* the other chunk's G_C */
+    /* record factors: G = 0: e^G as is, Kr to the pair's end e^(G_C1 + G_C2 - G); G = 1: e^(G_C1 + G), Kr e^(G_C2 - G) */
+    const float f0 = G ? exp2f(o.x) : 1.f, f1 = G ? exp2f(o.y) : 1.f;
+    const float r0 = exp2f(G ? C0 : C0 + o.x), r1 = exp2f(G ? C1 : C1 + o.y);
     const float eC0 = exp2f(C0), eC1 = exp2f(C1);
-    if (!g && hf) *(float2 *)(rec + REC32_EC + ch * 4) = make_float2(r0, r1);
+    if (!G && hf) *(float2 *)(rec + REC32_EC + ch * 4) = make_float2(r0, r1);
+    /* record row 16 G + t0 + u, piece c8 ^ u (swz: (16 G + t0 + u) % 8 = u), element ch % 8 */
+    unsigned char *rrow = rec + (16 * G + t0) * 256 + (ch & 7) * 2;
 #pragma unroll
     for (int q4 = 0; q4 < 2; ++q4) {
         const float4 rq = *(const float4 *)(rn + t0 + 4 * q4), rk = *(const float4 *)(rn + 16 + t0 + 4 * q4);
@@ -655,21 +669,23 @@ static __device__ __forceinline__ void prep_gate32(const prefill_params &p, cons
             const float kn0 = kx.x * rks[v], kn1 = kx.y * rks[v], qn0 = qx.x * rqs[v], qn1 = qx.y * rqs[v];
             const float e0 = exp2f(a0[u]), e1 = exp2f(a1[u]), ki0 = kn0 * exp2f(-a0[u]), ki1 = kn1 * exp2f(-a1[u]);
             const float kd0 = kn0 * e0, kd1 = kn1 * e1, qd0 = qn0 * e0, qd1 = qn1 * e1;
-            *(uint32_t *)(Kd + t * PD + ch) = pack_bf16(kd0, kd1);
-            *(uint32_t *)(Qd + t * PD + ch) = pack_bf16(qd0, qd1);
+            const uint32_t kd = pack_bf16(kd0, kd1), qd = pack_bf16(qd0, qd1);
+            *(uint32_t *)(Kd + t * PD + ch) = kd;
+            *(uint32_t *)(Qd + t * PD + ch) = qd;
             *(uint32_t *)(Ki + t * PD + ch) = pack_bf16(ki0, ki1);
-            if (!g) *(uint32_t *)(Kr16 + t * PD + ch) = pack_bf16(ki0 * eC0, ki1 * eC1);
-            const int at = swz(16 * g + t, ch >> 3, 256) + (ch & 7) * 2;
-            *(uint32_t *)(rec + at) = pack_bf16(-(kd0 * f0), -(kd1 * f1)); /* -Kd: the chain starts P from V */
-            *(uint32_t *)(rec + 8192 + at) = pack_bf16(qd0 * f0, qd1 * f1);
-            *(uint32_t *)(rec + 16384 + at) = pack_bf16(ki0 * r0, ki1 * r1);
+            if (!G) *(uint32_t *)(Kr16 + t * PD + ch) = pack_bf16(ki0 * eC0, ki1 * eC1);
+            unsigned char *at = rrow + u * 256 + ((c8 ^ u) << 4);
+            /* -Kd: the chain starts P from V (round to nearest even is symmetric: -x rounds to the negated bits) */
+            *(uint32_t *)at = G ? pack_bf16(-(kd0 * f0), -(kd1 * f1)) : kd ^ 0x80008000u;
+            *(uint32_t *)(at + 8192) = G ? pack_bf16(qd0 * f0, qd1 * f1) : qd;
+            *(uint32_t *)(at + 16384) = pack_bf16(ki0 * r0, ki1 * r1);
         }
     }
 }
 
 /* prep32's shared memory (bytes): raw q, k, g of the two chunks | tiles Kd1, Qd1, Ki1, Kr1 (to chunk 1's end), Kd2,
  * Qd2, Ki2 (own G) | G_C of both chunks (log2) | row norms | beta. Once the gate has run, raw holds L of each chunk
- * (at its group's raw), and in group 0's room after L: Ab1, Ab2, C = Kd2 Kr1^T, T (f32 16 x 16) and Ab11, Ab21, Ab22,
+ * (at its group's raw), and in group 0's room after L: Ab1, Ab2 (f32 16 x 16, for cross_block) and Ab11, Ab21, Ab22,
  * M11, M21, M22 (dense bf16). 55 KB: four CTAs an SM. */
 #define P32_RAW 0
 #define P32_TIL (2 * 3 * 16 * KD * 2)
@@ -678,8 +694,53 @@ static __device__ __forceinline__ void prep_gate32(const prefill_params &p, cons
 #define P32_BS (P32_RN + 2 * 32 * 4)
 #define P32_SMEM (P32_BS + 2 * 16 * 4)
 #define P32_F 2048                  /* in raw, after group 0's L */
-#define P32_SMALL (P32_F + 4 * 1024) /* in raw */
+#define P32_SMALL (P32_F + 2 * 1024) /* in raw */
 static_assert(16 * FLP * 4 <= P32_F && P32_SMALL + 6 * 512 <= 3 * 16 * KD * 2, "prep32: raw's room after the gate");
+
+/* C32's cross block Ab21 = -Ab2 C Ab1 (C = Kd2 Kr1^T) by one warp, as two 16 x 16 x 16 products of split bf16
+ * operands (x = hi + lo; A B ~ Ah Bh + Ah Bl + Al Bh in f32, ~2^-16 relative: f32-like, as the thread-per-element
+ * f32 loops this replaced): V = Ab2 C, then -V Ab1. ct: C^T in the accumulator layout (tile_product(Kr1, Kd2)),
+ * whose lane elements are those of C as B fragments; V's accumulator is an A fragment. Ab2f, Ab1f: f32 [16][16]
+ * (store_inverse's outf); out: bf16 [16][16], dense rows. */
+static __device__ __forceinline__ void cross_block(const float (&ct)[2][4], const float *Ab2f, const float *Ab1f,
+                                                   __nv_bfloat16 *out, int lane)
+{
+    const int gq = lane >> 2, qq = lane & 3;
+    uint32_t ah[4], al[4]; /* Ab2 as the A fragment: rows gq, gq + 8, columns 2 qq, 2 qq + 1 (+ 8) */
+#pragma unroll
+    for (int i = 0; i < 4; ++i) {
+        const float2 x = *(const float2 *)(Ab2f + (gq + 8 * (i & 1)) * 16 + 2 * qq + 8 * (i >> 1));
+        split_bf16(x.x, x.y, &ah[i], &al[i]);
+    }
+    float V[2][4] = {};
+#pragma unroll
+    for (int nt = 0; nt < 2; ++nt) { /* B = C: k = 2 qq, 2 qq + 1 (+ 8) of column n = 8 nt + gq, row n of C^T */
+        uint32_t bh0, bl0, bh1, bl1;
+        split_bf16(ct[0][2 * nt], ct[0][2 * nt + 1], &bh0, &bl0);
+        split_bf16(ct[1][2 * nt], ct[1][2 * nt + 1], &bh1, &bl1);
+        mma16816(V[nt], al, bh0, bh1);
+        mma16816(V[nt], ah, bl0, bl1);
+        mma16816(V[nt], ah, bh0, bh1);
+    }
+    uint32_t vh[4], vl[4];
+    acc_to_a_split(vh, vl, V[0], V[1]);
+    float R[2][4] = {};
+#pragma unroll
+    for (int nt = 0; nt < 2; ++nt) { /* B = Ab1: rows 2 qq, 2 qq + 1 (+ 8) of column 8 nt + gq */
+        const float *col = Ab1f + 8 * nt + gq;
+        uint32_t bh0, bl0, bh1, bl1;
+        split_bf16(col[32 * qq], col[32 * qq + 16], &bh0, &bl0);
+        split_bf16(col[32 * qq + 128], col[32 * qq + 144], &bh1, &bl1);
+        mma16816(R[nt], vl, bh0, bh1);
+        mma16816(R[nt], vh, bl0, bl1);
+        mma16816(R[nt], vh, bh0, bh1);
+    }
+#pragma unroll
+    for (int nt = 0; nt < 2; ++nt)
+#pragma unroll
+        for (int h = 0; h < 2; ++h)
+            *(uint32_t *)(out + (gq + 8 * h) * 16 + 8 * nt + 2 * qq) = pack_bf16(-R[nt][2 * h], -R[nt][2 * h + 1]);
+}
 
 /* grid (pair slot, hv), 256 threads: group g = warps 4 g .. 4 g + 3 preps chunk 2 c + g of the pair */
 __global__ void __launch_bounds__(2 * NTHREADS, 4) kda_prep32_kernel(const prefill_params p, unsigned char *ws,
@@ -730,7 +791,16 @@ __global__ void __launch_bounds__(2 * NTHREADS, 4) kda_prep32_kernel(const prefi
     unsigned char *rec = ws + ((int64_t)hv * nslots + slot) * REC32_BYTES;
     /* tiles: chunk 1 Kd, Qd, Ki, Kr at 0-3, chunk 2 Kd, Qd, Ki at 4-6 */
     __nv_bfloat16 *t1 = til + (g ? 4 : 0) * 16 * PD;
-    prep_gate32(p, raw, rn, cb, cA, nvalid, g, sx, t1, t1 + 16 * PD, t1 + 2 * 16 * PD, til + 3 * 16 * PD, rec, pw, lane);
+    {
+        float a0[8], a1[8], C0, C1;
+        prep_gate32_sums(p, raw, cb, cA, nvalid, g, sx, a0, a1, &C0, &C1, pw, lane);
+        __syncthreads(); /* both chunks' G_C in sx */
+        if (g)
+            prep_gate32_tiles<1>(raw, rn, sx, a0, a1, C0, C1, t1, t1 + 16 * PD, t1 + 2 * 16 * PD, nullptr, rec, pw, lane);
+        else
+            prep_gate32_tiles<0>(raw, rn, sx, a0, a1, C0, C1, t1, t1 + 16 * PD, t1 + 2 * 16 * PD, til + 3 * 16 * PD,
+                                 rec, pw, lane);
+    }
     __syncthreads();
     /* the 16 x 16 products (raw is free now) */
     const __nv_bfloat16 *Kd1 = til, *Qd1 = til + 16 * PD, *Ki1 = til + 2 * 16 * PD, *Kr1 = til + 3 * 16 * PD;
@@ -742,38 +812,23 @@ __global__ void __launch_bounds__(2 * NTHREADS, 4) kda_prep32_kernel(const prefi
     } else if (pw == 1) { /* the chunk's M (block 11 or 22) */
         tile_product(acc, g ? Qd2 : Qd1, g ? Ki2 : Ki1, lane);
         store_tril(acc, small + (g ? 5 : 3) * 256, 16, lane);
-    } else if (pw == 2) { /* g = 0: C = Kd2 Kr1^T (f32); g = 1: M21 = Qd2 Kr1^T (a full block: token s < t always) */
-        tile_product(acc, g ? Qd2 : Kd2, Kr1, lane);
-        const int gq = lane >> 2, qq = lane & 3;
-#pragma unroll
-        for (int tl = 0; tl < 2; ++tl)
-#pragma unroll
-            for (int r = 0; r < 4; ++r) {
-                const int i = gq + (r >> 1) * 8, j = tl * 8 + 2 * qq + (r & 1);
-                if (g)
-                    small[4 * 256 + i * 16 + j] = __float2bfloat16(acc[tl][r]);
-                else
-                    fsm[2 * 256 + i * 16 + j] = acc[tl][r];
-            }
+    } else if (pw == 2 && g) { /* M21 = Qd2 Kr1^T (a full block: token s < t always) */
+        tile_product(acc, Qd2, Kr1, lane);
+        store_tril(acc, small + 4 * 256, 16, lane, false);
+    } else if (pw == 2) { /* C^T = Kr1 Kd2^T (C = Kd2 Kr1^T), kept in registers for Ab21 below */
+        tile_product(acc, Kr1, Kd2, lane);
     }
     __syncthreads();
-    /* Ab21 = -Ab2 (C Ab1) in f32, one element a thread: T = C Ab1, then -Ab2 T (the zero triangles included) */
-    const float *Ab1f = fsm, *Ab2f = fsm + 256, *Cf = fsm + 512;
-    float *Tf = fsm + 768;
-    const int ei = tid >> 4, ej = tid & 15;
-    float x = 0.f;
-#pragma unroll
-    for (int m = 0; m < 16; ++m) x = fmaf(Cf[ei * 16 + m], Ab1f[m * 16 + ej], x);
-    Tf[ei * 16 + ej] = x;
-    __syncthreads();
-    x = 0.f;
-#pragma unroll
-    for (int m = 0; m < 16; ++m) x = fmaf(Ab2f[ei * 16 + m], Tf[m * 16 + ej], x);
-    small[256 + ei * 16 + ej] = __float2bfloat16(-x);
-    __syncthreads();
-    if (tid < 192) /* piece tid % 32 of block tid / 32 (Ab11, Ab21, Ab22, M11, M21, M22): row (tid / 2) % 16, piece tid % 2 */
-        *(uint4 *)(rec + REC32_AB + (tid >> 5) * 512 + swz_small((tid >> 1) & 15, tid & 1)) =
-            *(const uint4 *)((const unsigned char *)small + tid * 16);
+    if (warp == 2) { /* Ab21 = -Ab2 C Ab1 (cross_block), then its 32 pieces of the record */
+        cross_block(acc, fsm + 256, fsm, small + 256, lane);
+        __syncwarp();
+        *(uint4 *)(rec + REC32_AB + 512 + swz_small((lane >> 1) & 15, lane & 1)) =
+            *(const uint4 *)((const unsigned char *)small + 512 + lane * 16);
+    } else if (tid < 192) { /* the other five blocks (0, 2, 3, 4, 5), piece q % 32 of each: warps 0, 1, 3, 4, 5 */
+        const int q = tid < 64 ? tid : tid - 32, blk = q < 32 ? 0 : (q >> 5) + 1;
+        *(uint4 *)(rec + REC32_AB + blk * 512 + swz_small((q >> 1) & 15, q & 1)) =
+            *(const uint4 *)((const unsigned char *)small + blk * 512 + (q & 31) * 16);
+    }
 }
 
 /* v4.1's stage in shared memory (written by its producers): Kd, Qd, Kr [16][PD] | Ab, M [16][PS] | e^G_C [128] f32 |
