@@ -122,7 +122,7 @@ static __device__ __forceinline__ void mma16816(float d[4], const uint32_t a[4],
 
 /* One warp, one chunk. tile_product: P = A B^T (16 x 16, mma accumulator layout) for two 16 x 128 bf16 tiles
  * of row pitch PD. Then either store_tril: M = tril(P) (diagonal included) -> out, or store_inverse:
- * L = strict_lower(diag(beta) P) into Ls (f32, pitch FLP, read back by float4 rows) and
+ * L = strict_lower(diag(beta) P) into Ls (f32, transposed, pitch FLP: its columns read back as float4 rows) and
  * Ab = (I + L)^-1 diag(beta) -> out, column j by forward substitution in fp32 (exact: L is nilpotent). Shared by
  * the v2 prep kernel and the v4.1 producers. */
 static __device__ __forceinline__ void tile_product(float acc[2][4], const __nv_bfloat16 *Aop, const __nv_bfloat16 *Bop,
@@ -151,7 +151,7 @@ static __device__ __forceinline__ void store_tril(const float acc[2][4], __nv_bf
         }
 }
 
-#define FLP 20 /* pitch (f32) of L in store_inverse: 80-byte rows, 16-byte aligned for float4 row loads */
+#define FLP 20 /* pitch (f32) of L^T in store_inverse: 80-byte rows, 16-byte aligned for float4 row loads */
 static __device__ __forceinline__ void store_inverse(const float acc[2][4], const float *beta, float *Ls,
                                                      __nv_bfloat16 *out, int out_pitch, int lane,
                                                      float *outf = nullptr /* also Ab in f32, pitch 16 (C32) */)
@@ -162,27 +162,27 @@ static __device__ __forceinline__ void store_inverse(const float acc[2][4], cons
 #pragma unroll
         for (int r = 0; r < 4; ++r) {
             const int i = gq + (r >> 1) * 8, j = tl * 8 + 2 * qq + (r & 1);
-            Ls[i * FLP + j] = j < i ? beta[i] * acc[tl][r] : 0.f;
+            Ls[j * FLP + i] = j < i ? beta[i] * acc[tl][r] : 0.f; /* L^T: column j of L is row j here */
         }
     __syncwarp();
     if (lane < 16) {
+        /* column j of (I + L)^-1, right-looking: once x[m] is final, x[i] -= L[i][m] x[m] for every i > m. Each x[i]
+         * takes the same FMAs in the same order as the row-by-row sum x[i] = e_j[i] - sum_m L[i][m] x[m] (so the
+         * same bits), but x[m + 1] waits for one FMA after x[m], not for a chain of m + 1 */
         const int j = lane;
         float x[16];
 #pragma unroll
-        for (int m = 0; m < 16; ++m) {
-            float row[16];
+        for (int i = 0; i < 16; ++i) x[i] = i == j ? 1.f : 0.f;
 #pragma unroll
-            for (int q4 = 0; q4 < (m + 3) / 4; ++q4) {
+        for (int m = 0; m < 15; ++m) {
+#pragma unroll
+            for (int q4 = (m + 1) / 4; q4 < 4; ++q4) {
                 const float4 v = *(const float4 *)(Ls + m * FLP + 4 * q4);
-                row[4 * q4] = v.x;
-                row[4 * q4 + 1] = v.y;
-                row[4 * q4 + 2] = v.z;
-                row[4 * q4 + 3] = v.w;
-            }
-            float sum = m == j ? 1.f : 0.f;
+                const float col[4] = {v.x, v.y, v.z, v.w};
 #pragma unroll
-            for (int pp = 0; pp < m; ++pp) sum -= row[pp] * x[pp];
-            x[m] = sum;
+                for (int e = 0; e < 4; ++e)
+                    if (4 * q4 + e > m) x[4 * q4 + e] -= col[e] * x[m];
+            }
         }
         const float bj = beta[j];
 #pragma unroll
