@@ -13,7 +13,8 @@
  *       segments are planned (use_overlap; FKDA_PREFILL_OVERLAP forces it on or off).
  *   C32 (v2 and v3, the default where sequences average 64 tokens or more; FKDA_PREFILL_C32): records of 32-token
  *       pairs of chunks built by kda_prep32_kernel, and chain steps of 32 tokens (chain_pair), which pay the decay
- *       and packing of the state once per 32 tokens: the chain -11 to -15%, the prep +8 to +12% (see "C32" below).
+ *       and packing of the state once per 32 tokens: the chain -11 to -15%, the prep +8 to +12% in session 11, before
+ *       cross_block took 5-8% off kda_prep32_kernel (session 12; see "C32" below).
  *
  * Math (docs/semantics.md, chunked form). For a chunk of 16 tokens entering with state S (K x V):
  *   G   = cumsum(a) inside the chunk,  Kd = K e^G,  Qd = scale Q e^G,  Ki = K e^-G,  Kr = K e^(G_C - G)
@@ -1795,7 +1796,8 @@ static int sm_count(void)
  * agree. */
 /* C32 (see REC32_AB) against the 16-token records, measured on the H100 (bench/NOTES.md, session 11): the chain
  * takes 0.85-0.89 of its time (3063-token chain alone 127.5 -> 110.9 us; H = 32 1 x 8192 291 -> 248 us), the prep
- * 1.08-1.12 (77 -> 86 us at H = 16, 149 -> 160 at H = 32); errors equal or lower on every case of the GPU suite.
+ * 1.08-1.12 (77 -> 86 us at H = 16, 149 -> 160 at H = 32; session 12's cross_block took 5-8% off that, not refitted
+ * here); errors equal or lower on every case of the GPU suite.
  * Sequences of at most 16 tokens pay the pair prep for an empty second chunk, so it runs where sequences average
  * 64 tokens or more; with segments (v3) it cuts them into whole pairs (seg_plan). */
 #define C32_CHAIN 0.87
