@@ -121,6 +121,19 @@ static __device__ __forceinline__ void mma16816(float d[4], const uint32_t a[4],
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
 
+/* D0 += A B[:, 0:8] and D1 += A B[:, 8:16] for the 16 x 16 B of one ldmatrix x4 (b); with lo (the low part of a
+ * split A), the same products of lo after those of A */
+static __device__ __forceinline__ void mma_n16(float d0[4], float d1[4], const uint32_t a[4], const uint32_t b[4],
+                                               const uint32_t *lo = nullptr)
+{
+    mma16816(d0, a, b[0], b[1]);
+    mma16816(d1, a, b[2], b[3]);
+    if (lo) {
+        mma16816(d0, lo, b[0], b[1]);
+        mma16816(d1, lo, b[2], b[3]);
+    }
+}
+
 /* One warp, one chunk. tile_product: P = A B^T (16 x 16, mma accumulator layout) for two 16 x 128 bf16 tiles
  * of row pitch PD. Then either store_tril: M = tril(P) (diagonal included) -> out, or store_inverse:
  * L = strict_lower(diag(beta) P) into Ls (f32, transposed, pitch FLP: its columns read back as float4 rows) and
@@ -134,8 +147,7 @@ static __device__ __forceinline__ void tile_product(float acc[2][4], const __nv_
         uint32_t a[4], bb[4];
         ldsm_x4(a, Aop + ((lane & 7) + ((lane >> 3) & 1) * 8) * PD + kk * 16 + (lane >> 4) * 8);
         ldsm_x4(bb, Bop + ((lane >> 4) * 8 + (lane & 7)) * PD + kk * 16 + ((lane >> 3) & 1) * 8);
-        mma16816(acc[0], a, bb[0], bb[1]);
-        mma16816(acc[1], a, bb[2], bb[3]);
+        mma_n16(acc[0], acc[1], a, bb);
     }
 }
 
@@ -891,20 +903,17 @@ static __device__ __forceinline__ void state_step(float (&acc)[2][2 * NB][4], co
         acc_to_a_split(a, lo, s0, s1);
 #pragma unroll
         for (int i = 0; i < NB; ++i) {
-            mma16816(acc[1][2 * i], lo, b[i][0], b[i][1]);
-            mma16816(acc[1][2 * i + 1], lo, b[i][2], b[i][3]);
+            mma_n16(acc[1][2 * i], acc[1][2 * i + 1], lo, b[i]);
         }
 #pragma unroll
         for (int i = 0; i < NB; ++i) {
-            mma16816(acc[0][2 * i], a, b[i][0], b[i][1]);
-            mma16816(acc[0][2 * i + 1], a, b[i][2], b[i][3]);
+            mma_n16(acc[0][2 * i], acc[0][2 * i + 1], a, b[i]);
         }
     } else {
         acc_to_a(a, s0, s1);
 #pragma unroll
         for (int i = 0; i < NB; ++i) {
-            mma16816(acc[kk & 1][2 * i], a, b[i][0], b[i][1]);
-            mma16816(acc[kk & 1][2 * i + 1], a, b[i][2], b[i][3]);
+            mma_n16(acc[kk & 1][2 * i], acc[kk & 1][2 * i + 1], a, b[i]);
         }
     }
 }
@@ -992,8 +1001,7 @@ static __device__ __forceinline__ void chain_chunk(float (&S)[16][4], const unsi
     acc_to_a(xa, P[0][0], P[0][1]);
     ldsm_x4(bm, Abs + (SWZ ? so.ab : (8 * qb + x7) * PS + qa * 8));
     float U[2][4] = {};
-    mma16816(U[0], xa, bm[0], bm[1]);
-    mma16816(U[1], xa, bm[2], bm[3]);
+    mma_n16(U[0], U[1], xa, bm);
     uint32_t ua[4], ul[4];
     if (PM & PM_U)
         acc_to_a_split(ua, ul, U[0], U[1]);
@@ -1026,12 +1034,7 @@ static __device__ __forceinline__ void chain_chunk(float (&S)[16][4], const unsi
 #pragma unroll
         for (int r = 0; r < 4; ++r) Y[0][tl][r] += Y[1][tl][r];
     ldsm_x4(bm, Ms + (SWZ ? so.ab : (8 * qb + x7) * PS + qa * 8));
-    mma16816(Y[0][0], ua, bm[0], bm[1]);
-    mma16816(Y[0][1], ua, bm[2], bm[3]);
-    if (PM & PM_U) {
-        mma16816(Y[0][0], ul, bm[0], bm[1]);
-        mma16816(Y[0][1], ul, bm[2], bm[3]);
-    }
+    mma_n16(Y[0][0], Y[0][1], ua, bm, PM & PM_U ? ul : nullptr);
     /* stage O^T as O (tokens x values) and write 16-byte rows */
 #pragma unroll
     for (int tl = 0; tl < 2; ++tl)
@@ -1085,8 +1088,7 @@ static __device__ __forceinline__ void chain_pair(float (&S)[16][4], const unsig
 #pragma unroll
         for (int hh = 0; hh < 2; ++hh) { /* V^T (tokens 16 hh ..) through the identity: exact, and no unpacking */
             ldsm_x4_t(vt, vs + so.v + 16 * hh * SVP(VS));
-            mma16816(P[0][2 * hh], vt, so.id[0], so.id[1]);
-            mma16816(P[0][2 * hh + 1], vt, so.id[2], so.id[3]);
+            mma_n16(P[0][2 * hh], P[0][2 * hh + 1], vt, so.id);
         }
     }
 #pragma unroll
@@ -1105,14 +1107,11 @@ static __device__ __forceinline__ void chain_pair(float (&S)[16][4], const unsig
     acc_to_a(xa[1], P[0][2], P[0][3]);
     float U[4][4] = {};
     ldsm_x4(bm, Abs + so.ab); /* Ab11 */
-    mma16816(U[0], xa[0], bm[0], bm[1]);
-    mma16816(U[1], xa[0], bm[2], bm[3]);
+    mma_n16(U[0], U[1], xa[0], bm);
     ldsm_x4(bm, Abs + 256 + so.ab); /* Ab21 */
-    mma16816(U[2], xa[0], bm[0], bm[1]);
-    mma16816(U[3], xa[0], bm[2], bm[3]);
+    mma_n16(U[2], U[3], xa[0], bm);
     ldsm_x4(bm, Abs + 512 + so.ab); /* Ab22 */
-    mma16816(U[2], xa[1], bm[0], bm[1]);
-    mma16816(U[3], xa[1], bm[2], bm[3]);
+    mma_n16(U[2], U[3], xa[1], bm);
     uint32_t ua[2][4], ul[2][4];
 #pragma unroll
     for (int hh = 0; hh < 2; ++hh) {
@@ -1151,26 +1150,11 @@ static __device__ __forceinline__ void chain_pair(float (&S)[16][4], const unsig
         for (int r = 0; r < 4; ++r) Y[0][tl][r] += Y[1][tl][r];
     /* O^T += U^T M^T: tokens 0-15 through M11; 16-31 through M21 (U of tokens 0-15) and M22 */
     ldsm_x4(bm, Ms + so.ab); /* M11 */
-    mma16816(Y[0][0], ua[0], bm[0], bm[1]);
-    mma16816(Y[0][1], ua[0], bm[2], bm[3]);
-    if (PM & PM_U) {
-        mma16816(Y[0][0], ul[0], bm[0], bm[1]);
-        mma16816(Y[0][1], ul[0], bm[2], bm[3]);
-    }
+    mma_n16(Y[0][0], Y[0][1], ua[0], bm, PM & PM_U ? ul[0] : nullptr);
     ldsm_x4(bm, Ms + 256 + so.ab); /* M21 */
-    mma16816(Y[0][2], ua[0], bm[0], bm[1]);
-    mma16816(Y[0][3], ua[0], bm[2], bm[3]);
-    if (PM & PM_U) {
-        mma16816(Y[0][2], ul[0], bm[0], bm[1]);
-        mma16816(Y[0][3], ul[0], bm[2], bm[3]);
-    }
+    mma_n16(Y[0][2], Y[0][3], ua[0], bm, PM & PM_U ? ul[0] : nullptr);
     ldsm_x4(bm, Ms + 512 + so.ab); /* M22 */
-    mma16816(Y[0][2], ua[1], bm[0], bm[1]);
-    mma16816(Y[0][3], ua[1], bm[2], bm[3]);
-    if (PM & PM_U) {
-        mma16816(Y[0][2], ul[1], bm[0], bm[1]);
-        mma16816(Y[0][3], ul[1], bm[2], bm[3]);
-    }
+    mma_n16(Y[0][2], Y[0][3], ua[1], bm, PM & PM_U ? ul[1] : nullptr);
     /* stage O^T as O (tokens x values): the fragments of tiles 2 hh, 2 hh + 1 (value rows 0-7, 8-15 each) stored
      * transposed, lane 8 i + j giving row 16 hh + 8 (i / 2) + j, values 8 (i % 2) .. */
 #pragma unroll

@@ -420,8 +420,8 @@ int main(int argc, char **argv)
     static const int64_t lens_small_seg[] = {5, 0, 70, 33, 1, 40};
     /* C32 deep longest-first chains (launch_v2: varlen, units <= SMs, sequences averaging >= 64 tokens) in small
      * cases, so that the sanitizers see them: one long sequence with GVA, and 120 chain units of 40 value heads */
-    static const int64_t lens_wide[] = {300, 40, 0, 70, 5, 17};
-    static const int64_t lens_wide0[] = {200, 180, 150};
+    static const int64_t lens_deep[] = {300, 40, 0, 70, 5, 17};
+    static const int64_t lens_hv40[] = {200, 180, 150};
     if (argc > 1 && strcmp(argv[1], "small") == 0) {
         const pcase c = {"small varlen", 0, 0, 9, lens_a, 2, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0};
         run_case(&c);
@@ -434,10 +434,10 @@ int main(int argc, char **argv)
         g_overlap = 1;
         run_case(&co);
         g_overlap = -1;
-        const pcase cw = {"small varlen C32 deep", 0, 0, 6, lens_wide, 2, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0,
+        const pcase cw = {"small varlen C32 deep", 0, 0, 6, lens_deep, 2, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0,
                           3.f, 0, 0};
         run_case(&cw);
-        const pcase cw0 = {"small varlen C32 HV=40", 0, 0, 3, lens_wide0, 8, 40, STD, 1, 1, -5.f, 1, 1, 0, 0, 1, 0, 0,
+        const pcase cw0 = {"small varlen C32 HV=40", 0, 0, 3, lens_hv40, 8, 40, STD, 1, 1, -5.f, 1, 1, 0, 0, 1, 0, 0,
                            3.f, 0, 0};
         run_case(&cw0);
         printf("%s\n", g_failures ? "FAILED" : "PASSED");
@@ -480,8 +480,8 @@ int main(int argc, char **argv)
         {"varlen N=20000 int32", 0, 0, 20000, lens20k, 1, 1, STD, 1, 1, -5.f, 0, 0, 0, 0, 1, 0, 0, 3.f, 0, 0},
         {"varlen N=5000 states", 0, 0,  5000, lens5k, 1, 1, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
         {"varlen 6 seqs H=4",    0, 0,     6, lens_big, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 1, 0},
-        {"varlen C32 deep",      0, 0,     6, lens_wide, 2, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
-        {"varlen C32 HV=40",     0, 0,     3, lens_wide0, 8, 40, STD, 1, 1, -5.f, 1, 1, 0, 0, 1, 0, 0, 3.f, 0, 0},
+        {"varlen C32 deep",      0, 0,     6, lens_deep, 2, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
+        {"varlen C32 HV=40",     0, 0,     3, lens_hv40, 8, 40, STD, 1, 1, -5.f, 1, 1, 0, 0, 1, 0, 0, 3.f, 0, 0},
         {"T=8192 H=16",          1, 8192,  0, NULL, 16, 16, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 1, 0},
         {"T=65536 H=2",          1, 65536, 0, NULL, 2, 2, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 1, 0},
     };
