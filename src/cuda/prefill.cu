@@ -47,6 +47,7 @@ typedef struct state_view {
     int64_t n, h, v, k;
 } state_view;
 
+#define PH_MAX 4 /* phases of one call: at most 3 single sequences, then the rest */
 typedef struct prefill_params {
     const __nv_bfloat16 *q, *k, *v, *g;
     __nv_bfloat16 *out;
@@ -74,6 +75,16 @@ typedef struct prefill_params {
     float scale, lb;
     int l2norm, beta_sigmoid, neg_eig;
     int fdbg; /* v4 bench knob (FKDA_PREFILL_V2 = 5 / 6): 1 = producers alone, 2 = consumers alone */
+    /* phases (see "phases" at launch_v2): one launch of a prep kernel covers the record slots blockIdx.x + ps_first,
+     * each past ps_at[i] moved on by ps_len[i] (ascending ranges of slots that other launches cover); rank_order ranks
+     * the ph_nexcl sequences ph_excl last; a chain launch with unit_seq >= 0 runs that one sequence. The chain CTAs of
+     * the single-sequence phases add 1 to *ph_done when they end (ph_role 1), those of the last phase wait for
+     * ph_expect before they end (ph_role 2), so the last kernel of the call ends after every chain of it; the first
+     * prep launch zeroes *ph_done (ph_zero). */
+    int64_t ps_first, ps_at[PH_MAX - 1], ps_len[PH_MAX - 1];
+    int ps_n, ph_nexcl, ph_excl[PH_MAX - 1], unit_seq, ph_role, ph_zero;
+    unsigned ph_expect;
+    unsigned *ph_done;
 } prefill_params;
 
 /* ---- small device helpers -------------------------------------------------------------------- */
@@ -509,13 +520,16 @@ static __device__ __forceinline__ void prep_small(const __nv_bfloat16 *Kd, const
 }
 
 /* The chain's longest-first order (prefill_params.order), by one CTA of nt threads: the sequences ranked by length in
- * chunks, longest first (ties: lower index). len: N ints of shared scratch. */
+ * chunks, longest first (ties: lower index); those of single-sequence phases (ph_excl) last. len: N ints of shared
+ * scratch. */
 static __device__ __forceinline__ void rank_order(const prefill_params &p, int *len, int tid, int nt)
 {
     for (int i = tid; i < p.N; i += nt) {
         int64_t b0, e0;
         seq_bounds(p, i, &b0, &e0);
-        len[i] = (int)((e0 - b0 + 15) / 16);
+        int l = (int)((e0 - b0 + 15) / 16);
+        for (int x = 0; x < p.ph_nexcl; ++x) l = p.ph_excl[x] == i ? -1 : l;
+        len[i] = l;
     }
     __syncthreads();
     for (int i = tid; i < p.N; i += nt) {
@@ -550,6 +564,21 @@ static __device__ __forceinline__ int64_t slot_sequence(const prefill_params &p,
     return lo;
 }
 
+/* The record slot of this CTA of a prep launch (ps_first, ps_at, ps_len: phases), and the first launch's chores: the
+ * chain order (p.order) and the zero of the phases' counter, by its CTA (0, 0) */
+static __device__ __forceinline__ int64_t prep_slot(const prefill_params &p, int *scratch, int tid, int nt)
+{
+    int64_t slot = blockIdx.x + p.ps_first;
+#pragma unroll
+    for (int i = 0; i < PH_MAX - 1; ++i)
+        if (i < p.ps_n && slot >= p.ps_at[i]) slot += p.ps_len[i];
+    if (blockIdx.x == 0 && blockIdx.y == 0) {
+        if (p.ph_zero && tid == 0) *p.ph_done = 0u;
+        if (p.order) rank_order(p, scratch, tid, nt);
+    }
+    return slot;
+}
+
 /* grid (slot, hv), 128 threads: one chunk of one value head */
 __global__ void __launch_bounds__(NTHREADS, 7) kda_prep_kernel(const prefill_params p, unsigned char *ws,
                                                             int64_t nslots)
@@ -560,12 +589,11 @@ __global__ void __launch_bounds__(NTHREADS, 7) kda_prep_kernel(const prefill_par
     __shared__ __align__(16) float ecs[KD];
     __shared__ float rn[32], bs[16];
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
-    const int64_t slot = blockIdx.x;
     const int hv = blockIdx.y, h = hv / p.group;
     /* a chain grid launched as this grid's programmatic dependent (launch_v2, deep) may be scheduled once every prep
      * CTA has started; it waits (griddepcontrol.wait) for this grid's completion before it reads anything written here */
     asm volatile("griddepcontrol.launch_dependents;\n" ::: "memory");
-    if (p.order && slot == 0 && hv == 0) rank_order(p, (int *)raw, tid, NTHREADS); /* raw: before it holds anything */
+    const int64_t slot = prep_slot(p, (int *)raw, tid, NTHREADS); /* raw: before it holds anything */
 
     int64_t b = 0, bos = 0, len = p.T, c;
     if (p.cu) {
@@ -761,10 +789,9 @@ __global__ void __launch_bounds__(2 * NTHREADS, 4) kda_prep32_kernel(const prefi
 {
     extern __shared__ __align__(128) unsigned char smem[];
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, g = warp >> 2, pw = warp & 3, ptid = tid & 127;
-    const int64_t slot = blockIdx.x;
     const int hv = blockIdx.y, h = hv / p.group;
     asm volatile("griddepcontrol.launch_dependents;\n" ::: "memory"); /* as in kda_prep_kernel */
-    if (p.order && slot == 0 && hv == 0) rank_order(p, (int *)smem, tid, 2 * NTHREADS);
+    const int64_t slot = prep_slot(p, (int *)smem, tid, 2 * NTHREADS);
 
     int64_t b = 0, bos = 0, len = p.T, c;
     if (p.cu) {
@@ -1196,7 +1223,10 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
     /* the prep kernel's records and order: complete and visible after this (a no-op unless launched as a programmatic
      * dependent) */
     asm volatile("griddepcontrol.wait;\n" ::: "memory");
-    const int64_t n = p.segL ? seq_of_segment(p, gs) : p.order ? p.order[unit] : unit;
+    /* a prep launch of the next phase may start now (its records are its own; after the wait, so that it starts after
+     * the first prep launch has zeroed the phases' counter) */
+    asm volatile("griddepcontrol.launch_dependents;\n" ::: "memory");
+    const int64_t n = p.segL ? seq_of_segment(p, gs) : p.unit_seq >= 0 ? p.unit_seq : p.order ? p.order[unit] : unit;
     int64_t b = 0, bos = 0, eos = p.T, slot0;
     if (p.cu) {
         seq_bounds(p, n, &bos, &eos);
@@ -1309,6 +1339,20 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
                 *(float2 *)(dst + (vr + (r >> 1) * 8) * KD + 8 * j + 2 * qq) = make_float2(S[j][r], S[j][r + 1]);
     } else if (p.s_out.data) {
         store_final_state(p, S, n, hv, v0 + 16 * warp + gq, qq);
+    }
+    if (p.ph_role == 1) { /* a single-sequence phase: done (every thread's stores before the count) */
+        __threadfence();
+        __syncthreads();
+        if (tid == 0) atomicAdd(p.ph_done, 1u);
+    } else if (p.ph_role == 2) { /* the last phase: end after the chains of the earlier ones */
+        if (tid == 0)
+            for (;;) {
+                unsigned x;
+                asm volatile("ld.acquire.gpu.global.u32 %0, [%1];\n" : "=r"(x) : "l"(p.ph_done) : "memory");
+                if (x >= p.ph_expect) break;
+                __nanosleep(256);
+            }
+        __syncthreads();
     }
 }
 
@@ -1720,13 +1764,16 @@ static int env_int(const char *name, int dflt)
  *                          DEEP_STAGES (one CTA an SM), for A/B runs
  *   FKDA_PREFILL_PDL       0: the deep chain launched after the prep kernel as usual, not as its programmatic dependent
  *   FKDA_PREFILL_C32       C32 (pair records, 32-token chain steps) for v2 and v3: unset = automatic (use_c32),
- *                          0 = off (16-token records), 1 = wherever v2 / v3 runs */
+ *                          0 = off (16-token records), 1 = wherever v2 / v3 runs
+ *   FKDA_PREFILL_PHASES    phases of the longest-first deep chains (plan_phases): unset = automatic, 0 or 1 = one
+ *                          phase, 2 .. PH_MAX = that many wherever phases can run */
 typedef struct prefill_knobs {
     int split, precise, segments, v2;
     int overlap; /* -1 automatic, 0, 1 */
     int order; /* bench knob FKDA_PREFILL_ORDER (default 1): the longest-first order of varlen chains */
     int deep, pdl;
     int c32; /* -1 automatic, 0, 1 */
+    int phases; /* -1 automatic, 1 .. PH_MAX */
 } prefill_knobs;
 
 static prefill_knobs read_knobs(void)
@@ -1744,6 +1791,8 @@ static prefill_knobs read_knobs(void)
     k.pdl = env_int("FKDA_PREFILL_PDL", 1) != 0;
     const int c32 = env_int("FKDA_PREFILL_C32", -1);
     k.c32 = c32 < 0 ? -1 : c32 != 0;
+    const int ph = env_int("FKDA_PREFILL_PHASES", -1);
+    k.phases = ph < 0 ? -1 : ph < 1 ? 1 : ph > PH_MAX ? PH_MAX : ph;
     return k;
 }
 
@@ -1955,12 +2004,13 @@ static int64_t seg_slots(const fkda_dims *d, int64_t L)
 static int use_order(const fkda_dims *d, int64_t L) { return d->varlen && d->N >= 2 && d->N <= LPT_MAX && !L; }
 
 /* workspace: records [HV][slots] | with segments: A [HV][slots][16][128] bf16 | states [HV][seg slots][2][128][128] f32
- * | without segments, where use_order: the order, N int32. C32: pair records [HV][pair slots] in place of the records
- * (wsA keeps its 16-token chunk slots) */
+ * | without segments, where use_order: the order, N int32, then 16 bytes for the phases' counter. C32: pair records
+ * [HV][pair slots] in place of the records (wsA keeps its 16-token chunk slots) */
+#define ORDER_BYTES(n) (((size_t)(n) * sizeof(int) + 15) / 16 * 16 + 16)
 static size_t ws_bytes_of(const fkda_dims *d, int64_t L, int c32)
 {
     const size_t rec = c32 ? (size_t)(d->HV * v2_slots32(d)) * REC32_BYTES : (size_t)(d->HV * v2_slots(d)) * REC_BYTES;
-    if (!L) return rec + (use_order(d, L) ? (size_t)d->N * sizeof(int) : 0);
+    if (!L) return rec + (use_order(d, L) ? ORDER_BYTES(d->N) : 0);
     return rec + (size_t)(d->HV * v2_slots(d)) * 16 * KD * 2 + (size_t)(d->HV * seg_slots(d, L)) * 2 * KD * KD * 4;
 }
 
@@ -1969,8 +2019,86 @@ static size_t ws_bytes_of(const fkda_dims *d, int64_t L, int c32)
 typedef struct prefill_plan {
     seg_plan_t seg;
     int overlap, c32;
+    int nph;                        /* phases (1: none) */
+    int64_t ph_seq[PH_MAX - 1];     /* the sequences of the single-sequence phases, longest first */
+    int64_t ph_bos[PH_MAX - 1], ph_len[PH_MAX - 1]; /* their first token and length (host lengths) */
     size_t ws_bytes;
 } prefill_plan;
+
+/* Phases (bench/NOTES.md, session 13). With the longest-first deep chains (launch_v2: varlen, 2 to LPT_MAX sequences,
+ * N x HV <= SMs) the prep kernel writes every record before any chain starts, so the longest chain starts only after
+ * all of the prep (H = 16 varlen 6: ~78 us of prep, then the 3063-token chain ~111 us). With phases the call runs
+ * prep(longest) -> chain(longest) -> prep(second) -> chain(second) ... -> prep(the rest) -> chain(the rest), each
+ * launch a programmatic dependent of the one before: a chain waits for its own prep only, the next prep starts as soon
+ * as the chain's CTAs (one an SM) are resident and runs on the other SMs, so the longest chain starts after its own
+ * records (~29 us) and the next prep overlaps it. Needs the lengths on the host (cu_seqlens_host) for the grids.
+ * Model (H100 figures): the prep ~0.0785 SM-us per token and value head on the SMs not held by chains, a deep chain
+ * step 0.0362 us a token (C32; 16-token: 0.0397) on 2 HV SMs of its own, 3 us per extra phase; the phase count k
+ * minimises the model's end time, and k > 1 must beat one phase by 7%. */
+#define PH_PREP_SMUS 0.0785
+#define PH_GAIN 0.93
+static double phase_model_us(const int64_t *len, int N, int k, int64_t tokens, int HV, int sms, int c32)
+{
+    const double step = c32 ? 0.0362 : 0.0397;
+    double t = 0.0, end = 0.0, rest = (double)tokens;
+    int avail = sms;
+    for (int i = 0; i < k - 1; ++i) {
+        t += (double)len[i] * HV * PH_PREP_SMUS / avail + 3.0;
+        end = fmax(end, t + step * (double)len[i]);
+        avail -= 2 * HV;
+        rest -= (double)len[i];
+    }
+    t += rest * HV * PH_PREP_SMUS / avail;
+    return fmax(end, t + step * (double)(k - 1 < N ? len[k - 1] : 0));
+}
+
+static void plan_phases(const fkda_prefill_args *a, const fkda_dims *d, const prefill_knobs *kn, prefill_plan *pl)
+{
+    pl->nph = 1;
+    const int sms = sm_count();
+    if (pl->overlap || pl->seg.L || !use_order(d, 0) || !kn->order || !kn->deep || !kn->pdl || kn->split != 0 ||
+        kn->v2 == 2 || kn->phases == 1 || a->cu_seqlens_host.rank != 1 || d->N * d->HV > sms)
+        return;
+    /* the PH_MAX - 1 longest sequences (ties: the lower index, as rank_order), by repeated selection */
+    int64_t len[PH_MAX], seq[PH_MAX];
+    int m = 0;
+    for (; m < PH_MAX && m < d->N; ++m) {
+        int64_t best = -1, bl = -1;
+        for (int64_t n = 0; n < d->N; ++n) {
+            int used = 0;
+            for (int x = 0; x < m; ++x) used |= seq[x] == n;
+            const int64_t l = used ? -1 : seq_chunks(a, d, n);
+            if (l > bl) { bl = l; best = n; }
+        }
+        seq[m] = best;
+        const void *cu = a->cu_seqlens_host.data;
+        len[m] = a->cu_seqlens_host.dtype == FKDA_INT64
+                     ? ((const int64_t *)cu)[best + 1] - ((const int64_t *)cu)[best]
+                     : (int64_t)((const int32_t *)cu)[best + 1] - ((const int32_t *)cu)[best];
+    }
+    int k = 1;
+    if (kn->phases > 1) {
+        k = kn->phases;
+    } else {
+        const double one = phase_model_us(len, m, 1, d->T, (int)d->HV, sms, pl->c32);
+        double best = one * PH_GAIN;
+        for (int kk = 2; kk <= PH_MAX; ++kk) {
+            if (sms - 2 * (kk - 1) * d->HV < sms / 4) break;
+            const double t = phase_model_us(len, m, kk, d->T, (int)d->HV, sms, pl->c32);
+            if (t < best) { best = t; k = kk; }
+        }
+    }
+    /* every single-sequence phase has records, the last one has SMs left for its prep */
+    while (k > 1 && (k - 1 >= d->N || len[k - 2] <= 0 || sms - 2 * (k - 1) * d->HV < 1)) --k;
+    pl->nph = k;
+    for (int i = 0; i < k - 1; ++i) {
+        const void *cu = a->cu_seqlens_host.data;
+        pl->ph_seq[i] = seq[i];
+        pl->ph_len[i] = len[i];
+        pl->ph_bos[i] = a->cu_seqlens_host.dtype == FKDA_INT64 ? ((const int64_t *)cu)[seq[i]]
+                                                              : (int64_t)((const int32_t *)cu)[seq[i]];
+    }
+}
 
 static prefill_plan plan_prefill(const fkda_prefill_args *a, const fkda_dims *d, const prefill_knobs *kn)
 {
@@ -1978,6 +2106,7 @@ static prefill_plan plan_prefill(const fkda_prefill_args *a, const fkda_dims *d,
     pl.seg = seg_plan(a, d, kn);
     pl.overlap = use_overlap(a, d, kn, &pl.seg);
     pl.c32 = use_c32(d, kn, pl.overlap);
+    plan_phases(a, d, kn, &pl);
     pl.ws_bytes = pl.overlap ? 0 : ws_bytes_of(d, pl.seg.L, pl.c32);
     return pl;
 }
@@ -1990,6 +2119,71 @@ extern "C" size_t fkda_cuda_prefill_workspace(const fkda_prefill_args *a, const 
 
 typedef void (*chain_kernel_fn)(const prefill_params, const unsigned char *, int64_t);
 typedef void (*chain_kernel_fn1)(const prefill_params);
+
+/* The phases of plan_phases: prep and chain launches per single-sequence phase, then the rest; every launch after the
+ * first a programmatic dependent of the one before (see prefill_params.ps_first and the chain kernel's ph_role). */
+static fkda_status launch_phases(const prefill_params *p, const fkda_dims *d, void *ws, const prefill_plan *plan,
+                                 chain_kernel_fn chain, size_t chain_smem, int64_t nslots, cudaStream_t stream)
+{
+    const int c32 = plan->c32, k = plan->nph, csz = c32 ? 32 : 16;
+    int64_t first[PH_MAX - 1], cnt[PH_MAX - 1], rest = nslots;
+    for (int i = 0; i < k - 1; ++i) {
+        const int64_t n = plan->ph_seq[i];
+        first[i] = n + plan->ph_bos[i] / csz;
+        cnt[i] = (plan->ph_len[i] + csz - 1) / csz;
+        rest -= cnt[i];
+    }
+    if (rest < 1) /* cannot happen with cu_seqlens_host equal to cu_seqlens (checked against T by fkda_prefill) */
+        return fkda_fail(FKDA_ERROR_BAD_VALUE, "cu_seqlens_host: its lengths do not fit the record slots of T");
+    cudaLaunchAttribute attr;
+    attr.id = cudaLaunchAttributeProgrammaticStreamSerialization;
+    attr.val.programmaticStreamSerializationAllowed = 1;
+    cudaLaunchConfig_t pc = {}, cc = {};
+    pc.blockDim = dim3(c32 ? 2 * NTHREADS : NTHREADS);
+    pc.dynamicSmemBytes = c32 ? P32_SMEM : 0;
+    pc.stream = cc.stream = stream;
+    pc.attrs = cc.attrs = &attr;
+    cc.blockDim = dim3(128);
+    cc.numAttrs = 1;
+    cc.dynamicSmemBytes = chain_smem;
+    unsigned char *wsb = (unsigned char *)ws;
+    for (int i = 0; i < k; ++i) {
+        const int last = i == k - 1;
+        prefill_params pp = *p, cp = *p;
+        if (!last) {
+            pp.order = cp.order = nullptr;
+            pp.ps_first = first[i];
+            pp.ph_zero = i == 0;
+            cp.unit_seq = (int)plan->ph_seq[i];
+            cp.ph_role = 1;
+        } else { /* the rest: every slot but those of the single-sequence phases (ascending ranges) */
+            int idx[PH_MAX - 1];
+            for (int x = 0; x < k - 1; ++x) idx[x] = x;
+            for (int x = 1; x < k - 1; ++x)
+                for (int y = x; y > 0 && first[idx[y]] < first[idx[y - 1]]; --y) {
+                    const int t = idx[y]; idx[y] = idx[y - 1]; idx[y - 1] = t;
+                }
+            pp.ps_n = k - 1;
+            pp.ph_nexcl = cp.ph_nexcl = k - 1;
+            for (int x = 0; x < k - 1; ++x) {
+                pp.ps_at[x] = first[idx[x]];
+                pp.ps_len[x] = cnt[idx[x]];
+                pp.ph_excl[x] = cp.ph_excl[x] = (int)plan->ph_seq[x];
+            }
+            cp.ph_role = 2;
+            cp.ph_expect = (unsigned)((k - 1) * 2 * d->HV);
+        }
+        pc.gridDim = dim3((unsigned)(last ? rest : cnt[i]), (unsigned)d->HV);
+        pc.numAttrs = i > 0;
+        cudaError_t e = c32 ? cudaLaunchKernelEx(&pc, kda_prep32_kernel, pp, wsb, nslots)
+                            : cudaLaunchKernelEx(&pc, kda_prep_kernel, pp, wsb, nslots);
+        if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: prep launch: %s", cudaGetErrorString(e));
+        cc.gridDim = dim3((unsigned)((last ? d->N - (k - 1) : 1) * d->HV * 2));
+        e = cudaLaunchKernelEx(&cc, chain, cp, (const unsigned char *)ws, nslots);
+        if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: chain launch: %s", cudaGetErrorString(e));
+    }
+    return FKDA_SUCCESS;
+}
 
 /* v2: prep over all (chunk slot, value head) pairs, then the chain per (sequence, value head, V-slice).
  * Every warp of the chain owns 16 value columns, so the split ns only groups warps into CTAs: pick the ns
@@ -2062,16 +2256,18 @@ static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, co
     if (grid > 0x7fffffffLL || nslots > 0x7fffffffLL || d->HV > 65535 || nseg * groups > 0x7fffffffLL)
         return fkda_fail(FKDA_ERROR_UNSUPPORTED, "N * HV = %lld is too large for one CUDA prefill launch", (long long)heads);
 
+    const int phased = deep && plan->nph > 1 && nslots > 0;
+    if (order) p->ph_done = (unsigned *)((unsigned char *)p->order + ORDER_BYTES(d->N) - 16);
     if (nslots > 0 && c32) {
         cudaError_t e = cudaFuncSetAttribute((const void *)kda_prep32_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                              P32_SMEM);
         if (e != cudaSuccess)
             return fkda_fail(FKDA_ERROR_CUDA, "prefill: cudaFuncSetAttribute: %s", cudaGetErrorString(e));
-        kda_prep32_kernel<<<dim3((unsigned)nslots, (unsigned)d->HV), 2 * NTHREADS, P32_SMEM, stream>>>(
+        if (!phased) kda_prep32_kernel<<<dim3((unsigned)nslots, (unsigned)d->HV), 2 * NTHREADS, P32_SMEM, stream>>>(
             *p, (unsigned char *)ws, nslots);
         e = cudaGetLastError();
         if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: prep launch: %s", cudaGetErrorString(e));
-    } else if (nslots > 0) {
+    } else if (nslots > 0 && !phased) {
         kda_prep_kernel<<<dim3((unsigned)nslots, (unsigned)d->HV), NTHREADS, 0, stream>>>(*p, (unsigned char *)ws,
                                                                                          nslots);
         cudaError_t e = cudaGetLastError();
@@ -2102,6 +2298,7 @@ static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, co
                             : deep ? CHAIN_SMEM_ST(64, DEEP_STAGES) : CHAIN_SMEM(vs);
     cudaError_t e = cudaFuncSetAttribute((const void *)fn, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem);
     if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: cudaFuncSetAttribute: %s", cudaGetErrorString(e));
+    if (phased) return launch_phases(p, d, ws, plan, fn, smem, nslots, stream);
     /* the deep chain as a programmatic dependent of the prep kernel (PDL): its CTAs (one an SM) take the SMs the
      * prep's last wave leaves and wait there for the prep grid, which hides the launch gap between the two kernels.
      * Smaller chain CTAs would crowd those SMs (PDL for every chain: +20-45%, session 10 call 6), so only this one. */
@@ -2157,6 +2354,7 @@ extern "C" fkda_status fkda_cuda_prefill(const fkda_prefill_args *a, const fkda_
 
     prefill_params p;
     memset(&p, 0, sizeof p);
+    p.unit_seq = -1;
     p.q = (const __nv_bfloat16 *)a->q.data;
     p.k = (const __nv_bfloat16 *)a->k.data;
     p.v = (const __nv_bfloat16 *)a->v.data;

@@ -79,6 +79,19 @@ static void set_segments(int seg)
         setenv("FKDA_PREFILL_SEGMENTS", buf, 1);
 }
 
+/* Phases of the deep chains (FKDA_PREFILL_PHASES, with cu_seqlens_host): g_phases > 0 forces that many, -1 leaves
+ * the automatic plan */
+static int g_phases = -1, g_graph = 0; /* g_graph: the case's second run is a CUDA graph replay */
+static void set_phases(int ph)
+{
+    char buf[16];
+    snprintf(buf, sizeof buf, "%d", ph);
+    if (ph < 0)
+        unsetenv("FKDA_PREFILL_PHASES");
+    else
+        setenv("FKDA_PREFILL_PHASES", buf, 1);
+}
+
 /* v4 overlap (FKDA_PREFILL_OVERLAP): -1 leaves it automatic; 1 forces it on, and then the case also runs the
  * v2 path (overlap 0, no segments, one V-slice) and requires the same bits: both compute the same records
  * with the same code, only the hand-over differs. */
@@ -233,6 +246,7 @@ static void run_case(const pcase *c)
     set_split(c->split);
     set_segments(g_seg);
     set_overlap(g_overlap);
+    set_phases(g_phases);
 
     size_t ws = 0;
     FKDA_OK(fkda_prefill_workspace_size(&a, &ws));
@@ -268,7 +282,24 @@ static void run_case(const pcase *c)
                 CUDA_OK(cudaMemcpy(dsin, s0_dev_layout, nst * 4, cudaMemcpyHostToDevice));
             }
         }
-        FKDA_OK(fkda_prefill(&a, dws, ws, NULL));
+        if (rep == 1 && g_graph) { /* the second run as a CUDA graph (captured, then replayed) */
+            cudaStream_t gs;
+            cudaGraph_t graph;
+            cudaGraphExec_t exec;
+            CUDA_OK(cudaStreamCreate(&gs));
+            CUDA_OK(cudaStreamBeginCapture(gs, cudaStreamCaptureModeGlobal));
+            const fkda_status gst = fkda_prefill(&a, dws, ws, gs);
+            CUDA_OK(cudaStreamEndCapture(gs, &graph));
+            CHECK(gst == FKDA_SUCCESS, "%s: graph capture: %s", c->name, fkda_last_error());
+            CUDA_OK(cudaGraphInstantiate(&exec, graph, 0));
+            CUDA_OK(cudaGraphLaunch(exec, gs));
+            CUDA_OK(cudaStreamSynchronize(gs));
+            cudaGraphExecDestroy(exec);
+            cudaGraphDestroy(graph);
+            cudaStreamDestroy(gs);
+        } else {
+            FKDA_OK(fkda_prefill(&a, dws, ws, NULL));
+        }
         CUDA_OK(cudaDeviceSynchronize());
         CUDA_OK(cudaMemcpy(rep ? out2 : out1, dout, nv * 2, cudaMemcpyDeviceToHost));
         if (c->s_out) CUDA_OK(cudaMemcpy(rep ? st2 : st1, dsout, nst * (c->s_out == 2 ? 2 : 4), cudaMemcpyDeviceToHost));
@@ -395,6 +426,44 @@ static void graph_case(void)
 
 #define STD (FKDA_QK_L2NORM | FKDA_BETA_SIGMOID)
 
+/* Phases (prep and chain launches per long sequence, then the rest; cu_seqlens_host needed), forced: 2 to 4 phases on
+ * C32 (lens_deep) and 16-token records (lens_a: short sequences and empty ones in the rest), int32 cu_seqlens with 40
+ * value heads (2 phases at most: 80 SMs held by the first chain); the automatic plan on lens_big at H = 16 (full
+ * suite). */
+static void run_phase_cases(int small)
+{
+    static const int64_t lens_a[] = {5, 0, 16, 33, 0, 64, 1, 100, 17};
+    static const int64_t lens_deep[] = {300, 40, 0, 70, 5, 17};
+    static const int64_t lens_hv40[] = {200, 180, 150};
+    static const int64_t lens_big[] = {1300, 547, 2048, 963, 271, 3063};
+    const pcase c2 = {"phases 2 C32", 0, 0, 6, lens_deep, 2, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0};
+    const pcase c3 = {"phases 3 C32 bf16 states", 0, 0, 6, lens_deep, 2, 4, STD, 1, 1, -5.f, 2, 2, 0, 0, 0, 0, 0,
+                      3.f, 0, 0};
+    const pcase c4 = {"phases 4 16-token", 0, 0, 9, lens_a, 2, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0};
+    const pcase c40 = {"phases 2 HV=40 int32", 0, 0, 3, lens_hv40, 8, 40, STD, 1, 1, -5.f, 1, 1, 0, 0, 1, 0, 0, 3.f,
+                       0, 0};
+    const pcase cb = {"phases auto varlen 6 H=16", 0, 0, 6, lens_big, 16, 16, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0,
+                      3.f, 1, 0};
+    g_host_cu = 1;
+    g_seg = 0; /* no segments (phases need the deep chains) */
+    g_phases = 2;
+    g_graph = 1;
+    run_case(&c2);
+    g_graph = 0;
+    run_case(&c40);
+    g_phases = 3;
+    run_case(&c3);
+    g_phases = 4;
+    run_case(&c4);
+    if (!small) {
+        g_phases = -1;
+        run_case(&cb);
+    }
+    g_phases = -1;
+    g_seg = -1;
+    g_host_cu = 0;
+}
+
 int main(int argc, char **argv)
 {
     gpu_seed(0x2545f4914f6cdd1dull);
@@ -440,6 +509,7 @@ int main(int argc, char **argv)
         const pcase cw0 = {"small varlen C32 HV=40", 0, 0, 3, lens_hv40, 8, 40, STD, 1, 1, -5.f, 1, 1, 0, 0, 1, 0, 0,
                            3.f, 0, 0};
         run_case(&cw0);
+        run_phase_cases(1);
         printf("%s\n", g_failures ? "FAILED" : "PASSED");
         return g_failures ? 1 : 0;
     }
@@ -545,6 +615,7 @@ int main(int argc, char **argv)
     g_overlap = 1;
     for (size_t i = 0; i < sizeof ov_cases / sizeof ov_cases[0]; i++) run_case(&ov_cases[i]);
     g_overlap = -1;
+    run_phase_cases(0);
     graph_case();
     set_overlap(1); /* the v4 kernel captured in a graph too */
     graph_case();
