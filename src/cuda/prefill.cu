@@ -28,6 +28,7 @@
  */
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,16 +76,11 @@ typedef struct prefill_params {
     float scale, lb;
     int l2norm, beta_sigmoid, neg_eig;
     int fdbg; /* v4 bench knob (FKDA_PREFILL_V2 = 5 / 6): 1 = producers alone, 2 = consumers alone */
-    /* phases (see "phases" at launch_v2): one launch of a prep kernel covers the record slots blockIdx.x + ps_first,
-     * each past ps_at[i] moved on by ps_len[i] (ascending ranges of slots that other launches cover); rank_order ranks
-     * the ph_nexcl sequences ph_excl last; a chain launch with unit_seq >= 0 runs that one sequence. The chain CTAs of
-     * the single-sequence phases add 1 to *ph_done when they end (ph_role 1), those of the last phase wait for
-     * ph_expect before they end (ph_role 2), so the last kernel of the call ends after every chain of it; the first
-     * prep launch zeroes *ph_done (ph_zero). */
+    /* phases (launch_phases): one launch of a prep kernel covers the record slots blockIdx.x + ps_first, each past
+     * ps_at[i] moved on by ps_len[i] (ascending ranges of slots that other launches cover); rank_order ranks the
+     * ph_nexcl sequences ph_excl last; a chain launch with unit_seq >= 0 runs that one sequence */
     int64_t ps_first, ps_at[PH_MAX - 1], ps_len[PH_MAX - 1];
-    int ps_n, ph_nexcl, ph_excl[PH_MAX - 1], unit_seq, ph_role, ph_zero;
-    unsigned ph_expect;
-    unsigned *ph_done;
+    int ps_n, ph_nexcl, ph_excl[PH_MAX - 1], unit_seq;
 } prefill_params;
 
 /* ---- small device helpers -------------------------------------------------------------------- */
@@ -564,18 +560,15 @@ static __device__ __forceinline__ int64_t slot_sequence(const prefill_params &p,
     return lo;
 }
 
-/* The record slot of this CTA of a prep launch (ps_first, ps_at, ps_len: phases), and the first launch's chores: the
- * chain order (p.order) and the zero of the phases' counter, by its CTA (0, 0) */
+/* The record slot of this CTA of a prep launch (ps_first, ps_at, ps_len: phases); its CTA (0, 0) writes the chain
+ * order where p.order is set */
 static __device__ __forceinline__ int64_t prep_slot(const prefill_params &p, int *scratch, int tid, int nt)
 {
     int64_t slot = blockIdx.x + p.ps_first;
 #pragma unroll
     for (int i = 0; i < PH_MAX - 1; ++i)
         if (i < p.ps_n && slot >= p.ps_at[i]) slot += p.ps_len[i];
-    if (blockIdx.x == 0 && blockIdx.y == 0) {
-        if (p.ph_zero && tid == 0) *p.ph_done = 0u;
-        if (p.order) rank_order(p, scratch, tid, nt);
-    }
+    if (p.order && blockIdx.x == 0 && blockIdx.y == 0) rank_order(p, scratch, tid, nt);
     return slot;
 }
 
@@ -1223,9 +1216,6 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
     /* the prep kernel's records and order: complete and visible after this (a no-op unless launched as a programmatic
      * dependent) */
     asm volatile("griddepcontrol.wait;\n" ::: "memory");
-    /* a prep launch of the next phase may start now (its records are its own; after the wait, so that it starts after
-     * the first prep launch has zeroed the phases' counter) */
-    asm volatile("griddepcontrol.launch_dependents;\n" ::: "memory");
     const int64_t n = p.segL ? seq_of_segment(p, gs) : p.unit_seq >= 0 ? p.unit_seq : p.order ? p.order[unit] : unit;
     int64_t b = 0, bos = 0, eos = p.T, slot0;
     if (p.cu) {
@@ -1339,20 +1329,6 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
                 *(float2 *)(dst + (vr + (r >> 1) * 8) * KD + 8 * j + 2 * qq) = make_float2(S[j][r], S[j][r + 1]);
     } else if (p.s_out.data) {
         store_final_state(p, S, n, hv, v0 + 16 * warp + gq, qq);
-    }
-    if (p.ph_role == 1) { /* a single-sequence phase: done (every thread's stores before the count) */
-        __threadfence();
-        __syncthreads();
-        if (tid == 0) atomicAdd(p.ph_done, 1u);
-    } else if (p.ph_role == 2) { /* the last phase: end after the chains of the earlier ones */
-        if (tid == 0)
-            for (;;) {
-                unsigned x;
-                asm volatile("ld.acquire.gpu.global.u32 %0, [%1];\n" : "=r"(x) : "l"(p.ph_done) : "memory");
-                if (x >= p.ph_expect) break;
-                __nanosleep(256);
-            }
-        __syncthreads();
     }
 }
 
@@ -2004,13 +1980,12 @@ static int64_t seg_slots(const fkda_dims *d, int64_t L)
 static int use_order(const fkda_dims *d, int64_t L) { return d->varlen && d->N >= 2 && d->N <= LPT_MAX && !L; }
 
 /* workspace: records [HV][slots] | with segments: A [HV][slots][16][128] bf16 | states [HV][seg slots][2][128][128] f32
- * | without segments, where use_order: the order, N int32, then 16 bytes for the phases' counter. C32: pair records
- * [HV][pair slots] in place of the records (wsA keeps its 16-token chunk slots) */
-#define ORDER_BYTES(n) (((size_t)(n) * sizeof(int) + 15) / 16 * 16 + 16)
+ * | without segments, where use_order: the order, N int32. C32: pair records [HV][pair slots] in place of the records
+ * (wsA keeps its 16-token chunk slots) */
 static size_t ws_bytes_of(const fkda_dims *d, int64_t L, int c32)
 {
     const size_t rec = c32 ? (size_t)(d->HV * v2_slots32(d)) * REC32_BYTES : (size_t)(d->HV * v2_slots(d)) * REC_BYTES;
-    if (!L) return rec + (use_order(d, L) ? ORDER_BYTES(d->N) : 0);
+    if (!L) return rec + (use_order(d, L) ? (size_t)d->N * sizeof(int) : 0);
     return rec + (size_t)(d->HV * v2_slots(d)) * 16 * KD * 2 + (size_t)(d->HV * seg_slots(d, L)) * 2 * KD * KD * 4;
 }
 
@@ -2120,48 +2095,88 @@ extern "C" size_t fkda_cuda_prefill_workspace(const fkda_prefill_args *a, const 
 typedef void (*chain_kernel_fn)(const prefill_params, const unsigned char *, int64_t);
 typedef void (*chain_kernel_fn1)(const prefill_params);
 
-/* The phases of plan_phases: prep and chain launches per single-sequence phase, then the rest; every launch after the
- * first a programmatic dependent of the one before (see prefill_params.ps_first and the chain kernel's ph_role). */
-static fkda_status launch_phases(const prefill_params *p, const fkda_dims *d, void *ws, const prefill_plan *plan,
-                                 chain_kernel_fn chain, size_t chain_smem, int64_t nslots, cudaStream_t stream)
+/* Streams and events of the phases, made once per device (cudaStreamNonBlocking, events without timing) and kept for
+ * the life of the process. A PDL chain of kernels in one stream overlaps only neighbours (session 13: prep -> chain ->
+ * prep -> chain in one stream ran every chain after the one before it had ended, 0.197 -> 0.241-0.330 ms at H = 16
+ * varlen 6), so phase i > 0 runs in a stream of its own: it waits for the launch-completion event of the chain before it
+ * (all of that chain's CTAs have started, so they hold their SMs and the next prep takes the others), and the caller's
+ * stream waits for each phase's end. The launches of one call are enqueued under a lock, so that two host threads never
+ * interleave their waits and records on the shared streams. */
+#define PH_DEVICES 64
+typedef struct phase_streams {
+    int ready;
+    cudaStream_t s[PH_MAX - 1];
+    cudaEvent_t started[PH_MAX - 1], done[PH_MAX - 1];
+} phase_streams;
+static phase_streams g_ph[PH_DEVICES];
+static pthread_mutex_t g_ph_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static cudaError_t phase_streams_of(int dev, phase_streams **out)
+{
+    if (dev < 0 || dev >= PH_DEVICES) return cudaErrorInvalidDevice;
+    phase_streams *ps = &g_ph[dev];
+    cudaError_t e = cudaSuccess;
+    if (!ps->ready) {
+        for (int i = 0; i < PH_MAX - 1 && e == cudaSuccess; ++i) {
+            e = cudaStreamCreateWithFlags(&ps->s[i], cudaStreamNonBlocking);
+            if (e == cudaSuccess) e = cudaEventCreateWithFlags(&ps->started[i], cudaEventDisableTiming);
+            if (e == cudaSuccess) e = cudaEventCreateWithFlags(&ps->done[i], cudaEventDisableTiming);
+        }
+        if (e != cudaSuccess) return e;
+        ps->ready = 1;
+    }
+    *out = ps;
+    return cudaSuccess;
+}
+
+/* The phases of plan_phases: for each single-sequence phase the prep of its records, then its chain (a programmatic
+ * dependent of that prep), then the rest's prep and chains; phase i > 0 in stream i - 1 of phase_streams. */
+static fkda_status launch_phases_locked(const prefill_params *p, const fkda_dims *d, void *ws, const prefill_plan *plan,
+                                        chain_kernel_fn chain, size_t chain_smem, int64_t nslots, cudaStream_t stream)
 {
     const int c32 = plan->c32, k = plan->nph, csz = c32 ? 32 : 16;
     int64_t first[PH_MAX - 1], cnt[PH_MAX - 1], rest = nslots;
     for (int i = 0; i < k - 1; ++i) {
-        const int64_t n = plan->ph_seq[i];
-        first[i] = n + plan->ph_bos[i] / csz;
+        first[i] = plan->ph_seq[i] + plan->ph_bos[i] / csz;
         cnt[i] = (plan->ph_len[i] + csz - 1) / csz;
         rest -= cnt[i];
     }
     if (rest < 1) /* cannot happen with cu_seqlens_host equal to cu_seqlens (checked against T by fkda_prefill) */
         return fkda_fail(FKDA_ERROR_BAD_VALUE, "cu_seqlens_host: its lengths do not fit the record slots of T");
-    cudaLaunchAttribute attr;
-    attr.id = cudaLaunchAttributeProgrammaticStreamSerialization;
-    attr.val.programmaticStreamSerializationAllowed = 1;
+    int dev = 0;
+    phase_streams *ps = nullptr;
+    cudaError_t e = cudaGetDevice(&dev);
+    if (e == cudaSuccess) e = phase_streams_of(dev, &ps);
+    if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: phase streams: %s", cudaGetErrorString(e));
+    cudaLaunchAttribute cattr[2]; /* the chain: a programmatic dependent of its prep; the event of its CTAs' start */
+    cattr[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+    cattr[0].val.programmaticStreamSerializationAllowed = 1;
+    cattr[1].id = cudaLaunchAttributeLaunchCompletionEvent;
+    cattr[1].val.launchCompletionEvent.flags = 0;
     cudaLaunchConfig_t pc = {}, cc = {};
     pc.blockDim = dim3(c32 ? 2 * NTHREADS : NTHREADS);
     pc.dynamicSmemBytes = c32 ? P32_SMEM : 0;
-    pc.stream = cc.stream = stream;
-    pc.attrs = cc.attrs = &attr;
     cc.blockDim = dim3(128);
-    cc.numAttrs = 1;
     cc.dynamicSmemBytes = chain_smem;
+    cc.attrs = cattr;
     unsigned char *wsb = (unsigned char *)ws;
-    for (int i = 0; i < k; ++i) {
+    for (int i = 0; i < k && e == cudaSuccess; ++i) {
         const int last = i == k - 1;
+        cudaStream_t si = i ? ps->s[i - 1] : stream;
+        if (i) e = cudaStreamWaitEvent(si, ps->started[i - 1], 0);
         prefill_params pp = *p, cp = *p;
         if (!last) {
             pp.order = cp.order = nullptr;
             pp.ps_first = first[i];
-            pp.ph_zero = i == 0;
             cp.unit_seq = (int)plan->ph_seq[i];
-            cp.ph_role = 1;
         } else { /* the rest: every slot but those of the single-sequence phases (ascending ranges) */
             int idx[PH_MAX - 1];
             for (int x = 0; x < k - 1; ++x) idx[x] = x;
             for (int x = 1; x < k - 1; ++x)
                 for (int y = x; y > 0 && first[idx[y]] < first[idx[y - 1]]; --y) {
-                    const int t = idx[y]; idx[y] = idx[y - 1]; idx[y - 1] = t;
+                    const int t = idx[y];
+                    idx[y] = idx[y - 1];
+                    idx[y - 1] = t;
                 }
             pp.ps_n = k - 1;
             pp.ph_nexcl = cp.ph_nexcl = k - 1;
@@ -2170,19 +2185,30 @@ static fkda_status launch_phases(const prefill_params *p, const fkda_dims *d, vo
                 pp.ps_len[x] = cnt[idx[x]];
                 pp.ph_excl[x] = cp.ph_excl[x] = (int)plan->ph_seq[x];
             }
-            cp.ph_role = 2;
-            cp.ph_expect = (unsigned)((k - 1) * 2 * d->HV);
         }
         pc.gridDim = dim3((unsigned)(last ? rest : cnt[i]), (unsigned)d->HV);
-        pc.numAttrs = i > 0;
-        cudaError_t e = c32 ? cudaLaunchKernelEx(&pc, kda_prep32_kernel, pp, wsb, nslots)
-                            : cudaLaunchKernelEx(&pc, kda_prep_kernel, pp, wsb, nslots);
-        if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: prep launch: %s", cudaGetErrorString(e));
+        pc.stream = cc.stream = si;
+        if (e == cudaSuccess)
+            e = c32 ? cudaLaunchKernelEx(&pc, kda_prep32_kernel, pp, wsb, nslots)
+                    : cudaLaunchKernelEx(&pc, kda_prep_kernel, pp, wsb, nslots);
         cc.gridDim = dim3((unsigned)((last ? d->N - (k - 1) : 1) * d->HV * 2));
-        e = cudaLaunchKernelEx(&cc, chain, cp, (const unsigned char *)ws, nslots);
-        if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: chain launch: %s", cudaGetErrorString(e));
+        cc.numAttrs = last ? 1 : 2;
+        if (!last) cattr[1].val.launchCompletionEvent.event = ps->started[i];
+        if (e == cudaSuccess) e = cudaLaunchKernelEx(&cc, chain, cp, (const unsigned char *)ws, nslots);
+        if (i && e == cudaSuccess) e = cudaEventRecord(ps->done[i - 1], si);
     }
+    for (int i = 1; i < k && e == cudaSuccess; ++i) e = cudaStreamWaitEvent(stream, ps->done[i - 1], 0);
+    if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: phase launches: %s", cudaGetErrorString(e));
     return FKDA_SUCCESS;
+}
+
+static fkda_status launch_phases(const prefill_params *p, const fkda_dims *d, void *ws, const prefill_plan *plan,
+                                 chain_kernel_fn chain, size_t chain_smem, int64_t nslots, cudaStream_t stream)
+{
+    pthread_mutex_lock(&g_ph_lock);
+    const fkda_status st = launch_phases_locked(p, d, ws, plan, chain, chain_smem, nslots, stream);
+    pthread_mutex_unlock(&g_ph_lock);
+    return st;
 }
 
 /* v2: prep over all (chunk slot, value head) pairs, then the chain per (sequence, value head, V-slice).
@@ -2257,7 +2283,6 @@ static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, co
         return fkda_fail(FKDA_ERROR_UNSUPPORTED, "N * HV = %lld is too large for one CUDA prefill launch", (long long)heads);
 
     const int phased = deep && plan->nph > 1 && nslots > 0;
-    if (order) p->ph_done = (unsigned *)((unsigned char *)p->order + ORDER_BYTES(d->N) - 16);
     if (nslots > 0 && c32) {
         cudaError_t e = cudaFuncSetAttribute((const void *)kda_prep32_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                              P32_SMEM);
