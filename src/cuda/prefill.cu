@@ -2098,15 +2098,15 @@ typedef void (*chain_kernel_fn1)(const prefill_params);
 /* Streams and events of the phases, made once per device (cudaStreamNonBlocking, events without timing) and kept for
  * the life of the process. A PDL chain of kernels in one stream overlaps only neighbours (session 13: prep -> chain ->
  * prep -> chain in one stream ran every chain after the one before it had ended, 0.197 -> 0.241-0.330 ms at H = 16
- * varlen 6), so phase i > 0 runs in a stream of its own: it waits for the launch-completion event of the chain before it
- * (all of that chain's CTAs have started, so they hold their SMs and the next prep takes the others), and the caller's
- * stream waits for each phase's end. The launches of one call are enqueued under a lock, so that two host threads never
- * interleave their waits and records on the shared streams. */
+ * varlen 6), and a launch-completion event (cudaLaunchAttributeLaunchCompletionEvent, "best effort") fired only when
+ * the chain had ended (0.277-0.390), so the phases run in streams of their own with plain events. The launches of one
+ * call are enqueued under a lock, so that two host threads never interleave their waits and records on the shared
+ * streams. */
 #define PH_DEVICES 64
 typedef struct phase_streams {
     int ready;
-    cudaStream_t s[PH_MAX - 1];
-    cudaEvent_t started[PH_MAX - 1], done[PH_MAX - 1];
+    cudaStream_t s[PH_MAX], hi[PH_MAX]; /* s[0] unused (the caller's stream); hi: greatest priority */
+    cudaEvent_t prepped[PH_MAX], done[PH_MAX];
 } phase_streams;
 static phase_streams g_ph[PH_DEVICES];
 static pthread_mutex_t g_ph_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -2117,9 +2117,12 @@ static cudaError_t phase_streams_of(int dev, phase_streams **out)
     phase_streams *ps = &g_ph[dev];
     cudaError_t e = cudaSuccess;
     if (!ps->ready) {
-        for (int i = 0; i < PH_MAX - 1 && e == cudaSuccess; ++i) {
+        int lo = 0, hi = 0;
+        e = cudaDeviceGetStreamPriorityRange(&lo, &hi);
+        for (int i = 0; i < PH_MAX && e == cudaSuccess; ++i) {
             e = cudaStreamCreateWithFlags(&ps->s[i], cudaStreamNonBlocking);
-            if (e == cudaSuccess) e = cudaEventCreateWithFlags(&ps->started[i], cudaEventDisableTiming);
+            if (e == cudaSuccess) e = cudaStreamCreateWithPriority(&ps->hi[i], cudaStreamNonBlocking, hi);
+            if (e == cudaSuccess) e = cudaEventCreateWithFlags(&ps->prepped[i], cudaEventDisableTiming);
             if (e == cudaSuccess) e = cudaEventCreateWithFlags(&ps->done[i], cudaEventDisableTiming);
         }
         if (e != cudaSuccess) return e;
@@ -2129,10 +2132,13 @@ static cudaError_t phase_streams_of(int dev, phase_streams **out)
     return cudaSuccess;
 }
 
-/* The phases of plan_phases: for each single-sequence phase the prep of its records, then its chain (a programmatic
- * dependent of that prep), then the rest's prep and chains; phase i > 0 in stream i - 1 of phase_streams. */
+/* The phases of plan_phases: for each single-sequence phase the prep of its records, then its chain, then the rest's
+ * prep and chains. Mode 0 (FKDA_PREFILL_PHASE_MODE): phase i in stream i (0: the caller's), the chain a programmatic
+ * dependent of its prep, the next phase's stream waiting for an event recorded between the two; mode 1: every chain in
+ * a stream of the greatest priority, waiting for its prep's event. */
 static fkda_status launch_phases_locked(const prefill_params *p, const fkda_dims *d, void *ws, const prefill_plan *plan,
-                                        chain_kernel_fn chain, size_t chain_smem, int64_t nslots, cudaStream_t stream)
+                                        chain_kernel_fn chain, size_t chain_smem, int64_t nslots, cudaStream_t stream,
+                                        int mode)
 {
     const int c32 = plan->c32, k = plan->nph, csz = c32 ? 32 : 16;
     int64_t first[PH_MAX - 1], cnt[PH_MAX - 1], rest = nslots;
@@ -2148,22 +2154,21 @@ static fkda_status launch_phases_locked(const prefill_params *p, const fkda_dims
     cudaError_t e = cudaGetDevice(&dev);
     if (e == cudaSuccess) e = phase_streams_of(dev, &ps);
     if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: phase streams: %s", cudaGetErrorString(e));
-    cudaLaunchAttribute cattr[2]; /* the chain: a programmatic dependent of its prep; the event of its CTAs' start */
-    cattr[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
-    cattr[0].val.programmaticStreamSerializationAllowed = 1;
-    cattr[1].id = cudaLaunchAttributeLaunchCompletionEvent;
-    cattr[1].val.launchCompletionEvent.flags = 0;
+    cudaLaunchAttribute attr; /* mode 0: the chain, a programmatic dependent of its prep */
+    attr.id = cudaLaunchAttributeProgrammaticStreamSerialization;
+    attr.val.programmaticStreamSerializationAllowed = 1;
     cudaLaunchConfig_t pc = {}, cc = {};
     pc.blockDim = dim3(c32 ? 2 * NTHREADS : NTHREADS);
     pc.dynamicSmemBytes = c32 ? P32_SMEM : 0;
     cc.blockDim = dim3(128);
     cc.dynamicSmemBytes = chain_smem;
-    cc.attrs = cattr;
+    cc.attrs = &attr;
+    cc.numAttrs = mode == 0;
     unsigned char *wsb = (unsigned char *)ws;
     for (int i = 0; i < k && e == cudaSuccess; ++i) {
         const int last = i == k - 1;
-        cudaStream_t si = i ? ps->s[i - 1] : stream;
-        if (i) e = cudaStreamWaitEvent(si, ps->started[i - 1], 0);
+        cudaStream_t si = i ? ps->s[i] : stream, ci = mode == 0 ? si : ps->hi[i];
+        if (i) e = cudaStreamWaitEvent(si, ps->prepped[i - 1], 0);
         prefill_params pp = *p, cp = *p;
         if (!last) {
             pp.order = cp.order = nullptr;
@@ -2187,17 +2192,20 @@ static fkda_status launch_phases_locked(const prefill_params *p, const fkda_dims
             }
         }
         pc.gridDim = dim3((unsigned)(last ? rest : cnt[i]), (unsigned)d->HV);
-        pc.stream = cc.stream = si;
+        pc.stream = si;
+        cc.stream = ci;
         if (e == cudaSuccess)
             e = c32 ? cudaLaunchKernelEx(&pc, kda_prep32_kernel, pp, wsb, nslots)
                     : cudaLaunchKernelEx(&pc, kda_prep_kernel, pp, wsb, nslots);
+        if (e == cudaSuccess && (!last || mode == 1)) e = cudaEventRecord(ps->prepped[i], si);
+        if (e == cudaSuccess && mode == 1) e = cudaStreamWaitEvent(ci, ps->prepped[i], 0);
         cc.gridDim = dim3((unsigned)((last ? d->N - (k - 1) : 1) * d->HV * 2));
-        cc.numAttrs = last ? 1 : 2;
-        if (!last) cattr[1].val.launchCompletionEvent.event = ps->started[i];
         if (e == cudaSuccess) e = cudaLaunchKernelEx(&cc, chain, cp, (const unsigned char *)ws, nslots);
-        if (i && e == cudaSuccess) e = cudaEventRecord(ps->done[i - 1], si);
+        if (e == cudaSuccess && ci != stream) e = cudaEventRecord(ps->done[i], ci);
     }
-    for (int i = 1; i < k && e == cudaSuccess; ++i) e = cudaStreamWaitEvent(stream, ps->done[i - 1], 0);
+    for (int i = 0; i < k && e == cudaSuccess; ++i)
+        if ((mode == 0 ? ps->s[i] : ps->hi[i]) != stream && (mode == 1 || i > 0))
+            e = cudaStreamWaitEvent(stream, ps->done[i], 0);
     if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: phase launches: %s", cudaGetErrorString(e));
     return FKDA_SUCCESS;
 }
@@ -2205,8 +2213,9 @@ static fkda_status launch_phases_locked(const prefill_params *p, const fkda_dims
 static fkda_status launch_phases(const prefill_params *p, const fkda_dims *d, void *ws, const prefill_plan *plan,
                                  chain_kernel_fn chain, size_t chain_smem, int64_t nslots, cudaStream_t stream)
 {
+    const int mode = env_int("FKDA_PREFILL_PHASE_MODE", 0) != 0;
     pthread_mutex_lock(&g_ph_lock);
-    const fkda_status st = launch_phases_locked(p, d, ws, plan, chain, chain_smem, nslots, stream);
+    const fkda_status st = launch_phases_locked(p, d, ws, plan, chain, chain_smem, nslots, stream, mode);
     pthread_mutex_unlock(&g_ph_lock);
     return st;
 }
