@@ -2002,28 +2002,27 @@ typedef struct prefill_plan {
 
 /* Phases (bench/NOTES.md, session 13). With the longest-first deep chains (launch_v2: varlen, 2 to LPT_MAX sequences,
  * N x HV <= SMs) the prep kernel writes every record before any chain starts, so the longest chain starts only after
- * all of the prep (H = 16 varlen 6: ~78 us of prep, then the 3063-token chain ~111 us). With phases the call runs
- * prep(longest) -> chain(longest) -> prep(second) -> chain(second) ... -> prep(the rest) -> chain(the rest), each
- * launch a programmatic dependent of the one before: a chain waits for its own prep only, the next prep starts as soon
- * as the chain's CTAs (one an SM) are resident and runs on the other SMs, so the longest chain starts after its own
- * records (~29 us) and the next prep overlaps it. Needs the lengths on the host (cu_seqlens_host) for the grids.
- * Model (H100 figures): the prep ~0.0785 SM-us per token and value head on the SMs not held by chains, a deep chain
- * step 0.0362 us a token (C32; 16-token: 0.0397) on 2 HV SMs of its own, 3 us per extra phase; the phase count k
- * minimises the model's end time, and k > 1 must beat one phase by 7%. */
+ * all of the prep (H = 16 varlen 6: ~78 us of prep, then the 3063-token chain ~111 us). With phases the call runs the
+ * prep of the longest sequence's records, then its chain, while the next phase (the second longest sequence, or all
+ * the rest) preps on the other SMs (launch_phases). Needs the lengths on the host (cu_seqlens_host) for the grids.
+ * Model (H100, session 13 calls 3-4): the prep ~0.0785 SM-us per token and value head on the SMs not held by chains;
+ * a deep chain step 0.0362 us a token (C32; 16-token: 0.0397) on 2 HV SMs of its own, 1 + 0.15 min(1, HV / 16) times
+ * that while preps run beside it (they take the memory bandwidth); 6 us per phase after the first. The phase count
+ * minimises the model's end time, and more than one phase must gain 5% on the model. */
 #define PH_PREP_SMUS 0.0785
-#define PH_GAIN 0.93
+#define PH_GAIN 0.95
 static double phase_model_us(const int64_t *len, int N, int k, int64_t tokens, int HV, int sms, int c32)
 {
-    const double step = c32 ? 0.0362 : 0.0397;
+    const double step = c32 ? 0.0362 : 0.0397, slow = 1.0 + 0.15 * fmin(1.0, HV / 16.0);
     double t = 0.0, end = 0.0, rest = (double)tokens;
     int avail = sms;
     for (int i = 0; i < k - 1; ++i) {
-        t += (double)len[i] * HV * PH_PREP_SMUS / avail + 3.0;
-        end = fmax(end, t + step * (double)len[i]);
+        t += (double)len[i] * HV * PH_PREP_SMUS / avail + (i ? 6.0 : 0.0);
+        end = fmax(end, t + step * slow * (double)len[i]);
         avail -= 2 * HV;
         rest -= (double)len[i];
     }
-    t += rest * HV * PH_PREP_SMUS / avail;
+    t += rest * HV * PH_PREP_SMUS / avail + (k > 1 ? 6.0 : 0.0);
     return fmax(end, t + step * (double)(k - 1 < N ? len[k - 1] : 0));
 }
 
@@ -2057,7 +2056,7 @@ static void plan_phases(const fkda_prefill_args *a, const fkda_dims *d, const pr
     } else {
         const double one = phase_model_us(len, m, 1, d->T, (int)d->HV, sms, pl->c32);
         double best = one * PH_GAIN;
-        for (int kk = 2; kk <= PH_MAX; ++kk) {
+        for (int kk = 2; kk <= PH_MAX && kk <= d->N; ++kk) { /* kk - 1 single sequences and a rest */
             if (sms - 2 * (kk - 1) * d->HV < sms / 4) break;
             const double t = phase_model_us(len, m, kk, d->T, (int)d->HV, sms, pl->c32);
             if (t < best) { best = t; k = kk; }
@@ -2105,8 +2104,8 @@ typedef void (*chain_kernel_fn1)(const prefill_params);
 #define PH_DEVICES 64
 typedef struct phase_streams {
     int ready;
-    cudaStream_t s[PH_MAX], hi[PH_MAX]; /* s[0] unused (the caller's stream); hi: greatest priority */
-    cudaEvent_t prepped[PH_MAX], done[PH_MAX];
+    cudaStream_t s[PH_MAX - 1];
+    cudaEvent_t prepped[PH_MAX - 1], done[PH_MAX - 1];
 } phase_streams;
 static phase_streams g_ph[PH_DEVICES];
 static pthread_mutex_t g_ph_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -2117,11 +2116,8 @@ static cudaError_t phase_streams_of(int dev, phase_streams **out)
     phase_streams *ps = &g_ph[dev];
     cudaError_t e = cudaSuccess;
     if (!ps->ready) {
-        int lo = 0, hi = 0;
-        e = cudaDeviceGetStreamPriorityRange(&lo, &hi);
-        for (int i = 0; i < PH_MAX && e == cudaSuccess; ++i) {
+        for (int i = 0; i < PH_MAX - 1 && e == cudaSuccess; ++i) {
             e = cudaStreamCreateWithFlags(&ps->s[i], cudaStreamNonBlocking);
-            if (e == cudaSuccess) e = cudaStreamCreateWithPriority(&ps->hi[i], cudaStreamNonBlocking, hi);
             if (e == cudaSuccess) e = cudaEventCreateWithFlags(&ps->prepped[i], cudaEventDisableTiming);
             if (e == cudaSuccess) e = cudaEventCreateWithFlags(&ps->done[i], cudaEventDisableTiming);
         }
@@ -2133,12 +2129,13 @@ static cudaError_t phase_streams_of(int dev, phase_streams **out)
 }
 
 /* The phases of plan_phases: for each single-sequence phase the prep of its records, then its chain, then the rest's
- * prep and chains. Mode 0 (FKDA_PREFILL_PHASE_MODE): phase i in stream i (0: the caller's), the chain a programmatic
- * dependent of its prep, the next phase's stream waiting for an event recorded between the two; mode 1: every chain in
- * a stream of the greatest priority, waiting for its prep's event. */
+ * prep and chains. Phase 0 runs in the caller's stream, phase i > 0 in stream i - 1 of phase_streams, which first waits
+ * for the event recorded after the prep of phase i - 1 (between its prep and its chain); each chain is a programmatic
+ * dependent of its prep (its CTAs take their SMs as the prep's last wave leaves, before the next prep can start); the
+ * caller's stream then waits for every phase's end. (Session 13, call 3: the chains in streams of the greatest priority
+ * waiting for the same events instead were 1-5% slower.) */
 static fkda_status launch_phases_locked(const prefill_params *p, const fkda_dims *d, void *ws, const prefill_plan *plan,
-                                        chain_kernel_fn chain, size_t chain_smem, int64_t nslots, cudaStream_t stream,
-                                        int mode)
+                                        chain_kernel_fn chain, size_t chain_smem, int64_t nslots, cudaStream_t stream)
 {
     const int c32 = plan->c32, k = plan->nph, csz = c32 ? 32 : 16;
     int64_t first[PH_MAX - 1], cnt[PH_MAX - 1], rest = nslots;
@@ -2154,7 +2151,7 @@ static fkda_status launch_phases_locked(const prefill_params *p, const fkda_dims
     cudaError_t e = cudaGetDevice(&dev);
     if (e == cudaSuccess) e = phase_streams_of(dev, &ps);
     if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: phase streams: %s", cudaGetErrorString(e));
-    cudaLaunchAttribute attr; /* mode 0: the chain, a programmatic dependent of its prep */
+    cudaLaunchAttribute attr; /* the chain: a programmatic dependent of its prep */
     attr.id = cudaLaunchAttributeProgrammaticStreamSerialization;
     attr.val.programmaticStreamSerializationAllowed = 1;
     cudaLaunchConfig_t pc = {}, cc = {};
@@ -2163,11 +2160,11 @@ static fkda_status launch_phases_locked(const prefill_params *p, const fkda_dims
     cc.blockDim = dim3(128);
     cc.dynamicSmemBytes = chain_smem;
     cc.attrs = &attr;
-    cc.numAttrs = mode == 0;
+    cc.numAttrs = 1;
     unsigned char *wsb = (unsigned char *)ws;
     for (int i = 0; i < k && e == cudaSuccess; ++i) {
         const int last = i == k - 1;
-        cudaStream_t si = i ? ps->s[i] : stream, ci = mode == 0 ? si : ps->hi[i];
+        cudaStream_t si = i ? ps->s[i - 1] : stream;
         if (i) e = cudaStreamWaitEvent(si, ps->prepped[i - 1], 0);
         prefill_params pp = *p, cp = *p;
         if (!last) {
@@ -2192,20 +2189,16 @@ static fkda_status launch_phases_locked(const prefill_params *p, const fkda_dims
             }
         }
         pc.gridDim = dim3((unsigned)(last ? rest : cnt[i]), (unsigned)d->HV);
-        pc.stream = si;
-        cc.stream = ci;
+        pc.stream = cc.stream = si;
         if (e == cudaSuccess)
             e = c32 ? cudaLaunchKernelEx(&pc, kda_prep32_kernel, pp, wsb, nslots)
                     : cudaLaunchKernelEx(&pc, kda_prep_kernel, pp, wsb, nslots);
-        if (e == cudaSuccess && (!last || mode == 1)) e = cudaEventRecord(ps->prepped[i], si);
-        if (e == cudaSuccess && mode == 1) e = cudaStreamWaitEvent(ci, ps->prepped[i], 0);
+        if (e == cudaSuccess && !last) e = cudaEventRecord(ps->prepped[i], si);
         cc.gridDim = dim3((unsigned)((last ? d->N - (k - 1) : 1) * d->HV * 2));
         if (e == cudaSuccess) e = cudaLaunchKernelEx(&cc, chain, cp, (const unsigned char *)ws, nslots);
-        if (e == cudaSuccess && ci != stream) e = cudaEventRecord(ps->done[i], ci);
+        if (e == cudaSuccess && i) e = cudaEventRecord(ps->done[i - 1], si);
     }
-    for (int i = 0; i < k && e == cudaSuccess; ++i)
-        if ((mode == 0 ? ps->s[i] : ps->hi[i]) != stream && (mode == 1 || i > 0))
-            e = cudaStreamWaitEvent(stream, ps->done[i], 0);
+    for (int i = 1; i < k && e == cudaSuccess; ++i) e = cudaStreamWaitEvent(stream, ps->done[i - 1], 0);
     if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: phase launches: %s", cudaGetErrorString(e));
     return FKDA_SUCCESS;
 }
@@ -2213,9 +2206,8 @@ static fkda_status launch_phases_locked(const prefill_params *p, const fkda_dims
 static fkda_status launch_phases(const prefill_params *p, const fkda_dims *d, void *ws, const prefill_plan *plan,
                                  chain_kernel_fn chain, size_t chain_smem, int64_t nslots, cudaStream_t stream)
 {
-    const int mode = env_int("FKDA_PREFILL_PHASE_MODE", 0) != 0;
     pthread_mutex_lock(&g_ph_lock);
-    const fkda_status st = launch_phases_locked(p, d, ws, plan, chain, chain_smem, nslots, stream, mode);
+    const fkda_status st = launch_phases_locked(p, d, ws, plan, chain, chain_smem, nslots, stream);
     pthread_mutex_unlock(&g_ph_lock);
     return st;
 }
