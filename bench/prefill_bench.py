@@ -87,6 +87,11 @@ def flops(x):
 
 def run_ours(x, out, ht):
     import flashkda
+    if x.get("cu_cpu") is not None:  # --host-cu: the lengths on the host too (flashkda.prefill's cu_seqlens_host)
+        flashkda.prefill(x["q"], x["k"], x["v"], x["g"], x["beta"], out=out, A_log=x["A_log"], dt_bias=x["dt_bias"],
+                         initial_state=x["h0"], final_state=ht, cu_seqlens=x["cu"], cu_seqlens_host=x["cu_cpu"],
+                         scale=K ** -0.5)
+        return
     flashkda.fwd(x["q"], x["k"], x["v"], x["g"], x["beta"], K ** -0.5, out, x["A_log"], x["dt_bias"], -5.0,
                  initial_state=x["h0"], final_state=ht, cu_seqlens=x["cu"])
 
@@ -97,6 +102,8 @@ def run_fla(x, graph=False, **kw):
     from fla.ops.kda import chunk_kda
     if graph:
         kw["use_graph"] = True
+    if x.get("cu_cpu") is not None:  # --host-cu: FLA gets the same host copy (its cu_seqlens_cpu)
+        kw["cu_seqlens_cpu"] = x["cu_cpu"]
     o, ht = chunk_kda(x["q"], x["k"], x["v"], x["g"], x["beta"], scale=K ** -0.5, initial_state=x["h0"],
                       output_final_state=True, use_qk_l2norm_in_kernel=True, use_gate_in_kernel=True,
                       use_beta_sigmoid_in_kernel=True, safe_gate=True, lower_bound=-5.0, state_v_first=True,
@@ -228,6 +235,8 @@ def main():
     ap.add_argument("--err-variants", action="store_true", help="err_ratio of every variant, not only the first")
     ap.add_argument("--graph", action="store_true", help="also time both sides as a CUDA graph replay (FLA with "
                     "use_graph=True): GPU time without host launch gaps, the comparison FLA's host overhead cannot move")
+    ap.add_argument("--host-cu", action="store_true", help="varlen shapes: pass a host copy of cu_seqlens to both "
+                    "(ours: cu_seqlens_host, which lets the planner see the lengths; FLA: cu_seqlens_cpu)")
     ap.add_argument("--plot-from", default=None, help="only draw --plot from a JSON this script wrote (no GPU needed)")
     args = ap.parse_args()
     if args.plot_from:
@@ -244,9 +253,12 @@ def main():
     for i in idx:
         H, lens, bar = SHAPES[i]
         x = make_inputs(H, lens)
+        if args.host_cu and x["cu"] is not None:
+            x["cu_cpu"] = x["cu"].cpu()
         out = torch.empty_like(x["v"])
         ht = torch.empty_like(x["h0"])
-        row = dict(H=H, sequences=seq_label(lens), bar=bar, bytes=bytes_moved(x), flops=flops(x))
+        row = dict(H=H, sequences=seq_label(lens), bar=bar, bytes=bytes_moved(x), flops=flops(x),
+                   host_cu=x.get("cu_cpu") is not None)
         row["floor_ms"] = row["bytes"] / COPY_BW * 1e3
         ours = {}
         for var in variants + variants[:1]:  # ends on the first variant: the error check runs it
@@ -324,7 +336,8 @@ def main():
               f"{r.get('ours_err_state', nan):.2e} / {r.get('fla_err_state', nan):.2e} |")
     meta = dict(card=card, date=str(datetime.date.today()), torch=torch.__version__,
                 settings="bf16, K=V=128, bounded gate lb=-5 with A_log and dt_bias, qk l2norm, beta sigmoid, "
-                         "fp32 V-first states in and out; CUDA events, 30 calls, median of 5",
+                         "fp32 V-first states in and out; CUDA events, 30 calls, median of 5" +
+                         ("; varlen rows with a host copy of cu_seqlens for both (--host-cu)" if args.host_cu else ""),
                 variants=variants, rows=rows)
     if args.json:
         with open(args.json, "w") as f:

@@ -1741,7 +1741,7 @@ static int env_int(const char *name, int dflt)
  *   FKDA_PREFILL_PDL       0: the deep chain launched after the prep kernel as usual, not as its programmatic dependent
  *   FKDA_PREFILL_C32       C32 (pair records, 32-token chain steps) for v2 and v3: unset = automatic (use_c32),
  *                          0 = off (16-token records), 1 = wherever v2 / v3 runs
- *   FKDA_PREFILL_PHASES    phases of the longest-first deep chains (plan_phases): unset = automatic, 0 or 1 = one
+ *   FKDA_PREFILL_PHASES    phases of the longest-first deep chains (phase_pick): unset = automatic, 0 or 1 = one
  *                          phase, 2 .. PH_MAX = that many wherever phases can run */
 typedef struct prefill_knobs {
     int split, precise, segments, v2;
@@ -1842,6 +1842,97 @@ static int64_t seq_chunks(const fkda_prefill_args *a, const fkda_dims *d, int64_
     return (len + 15) / 16;
 }
 
+/* Phases (bench/NOTES.md, session 13). With the longest-first deep chains (launch_v2: varlen, 2 to LPT_MAX sequences,
+ * N x HV <= SMs) the prep kernel writes every record before any chain starts, so the longest chain starts only after
+ * all of the prep (H = 16 varlen 6: ~78 us of prep, then the 3063-token chain ~111 us). With phases the call runs the
+ * prep of the longest sequence's records, then its chain, while the next phase (the second longest sequence, or all
+ * the rest) preps on the other SMs (launch_phases). Needs the lengths on the host (cu_seqlens_host) for the grids.
+ * Model (H100, session 13 calls 3-4): the prep ~0.0785 SM-us per token and value head on the SMs not held by chains;
+ * a deep chain step 0.0362 us a token (C32; 16-token: 0.0397) on 2 HV SMs of its own, 1 + 0.15 min(1, HV / 16) times
+ * that while preps run beside it (they take the memory bandwidth); 6 us per phase after the first. The phase count
+ * minimises the model's end time, and more than one phase must gain 5% on the model. */
+#define PH_PREP_SMUS 0.0785
+#define PH_GAIN 0.95
+static double phase_model_us(const int64_t *len, int N, int k, int64_t tokens, int HV, int sms, int c32)
+{
+    const double step = c32 ? 0.0362 : 0.0397, slow = 1.0 + 0.15 * fmin(1.0, HV / 16.0);
+    double t = 0.0, end = 0.0, rest = (double)tokens;
+    int avail = sms;
+    for (int i = 0; i < k - 1; ++i) {
+        t += (double)len[i] * HV * PH_PREP_SMUS / avail + (i ? 6.0 : 0.0);
+        end = fmax(end, t + step * slow * (double)len[i]);
+        avail -= 2 * HV;
+        rest -= (double)len[i];
+    }
+    t += rest * HV * PH_PREP_SMUS / avail + (k > 1 ? 6.0 : 0.0);
+    return fmax(end, t + step * (double)(k - 1 < N ? len[k - 1] : 0));
+}
+
+/* The phases of a call (launch_phases) and the model's gain from them; k = 1: none */
+typedef struct phase_pick_t {
+    int k;
+    int64_t seq[PH_MAX - 1], bos[PH_MAX - 1], len[PH_MAX - 1]; /* the single-sequence phases, longest first */
+    double gain_us;
+} phase_pick_t;
+
+static phase_pick_t phase_pick(const fkda_prefill_args *a, const fkda_dims *d, const prefill_knobs *kn, int c32)
+{
+    phase_pick_t ph;
+    memset(&ph, 0, sizeof ph);
+    ph.k = 1;
+    const int sms = sm_count();
+    if (!use_order(d, 0) || !kn->order || !kn->deep || !kn->pdl || kn->split != 0 || kn->v2 == 2 || kn->phases == 1 ||
+        a->cu_seqlens_host.rank != 1 || d->N * d->HV > sms)
+        return ph;
+    /* the PH_MAX longest sequences (ties: the lower index), by repeated selection */
+    const void *cu = a->cu_seqlens_host.data;
+    const int is64 = a->cu_seqlens_host.dtype == FKDA_INT64;
+    int64_t len[PH_MAX], seq[PH_MAX];
+    int m = 0;
+    for (; m < PH_MAX && m < d->N; ++m) {
+        int64_t best = -1, bl = -1;
+        for (int64_t n = 0; n < d->N; ++n) {
+            int used = 0;
+            for (int x = 0; x < m; ++x) used |= seq[x] == n;
+            const int64_t l = used ? -1 : seq_chunks(a, d, n);
+            if (l > bl) {
+                bl = l;
+                best = n;
+            }
+        }
+        seq[m] = best;
+        len[m] = is64 ? ((const int64_t *)cu)[best + 1] - ((const int64_t *)cu)[best]
+                      : (int64_t)((const int32_t *)cu)[best + 1] - ((const int32_t *)cu)[best];
+    }
+    const double one = phase_model_us(len, m, 1, d->T, (int)d->HV, sms, c32);
+    int k = 1;
+    double t_k = one;
+    if (kn->phases > 1) {
+        k = kn->phases;
+    } else {
+        double best = one * PH_GAIN;
+        for (int kk = 2; kk <= PH_MAX && kk <= d->N; ++kk) { /* kk - 1 single sequences and a rest */
+            if (sms - 2 * (kk - 1) * d->HV < sms / 4) break;
+            const double t = phase_model_us(len, m, kk, d->T, (int)d->HV, sms, c32);
+            if (t < best) {
+                best = t;
+                k = kk;
+            }
+        }
+        t_k = k > 1 ? best : one;
+    }
+    /* every single-sequence phase has records, the last one has SMs left for its prep */
+    while (k > 1 && (k - 1 >= d->N || len[k - 2] <= 0 || sms - 2 * (k - 1) * d->HV < 1)) --k;
+    ph.k = k;
+    ph.gain_us = k > 1 && kn->phases < 0 ? one - t_k : 0.0;
+    for (int i = 0; i < k - 1; ++i) {
+        ph.seq[i] = seq[i];
+        ph.len[i] = len[i];
+        ph.bos[i] = is64 ? ((const int64_t *)cu)[seq[i]] : (int64_t)((const int32_t *)cu)[seq[i]];
+    }
+    return ph;
+}
+
 static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d, const prefill_knobs *kn)
 {
     seg_plan_t pl = {0, d->N * d->HV};
@@ -1870,6 +1961,8 @@ static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d, const
     const int deep = kn->order && kn->deep && kn->split == 0 && use_order(d, 0) && d->N * d->HV <= sms;
     /* C32 (use_c32 runs it with any plan here): its chain and prep factors, and an even L */
     const int c32 = c32_wanted(d, kn);
+    /* the unsegmented plan may run in phases (phase_pick), which overlap the prep with the longest chains */
+    const double ph_gain = deep ? phase_pick(a, d, kn, c32).gain_us : 0.0;
     const double c32_prep = c32 ? C32_PREP * 0.6e-3 * (double)(d->varlen ? d->T : d->B * d->T) * (double)d->HV : 0.0;
     /* candidates: ceil(maxch / k) (the best for equal lengths), then a geometric series for mixed lengths */
     double geo = (double)maxch;
@@ -1909,7 +2002,7 @@ static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d, const
         const double waves = ceil((double)(ctas * d->HV) / (2.0 * sms));
         const double us = (c32 ? C32_CHAIN : 1.0) * (maxseg == 1 && deep ? DEEP_CHAIN : 1.0) *
                               chain_model_us(8.0 * (double)lunits, depth, sms) +
-                          c32_prep + (maxseg > 1 ? 25.0 * waves + 4.5 * maxseg : 0.0);
+                          c32_prep + (maxseg > 1 ? 25.0 * waves + 4.5 * maxseg : -ph_gain);
         if (k == 1) off_us = us;
         if (k == 1 || knob > 0 || us < best_us) {
             best_us = us;
@@ -1994,85 +2087,10 @@ static size_t ws_bytes_of(const fkda_dims *d, int64_t L, int c32)
 typedef struct prefill_plan {
     seg_plan_t seg;
     int overlap, c32;
-    int nph;                        /* phases (1: none) */
-    int64_t ph_seq[PH_MAX - 1];     /* the sequences of the single-sequence phases, longest first */
-    int64_t ph_bos[PH_MAX - 1], ph_len[PH_MAX - 1]; /* their first token and length (host lengths) */
+    phase_pick_t ph;
     size_t ws_bytes;
 } prefill_plan;
 
-/* Phases (bench/NOTES.md, session 13). With the longest-first deep chains (launch_v2: varlen, 2 to LPT_MAX sequences,
- * N x HV <= SMs) the prep kernel writes every record before any chain starts, so the longest chain starts only after
- * all of the prep (H = 16 varlen 6: ~78 us of prep, then the 3063-token chain ~111 us). With phases the call runs the
- * prep of the longest sequence's records, then its chain, while the next phase (the second longest sequence, or all
- * the rest) preps on the other SMs (launch_phases). Needs the lengths on the host (cu_seqlens_host) for the grids.
- * Model (H100, session 13 calls 3-4): the prep ~0.0785 SM-us per token and value head on the SMs not held by chains;
- * a deep chain step 0.0362 us a token (C32; 16-token: 0.0397) on 2 HV SMs of its own, 1 + 0.15 min(1, HV / 16) times
- * that while preps run beside it (they take the memory bandwidth); 6 us per phase after the first. The phase count
- * minimises the model's end time, and more than one phase must gain 5% on the model. */
-#define PH_PREP_SMUS 0.0785
-#define PH_GAIN 0.95
-static double phase_model_us(const int64_t *len, int N, int k, int64_t tokens, int HV, int sms, int c32)
-{
-    const double step = c32 ? 0.0362 : 0.0397, slow = 1.0 + 0.15 * fmin(1.0, HV / 16.0);
-    double t = 0.0, end = 0.0, rest = (double)tokens;
-    int avail = sms;
-    for (int i = 0; i < k - 1; ++i) {
-        t += (double)len[i] * HV * PH_PREP_SMUS / avail + (i ? 6.0 : 0.0);
-        end = fmax(end, t + step * slow * (double)len[i]);
-        avail -= 2 * HV;
-        rest -= (double)len[i];
-    }
-    t += rest * HV * PH_PREP_SMUS / avail + (k > 1 ? 6.0 : 0.0);
-    return fmax(end, t + step * (double)(k - 1 < N ? len[k - 1] : 0));
-}
-
-static void plan_phases(const fkda_prefill_args *a, const fkda_dims *d, const prefill_knobs *kn, prefill_plan *pl)
-{
-    pl->nph = 1;
-    const int sms = sm_count();
-    if (pl->overlap || pl->seg.L || !use_order(d, 0) || !kn->order || !kn->deep || !kn->pdl || kn->split != 0 ||
-        kn->v2 == 2 || kn->phases == 1 || a->cu_seqlens_host.rank != 1 || d->N * d->HV > sms)
-        return;
-    /* the PH_MAX - 1 longest sequences (ties: the lower index, as rank_order), by repeated selection */
-    int64_t len[PH_MAX], seq[PH_MAX];
-    int m = 0;
-    for (; m < PH_MAX && m < d->N; ++m) {
-        int64_t best = -1, bl = -1;
-        for (int64_t n = 0; n < d->N; ++n) {
-            int used = 0;
-            for (int x = 0; x < m; ++x) used |= seq[x] == n;
-            const int64_t l = used ? -1 : seq_chunks(a, d, n);
-            if (l > bl) { bl = l; best = n; }
-        }
-        seq[m] = best;
-        const void *cu = a->cu_seqlens_host.data;
-        len[m] = a->cu_seqlens_host.dtype == FKDA_INT64
-                     ? ((const int64_t *)cu)[best + 1] - ((const int64_t *)cu)[best]
-                     : (int64_t)((const int32_t *)cu)[best + 1] - ((const int32_t *)cu)[best];
-    }
-    int k = 1;
-    if (kn->phases > 1) {
-        k = kn->phases;
-    } else {
-        const double one = phase_model_us(len, m, 1, d->T, (int)d->HV, sms, pl->c32);
-        double best = one * PH_GAIN;
-        for (int kk = 2; kk <= PH_MAX && kk <= d->N; ++kk) { /* kk - 1 single sequences and a rest */
-            if (sms - 2 * (kk - 1) * d->HV < sms / 4) break;
-            const double t = phase_model_us(len, m, kk, d->T, (int)d->HV, sms, pl->c32);
-            if (t < best) { best = t; k = kk; }
-        }
-    }
-    /* every single-sequence phase has records, the last one has SMs left for its prep */
-    while (k > 1 && (k - 1 >= d->N || len[k - 2] <= 0 || sms - 2 * (k - 1) * d->HV < 1)) --k;
-    pl->nph = k;
-    for (int i = 0; i < k - 1; ++i) {
-        const void *cu = a->cu_seqlens_host.data;
-        pl->ph_seq[i] = seq[i];
-        pl->ph_len[i] = len[i];
-        pl->ph_bos[i] = a->cu_seqlens_host.dtype == FKDA_INT64 ? ((const int64_t *)cu)[seq[i]]
-                                                              : (int64_t)((const int32_t *)cu)[seq[i]];
-    }
-}
 
 static prefill_plan plan_prefill(const fkda_prefill_args *a, const fkda_dims *d, const prefill_knobs *kn)
 {
@@ -2080,7 +2098,8 @@ static prefill_plan plan_prefill(const fkda_prefill_args *a, const fkda_dims *d,
     pl.seg = seg_plan(a, d, kn);
     pl.overlap = use_overlap(a, d, kn, &pl.seg);
     pl.c32 = use_c32(d, kn, pl.overlap);
-    plan_phases(a, d, kn, &pl);
+    pl.ph.k = 1;
+    if (!pl.overlap && !pl.seg.L) pl.ph = phase_pick(a, d, kn, pl.c32);
     pl.ws_bytes = pl.overlap ? 0 : ws_bytes_of(d, pl.seg.L, pl.c32);
     return pl;
 }
@@ -2128,7 +2147,7 @@ static cudaError_t phase_streams_of(int dev, phase_streams **out)
     return cudaSuccess;
 }
 
-/* The phases of plan_phases: for each single-sequence phase the prep of its records, then its chain, then the rest's
+/* The phases of phase_pick: for each single-sequence phase the prep of its records, then its chain, then the rest's
  * prep and chains. Phase 0 runs in the caller's stream, phase i > 0 in stream i - 1 of phase_streams, which first waits
  * for the event recorded after the prep of phase i - 1 (between its prep and its chain); each chain is a programmatic
  * dependent of its prep (its CTAs take their SMs as the prep's last wave leaves, before the next prep can start); the
@@ -2137,11 +2156,11 @@ static cudaError_t phase_streams_of(int dev, phase_streams **out)
 static fkda_status launch_phases_locked(const prefill_params *p, const fkda_dims *d, void *ws, const prefill_plan *plan,
                                         chain_kernel_fn chain, size_t chain_smem, int64_t nslots, cudaStream_t stream)
 {
-    const int c32 = plan->c32, k = plan->nph, csz = c32 ? 32 : 16;
+    const int c32 = plan->c32, k = plan->ph.k, csz = c32 ? 32 : 16;
     int64_t first[PH_MAX - 1], cnt[PH_MAX - 1], rest = nslots;
     for (int i = 0; i < k - 1; ++i) {
-        first[i] = plan->ph_seq[i] + plan->ph_bos[i] / csz;
-        cnt[i] = (plan->ph_len[i] + csz - 1) / csz;
+        first[i] = plan->ph.seq[i] + plan->ph.bos[i] / csz;
+        cnt[i] = (plan->ph.len[i] + csz - 1) / csz;
         rest -= cnt[i];
     }
     if (rest < 1) /* cannot happen with cu_seqlens_host equal to cu_seqlens (checked against T by fkda_prefill) */
@@ -2170,7 +2189,7 @@ static fkda_status launch_phases_locked(const prefill_params *p, const fkda_dims
         if (!last) {
             pp.order = cp.order = nullptr;
             pp.ps_first = first[i];
-            cp.unit_seq = (int)plan->ph_seq[i];
+            cp.unit_seq = (int)plan->ph.seq[i];
         } else { /* the rest: every slot but those of the single-sequence phases (ascending ranges) */
             int idx[PH_MAX - 1];
             for (int x = 0; x < k - 1; ++x) idx[x] = x;
@@ -2185,7 +2204,7 @@ static fkda_status launch_phases_locked(const prefill_params *p, const fkda_dims
             for (int x = 0; x < k - 1; ++x) {
                 pp.ps_at[x] = first[idx[x]];
                 pp.ps_len[x] = cnt[idx[x]];
-                pp.ph_excl[x] = cp.ph_excl[x] = (int)plan->ph_seq[x];
+                pp.ph_excl[x] = cp.ph_excl[x] = (int)plan->ph.seq[x];
             }
         }
         pc.gridDim = dim3((unsigned)(last ? rest : cnt[i]), (unsigned)d->HV);
@@ -2283,7 +2302,7 @@ static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, co
     if (grid > 0x7fffffffLL || nslots > 0x7fffffffLL || d->HV > 65535 || nseg * groups > 0x7fffffffLL)
         return fkda_fail(FKDA_ERROR_UNSUPPORTED, "N * HV = %lld is too large for one CUDA prefill launch", (long long)heads);
 
-    const int phased = deep && plan->nph > 1 && nslots > 0;
+    const int phased = deep && plan->ph.k > 1 && nslots > 0;
     if (nslots > 0 && c32) {
         cudaError_t e = cudaFuncSetAttribute((const void *)kda_prep32_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                              P32_SMEM);
