@@ -166,7 +166,9 @@ enum fkda_flags {
  *                  Without it each of the B rows is one sequence of length T (N = B).
  *                  For the CUDA backend cu_seqlens lives on the device and its values are not checked
  *                  on the host (that would need a synchronisation); pass cu_seqlens_host (the same
- *                  values in host memory) to have them checked. Invalid device values never cause an
+ *                  values in host memory) to have them checked, and to let the CUDA backend plan with
+ *                  the lengths (segments of long sequences; phases, where the longest sequences' chains
+ *                  start while the rest is still being prepared). Invalid device values never cause an
  *                  out-of-bounds access: sequence bounds are clamped into [0, T].
  *   out            [B, T, HV, V]   dtype of v
  * ------------------------------------------------------------------------------------------------- */
@@ -194,7 +196,11 @@ FKDA_API fkda_prefill_args fkda_prefill_args_default(void);
 FKDA_API fkda_status fkda_prefill_workspace_size(const fkda_prefill_args *args, size_t *bytes);
 
 /* Runs the forward. stream: cudaStream_t for the CUDA backend (NULL = legacy default stream), ignored
- * on the CPU. The CUDA backend does not synchronise the host and does not allocate: graph-capturable. */
+ * on the CPU. The CUDA backend does not synchronise the host and does not allocate memory: graph-capturable.
+ * A call planned in phases (varlen with cu_seqlens_host) forks from stream into up to three streams of the
+ * library's own and joins back before it returns: stream waits for all of the call's work. The first such
+ * call on a device makes those streams and six events (kept for the life of the process); a call that
+ * finds none while stream is being captured runs in one phase instead. */
 FKDA_API fkda_status fkda_prefill(const fkda_prefill_args *args, void *workspace, size_t workspace_bytes,
                                   void *stream);
 

@@ -243,7 +243,9 @@ def prefill(q, k, v, g, beta, *, out=None, A_log=None, dt_bias=None, initial_sta
     q, k [B, T, H, K]; v [B, T, HV, V]; g [B, T, HV, K]; beta [B, T, HV] (strided views are fine);
     A_log [HV] and dt_bias [HV, K] or [HV*K] fp32; states [N, HV, V, K] (state_layout 'v_first') or
     [N, HV, K, V] ('k_first'), fp32 or bf16 (final_state may be initial_state itself: updated in place);
-    cu_seqlens [N+1] int32/int64 with B == 1. gate: 'bounded' | 'softplus' | 'precomputed'.
+    cu_seqlens [N+1] int32/int64 with B == 1; cu_seqlens_host: the same values in a CPU tensor (optional: checked,
+    and the CUDA planner uses the lengths, e.g. to start the longest sequences' chains early).
+    gate: 'bounded' | 'softplus' | 'precomputed'.
     backend: None (CUDA for CUDA tensors, else CPU), 'cpu', 'cuda', 'reference' or 'auto'.
     """
     if out is None:

@@ -2129,23 +2129,39 @@ typedef struct phase_streams {
 static phase_streams g_ph[PH_DEVICES];
 static pthread_mutex_t g_ph_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static cudaError_t phase_streams_of(int dev, phase_streams **out)
+/* The phase streams of the current device, made on first use, with g_ph_lock held on success (phase_end releases it).
+ * 0 (no lock held): none, so the call runs in one phase: while the caller's stream is being captured into a CUDA graph
+ * (making streams then is not a stream operation; a first phased call made them before a capture), or if the runtime
+ * cannot make them. */
+static int phase_begin(cudaStream_t stream, phase_streams **out)
 {
-    if (dev < 0 || dev >= PH_DEVICES) return cudaErrorInvalidDevice;
+    int dev = 0;
+    if (cudaGetDevice(&dev) != cudaSuccess || dev < 0 || dev >= PH_DEVICES) {
+        (void)cudaGetLastError();
+        return 0;
+    }
+    pthread_mutex_lock(&g_ph_lock);
     phase_streams *ps = &g_ph[dev];
-    cudaError_t e = cudaSuccess;
     if (!ps->ready) {
+        cudaStreamCaptureStatus cs = cudaStreamCaptureStatusNone;
+        cudaError_t e = cudaStreamIsCapturing(stream, &cs);
+        if (e == cudaSuccess && cs != cudaStreamCaptureStatusNone) e = cudaErrorStreamCaptureUnsupported;
         for (int i = 0; i < PH_MAX - 1 && e == cudaSuccess; ++i) {
-            e = cudaStreamCreateWithFlags(&ps->s[i], cudaStreamNonBlocking);
-            if (e == cudaSuccess) e = cudaEventCreateWithFlags(&ps->prepped[i], cudaEventDisableTiming);
-            if (e == cudaSuccess) e = cudaEventCreateWithFlags(&ps->done[i], cudaEventDisableTiming);
+            if (!ps->s[i]) e = cudaStreamCreateWithFlags(&ps->s[i], cudaStreamNonBlocking);
+            if (e == cudaSuccess && !ps->prepped[i]) e = cudaEventCreateWithFlags(&ps->prepped[i], cudaEventDisableTiming);
+            if (e == cudaSuccess && !ps->done[i]) e = cudaEventCreateWithFlags(&ps->done[i], cudaEventDisableTiming);
         }
-        if (e != cudaSuccess) return e;
+        if (e != cudaSuccess) { /* what was made stays for the next try (only null handles are made) */
+            (void)cudaGetLastError();
+            pthread_mutex_unlock(&g_ph_lock);
+            return 0;
+        }
         ps->ready = 1;
     }
     *out = ps;
-    return cudaSuccess;
+    return 1;
 }
+static void phase_end(void) { pthread_mutex_unlock(&g_ph_lock); }
 
 /* The phases of phase_pick: for each single-sequence phase the prep of its records, then its chain, then the rest's
  * prep and chains. Phase 0 runs in the caller's stream, phase i > 0 in stream i - 1 of phase_streams, which first waits
@@ -2153,8 +2169,9 @@ static cudaError_t phase_streams_of(int dev, phase_streams **out)
  * dependent of its prep (its CTAs take their SMs as the prep's last wave leaves, before the next prep can start); the
  * caller's stream then waits for every phase's end. (Session 13, call 3: the chains in streams of the greatest priority
  * waiting for the same events instead were 1-5% slower.) */
-static fkda_status launch_phases_locked(const prefill_params *p, const fkda_dims *d, void *ws, const prefill_plan *plan,
-                                        chain_kernel_fn chain, size_t chain_smem, int64_t nslots, cudaStream_t stream)
+static fkda_status launch_phases(const prefill_params *p, const fkda_dims *d, void *ws, const prefill_plan *plan,
+                                 chain_kernel_fn chain, size_t chain_smem, int64_t nslots, cudaStream_t stream,
+                                 const phase_streams *ps)
 {
     const int c32 = plan->c32, k = plan->ph.k, csz = c32 ? 32 : 16;
     int64_t first[PH_MAX - 1], cnt[PH_MAX - 1], rest = nslots;
@@ -2165,11 +2182,7 @@ static fkda_status launch_phases_locked(const prefill_params *p, const fkda_dims
     }
     if (rest < 1) /* cannot happen with cu_seqlens_host equal to cu_seqlens (checked against T by fkda_prefill) */
         return fkda_fail(FKDA_ERROR_BAD_VALUE, "cu_seqlens_host: its lengths do not fit the record slots of T");
-    int dev = 0;
-    phase_streams *ps = nullptr;
-    cudaError_t e = cudaGetDevice(&dev);
-    if (e == cudaSuccess) e = phase_streams_of(dev, &ps);
-    if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: phase streams: %s", cudaGetErrorString(e));
+    cudaError_t e = cudaSuccess;
     cudaLaunchAttribute attr; /* the chain: a programmatic dependent of its prep */
     attr.id = cudaLaunchAttributeProgrammaticStreamSerialization;
     attr.val.programmaticStreamSerializationAllowed = 1;
@@ -2222,14 +2235,6 @@ static fkda_status launch_phases_locked(const prefill_params *p, const fkda_dims
     return FKDA_SUCCESS;
 }
 
-static fkda_status launch_phases(const prefill_params *p, const fkda_dims *d, void *ws, const prefill_plan *plan,
-                                 chain_kernel_fn chain, size_t chain_smem, int64_t nslots, cudaStream_t stream)
-{
-    pthread_mutex_lock(&g_ph_lock);
-    const fkda_status st = launch_phases_locked(p, d, ws, plan, chain, chain_smem, nslots, stream);
-    pthread_mutex_unlock(&g_ph_lock);
-    return st;
-}
 
 /* v2: prep over all (chunk slot, value head) pairs, then the chain per (sequence, value head, V-slice).
  * Every warp of the chain owns 16 value columns, so the split ns only groups warps into CTAs: pick the ns
@@ -2238,8 +2243,8 @@ static fkda_status launch_phases(const prefill_params *p, const fkda_dims *d, vo
  * warps 0.480 ms against 64 of 4 warps 0.509, session 7), except with CTAs of one warp (ns = 8), which only a lower
  * sub-partition load pays for (a lone warp streams every record by itself: 0.435 against 0.306 ms at H = 16
  * 1 x 8192 with two segments); remaining ties go to the smaller ns (fewer CTAs reading the same records). */
-static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, const prefill_knobs *kn,
-                             const prefill_plan *plan, cudaStream_t stream)
+static fkda_status launch_v2_body(prefill_params *p, const fkda_dims *d, void *ws, const prefill_knobs *kn,
+                                  const prefill_plan *plan, cudaStream_t stream, const phase_streams *phs)
 {
     const int c32 = plan->c32;
     const int64_t heads = d->N * d->HV, nslots = c32 ? v2_slots32(d) : v2_slots(d);
@@ -2302,7 +2307,7 @@ static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, co
     if (grid > 0x7fffffffLL || nslots > 0x7fffffffLL || d->HV > 65535 || nseg * groups > 0x7fffffffLL)
         return fkda_fail(FKDA_ERROR_UNSUPPORTED, "N * HV = %lld is too large for one CUDA prefill launch", (long long)heads);
 
-    const int phased = deep && plan->ph.k > 1 && nslots > 0;
+    const int phased = deep && phs && nslots > 0;
     if (nslots > 0 && c32) {
         cudaError_t e = cudaFuncSetAttribute((const void *)kda_prep32_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                              P32_SMEM);
@@ -2343,7 +2348,7 @@ static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, co
                             : deep ? CHAIN_SMEM_ST(64, DEEP_STAGES) : CHAIN_SMEM(vs);
     cudaError_t e = cudaFuncSetAttribute((const void *)fn, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem);
     if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: cudaFuncSetAttribute: %s", cudaGetErrorString(e));
-    if (phased) return launch_phases(p, d, ws, plan, fn, smem, nslots, stream);
+    if (phased) return launch_phases(p, d, ws, plan, fn, smem, nslots, stream, phs);
     /* the deep chain as a programmatic dependent of the prep kernel (PDL): its CTAs (one an SM) take the SMs the
      * prep's last wave leaves and wait there for the prep grid, which hides the launch gap between the two kernels.
      * Smaller chain CTAs would crowd those SMs (PDL for every chain: +20-45%, session 10 call 6), so only this one. */
@@ -2374,6 +2379,17 @@ static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, co
     e = cudaGetLastError();
     if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: correct launch: %s", cudaGetErrorString(e));
     return FKDA_SUCCESS;
+}
+
+/* launch_v2_body, with the phase streams held where the plan has phases (else, or without them, one phase) */
+static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, const prefill_knobs *kn,
+                             const prefill_plan *plan, cudaStream_t stream)
+{
+    phase_streams *phs = nullptr;
+    if (plan->ph.k > 1 && !plan->overlap && !phase_begin(stream, &phs)) phs = nullptr;
+    const fkda_status st = launch_v2_body(p, d, ws, kn, plan, stream, phs);
+    if (phs) phase_end();
+    return st;
 }
 
 extern "C" fkda_status fkda_cuda_prefill(const fkda_prefill_args *a, const fkda_dims *d, void *ws, size_t ws_bytes,
