@@ -326,6 +326,42 @@ def test_cuda_graph_capture_and_replay():
     assert torch.equal(captured[0], o_new)
 
 
+@torch.inference_mode()
+def test_phases_with_host_lengths(monkeypatch):
+    """cu_seqlens_cpu lets the CUDA planner run in phases (forced here: FKDA_PREFILL_PHASES=3): the same bits as the
+    one-phase plan without host lengths, eager and as a CUDA graph replay (the library's own streams join the
+    capture)."""
+    d = make(1, 700, 2, 4, seed=31)
+    lens = [300, 40, 0, 200, 5, 155]
+    cu_cpu = torch.tensor([0] + torch.tensor(lens).cumsum(0).tolist(), dtype=torch.int64)
+    cu = cu_cpu.to(DEV)
+    h0 = torch.randn(len(lens), 4, V, K, device=DEV) * 0.1
+
+    def run(host):
+        return flashkda.chunk_kda(d["q"], d["k"], d["v"], d["g"], d["beta"], initial_state=h0,
+                                  output_final_state=True, cu_seqlens=cu, cu_seqlens_cpu=cu_cpu if host else None,
+                                  **fla_kwargs(d))
+    one = [t.clone() for t in run(False)]
+    monkeypatch.setenv("FKDA_PREFILL_PHASES", "3")
+    monkeypatch.setenv("FKDA_PREFILL_SEGMENTS", "0")
+    phased = run(True)
+    torch.cuda.synchronize()
+    for a, b in zip(phased, one):
+        assert torch.equal(a, b)
+    s = torch.cuda.Stream()
+    s.wait_stream(torch.cuda.current_stream())
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph, stream=s):
+        captured = run(True)
+    for _ in range(2):
+        for t in captured:
+            t.fill_(float("nan"))
+        graph.replay()
+        torch.cuda.synchronize()
+        for a, b in zip(captured, one):
+            assert torch.equal(a, b)
+
+
 # ---- pointer locations ---------------------------------------------------------------------------------------
 @torch.inference_mode()
 def test_wrong_device_is_refused():
