@@ -2091,7 +2091,6 @@ typedef struct prefill_plan {
     size_t ws_bytes;
 } prefill_plan;
 
-
 static prefill_plan plan_prefill(const fkda_prefill_args *a, const fkda_dims *d, const prefill_knobs *kn)
 {
     prefill_plan pl;
@@ -2234,7 +2233,6 @@ static fkda_status launch_phases(const prefill_params *p, const fkda_dims *d, vo
     if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: phase launches: %s", cudaGetErrorString(e));
     return FKDA_SUCCESS;
 }
-
 
 /* v2: prep over all (chunk slot, value head) pairs, then the chain per (sequence, value head, V-slice).
  * Every warp of the chain owns 16 value columns, so the split ns only groups warps into CTAs: pick the ns
