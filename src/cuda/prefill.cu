@@ -81,8 +81,6 @@ typedef struct prefill_params {
      * ph_nexcl sequences ph_excl last; a chain launch with unit_seq >= 0 runs that one sequence */
     int64_t ps_first, ps_at[PH_MAX - 1], ps_len[PH_MAX - 1];
     int ps_n, ph_nexcl, ph_excl[PH_MAX - 1], unit_seq;
-    int l2_first; /* kda_prep32_kernel, L2 eviction priority evict_first: bit 0 for its q, k, g loads, bit 1 for its record
-                   * stores (phases; bench knob FKDA_PREFILL_L2HINT) */
 } prefill_params;
 
 /* ---- small device helpers -------------------------------------------------------------------- */
@@ -95,32 +93,6 @@ static __device__ __forceinline__ void cp_async16(void *dst, const void *src, in
 {
     /* bytes = 0 zero-fills the destination (rows past the end of the sequence) */
     asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(smem_u32(dst)), "l"(src), "r"(bytes));
-}
-/* the same with an L2 cache policy (l2_policy) */
-static __device__ __forceinline__ void cp_async16_pol(void *dst, const void *src, int bytes, uint64_t pol)
-{
-    asm volatile("cp.async.cg.shared.global.L2::cache_hint [%0], [%1], 16, %2, %3;\n" ::"r"(smem_u32(dst)), "l"(src),
-                 "r"(bytes), "l"(pol));
-}
-/* an L2 cache policy for all of a CTA's accesses that take one: evict_first or evict_normal */
-static __device__ __forceinline__ uint64_t l2_policy(int first)
-{
-    uint64_t pol;
-    if (first)
-        asm volatile("createpolicy.fractional.L2::evict_first.b64 %0, 1.0;\n" : "=l"(pol));
-    else
-        asm volatile("createpolicy.fractional.L2::evict_normal.b64 %0, 1.0;\n" : "=l"(pol));
-    return pol;
-}
-static __device__ __forceinline__ void st_pol(void *p, uint32_t v, uint64_t pol)
-{
-    asm volatile("st.global.L2::cache_hint.b32 [%0], %1, %2;\n" ::"l"(p), "r"(v), "l"(pol) : "memory");
-}
-static __device__ __forceinline__ void st_pol(void *p, uint4 v, uint64_t pol)
-{
-    asm volatile("st.global.L2::cache_hint.v4.b32 [%0], {%1, %2, %3, %4}, %5;\n" ::"l"(p), "r"(v.x), "r"(v.y), "r"(v.z),
-                 "r"(v.w), "l"(pol)
-                 : "memory");
 }
 static __device__ __forceinline__ void cp_async_commit(void) { asm volatile("cp.async.commit_group;\n" ::); }
 static __device__ __forceinline__ void cp_async_wait_all(void) { asm volatile("cp.async.wait_group 0;\n" ::); }
@@ -400,8 +372,7 @@ static __device__ __forceinline__ float prep_beta(const prefill_params &p, int64
  * piece ptid % 16 of rows ptid / 16 and ptid / 16 + 8 of each: a fixed count of 6 (a loop over i = ptid, ptid + 128,
  * ... compiled to ~460 generic SASS instructions with 64-bit row products in every round) */
 static __device__ __forceinline__ void prep_load(__nv_bfloat16 *raw, const prefill_params &p, const __nv_bfloat16 *qb,
-                                                 const __nv_bfloat16 *kb, const __nv_bfloat16 *gb, int nvalid, int ptid,
-                                                 const uint64_t *pol = nullptr)
+                                                 const __nv_bfloat16 *kb, const __nv_bfloat16 *gb, int nvalid, int ptid)
 {
     static_assert(NTHREADS == 128, "prep_load: 16 rows x 16 pieces by 128 threads");
     const int row = ptid >> 4, c8 = (ptid & 15) * 8;
@@ -413,12 +384,8 @@ static __device__ __forceinline__ void prep_load(__nv_bfloat16 *raw, const prefi
 #pragma unroll
         for (int h = 0; h < 2; ++h) {
             const bool ok = row + 8 * h < nvalid;
-            void *dst = raw + which * 16 * KD + (row + 8 * h) * KD + c8;
-            const void *from = ok ? (const void *)(s0 + 8 * h * sst) : (const void *)src;
-            if (pol)
-                cp_async16_pol(dst, from, ok ? 16 : 0, *pol);
-            else
-                cp_async16(dst, from, ok ? 16 : 0);
+            cp_async16(raw + which * 16 * KD + (row + 8 * h) * KD + c8,
+                       ok ? (const void *)(s0 + 8 * h * sst) : (const void *)src, ok ? 16 : 0);
         }
     }
 }
@@ -713,8 +680,7 @@ template <int G>
 static __device__ __forceinline__ void prep_gate32_tiles(const __nv_bfloat16 *raw, const float *rn, const float *sx,
                                                          const float (&a0)[8], const float (&a1)[8], float C0, float C1,
                                                          __nv_bfloat16 *Kd, __nv_bfloat16 *Qd, __nv_bfloat16 *Ki,
-                                                         __nv_bfloat16 *Kr16, unsigned char *rec, uint64_t pol, int pw,
-                                                         int lane)
+                                                         __nv_bfloat16 *Kr16, unsigned char *rec, int pw, int lane)
 {
     const int hf = lane >> 4, ch = 2 * (16 * pw + (lane & 15)), t0 = 8 * hf, c8 = ch >> 3;
     const float2 o = *(const float2 *)(sx + (G ^ 1) * KD + ch); /* the other chunk's G_C */
@@ -722,10 +688,7 @@ static __device__ __forceinline__ void prep_gate32_tiles(const __nv_bfloat16 *ra
     const float f0 = G ? exp2f(o.x) : 1.f, f1 = G ? exp2f(o.y) : 1.f;
     const float r0 = exp2f(G ? C0 : C0 + o.x), r1 = exp2f(G ? C1 : C1 + o.y);
     const float eC0 = exp2f(C0), eC1 = exp2f(C1);
-    if (!G && hf) {
-        st_pol(rec + REC32_EC + ch * 4, __float_as_uint(r0), pol);
-        st_pol(rec + REC32_EC + ch * 4 + 4, __float_as_uint(r1), pol);
-    }
+    if (!G && hf) *(float2 *)(rec + REC32_EC + ch * 4) = make_float2(r0, r1);
     /* record row 16 G + t0 + u, piece c8 ^ u (swz: (16 G + t0 + u) % 8 = u), element ch % 8 */
     unsigned char *rrow = rec + (16 * G + t0) * 256 + (ch & 7) * 2;
 #pragma unroll
@@ -747,9 +710,9 @@ static __device__ __forceinline__ void prep_gate32_tiles(const __nv_bfloat16 *ra
             if (!G) *(uint32_t *)(Kr16 + t * PD + ch) = pack_bf16(ki0 * eC0, ki1 * eC1);
             unsigned char *at = rrow + u * 256 + ((c8 ^ u) << 4);
             /* -Kd: the chain starts P from V (round to nearest even is symmetric: -x rounds to the negated bits) */
-            st_pol(at, G ? pack_bf16(-(kd0 * f0), -(kd1 * f1)) : kd ^ 0x80008000u, pol);
-            st_pol(at + 8192, G ? pack_bf16(qd0 * f0, qd1 * f1) : qd, pol);
-            st_pol(at + 16384, pack_bf16(ki0 * r0, ki1 * r1), pol);
+            *(uint32_t *)at = G ? pack_bf16(-(kd0 * f0), -(kd1 * f1)) : kd ^ 0x80008000u;
+            *(uint32_t *)(at + 8192) = G ? pack_bf16(qd0 * f0, qd1 * f1) : qd;
+            *(uint32_t *)(at + 16384) = pack_bf16(ki0 * r0, ki1 * r1);
         }
     }
 }
@@ -846,9 +809,8 @@ __global__ void __launch_bounds__(2 * NTHREADS, 4) kda_prep32_kernel(const prefi
     float *fsm = (float *)(smem + P32_F), *sx = (float *)(smem + P32_SX);
     float *rn = (float *)(smem + P32_RN) + 32 * g, *bs = (float *)(smem + P32_BS);
 
-    const uint64_t lpol = l2_policy(p.l2_first & 1), spol = l2_policy(p.l2_first & 2); /* loads, record stores */
     prep_load(raw, p, p.q + b * p.q_sb + t0 * p.q_st + h * p.q_sh, p.k + b * p.k_sb + t0 * p.k_st + h * p.k_sh,
-              p.g + b * p.g_sb + t0 * p.g_st + hv * p.g_sh, nvalid, ptid, &lpol);
+              p.g + b * p.g_sb + t0 * p.g_st + hv * p.g_sh, nvalid, ptid);
     cp_async_commit();
     if (ptid < 16) bs[16 * g + ptid] = ptid < nvalid ? prep_beta(p, b, t0 + ptid, hv) : 0.f;
     float cA;
@@ -867,11 +829,10 @@ __global__ void __launch_bounds__(2 * NTHREADS, 4) kda_prep32_kernel(const prefi
         prep_gate32_sums(p, raw, cb, cA, nvalid, g, sx, a0, a1, &C0, &C1, pw, lane);
         __syncthreads(); /* both chunks' G_C in sx */
         if (g)
-            prep_gate32_tiles<1>(raw, rn, sx, a0, a1, C0, C1, t1, t1 + 16 * PD, t1 + 2 * 16 * PD, nullptr, rec, spol, pw,
-                                 lane);
+            prep_gate32_tiles<1>(raw, rn, sx, a0, a1, C0, C1, t1, t1 + 16 * PD, t1 + 2 * 16 * PD, nullptr, rec, pw, lane);
         else
             prep_gate32_tiles<0>(raw, rn, sx, a0, a1, C0, C1, t1, t1 + 16 * PD, t1 + 2 * 16 * PD, til + 3 * 16 * PD,
-                                 rec, spol, pw, lane);
+                                 rec, pw, lane);
     }
     __syncthreads();
     /* the 16 x 16 products (raw is free now) */
@@ -894,12 +855,12 @@ __global__ void __launch_bounds__(2 * NTHREADS, 4) kda_prep32_kernel(const prefi
     if (warp == 2) { /* Ab21 = -Ab2 C Ab1 (cross_block), then its 32 pieces of the record */
         cross_block(acc, fsm + 256, fsm, small + 256, lane);
         __syncwarp();
-        st_pol(rec + REC32_AB + 512 + swz_small((lane >> 1) & 15, lane & 1),
-               *(const uint4 *)((const unsigned char *)small + 512 + lane * 16), spol);
+        *(uint4 *)(rec + REC32_AB + 512 + swz_small((lane >> 1) & 15, lane & 1)) =
+            *(const uint4 *)((const unsigned char *)small + 512 + lane * 16);
     } else if (tid < 192) { /* the other five blocks (0, 2, 3, 4, 5), piece q % 32 of each: warps 0, 1, 3, 4, 5 */
         const int q = tid < 64 ? tid : tid - 32, blk = q < 32 ? 0 : (q >> 5) + 1;
-        st_pol(rec + REC32_AB + blk * 512 + swz_small((q >> 1) & 15, q & 1),
-               *(const uint4 *)((const unsigned char *)small + blk * 512 + (q & 31) * 16), spol);
+        *(uint4 *)(rec + REC32_AB + blk * 512 + swz_small((q >> 1) & 15, q & 1)) =
+            *(const uint4 *)((const unsigned char *)small + blk * 512 + (q & 31) * 16);
     }
 }
 
@@ -1789,8 +1750,6 @@ typedef struct prefill_knobs {
     int deep, pdl;
     int c32; /* -1 automatic, 0, 1 */
     int phases; /* -1 automatic, 1 .. PH_MAX */
-    int l2hint; /* FKDA_PREFILL_L2HINT: bit 0 evict_first for the phase preps' q, k, g loads, bit 1 for the rest phase's
-                 * record stores */
 } prefill_knobs;
 
 static prefill_knobs read_knobs(void)
@@ -1810,7 +1769,6 @@ static prefill_knobs read_knobs(void)
     k.c32 = c32 < 0 ? -1 : c32 != 0;
     const int ph = env_int("FKDA_PREFILL_PHASES", -1);
     k.phases = ph < 0 ? -1 : ph < 1 ? 1 : ph > PH_MAX ? PH_MAX : ph;
-    k.l2hint = env_int("FKDA_PREFILL_L2HINT", 0) & 3;
     return k;
 }
 
@@ -2212,7 +2170,7 @@ static void phase_end(void) { pthread_mutex_unlock(&g_ph_lock); }
  * waiting for the same events instead were 1-5% slower.) */
 static fkda_status launch_phases(const prefill_params *p, const fkda_dims *d, void *ws, const prefill_plan *plan,
                                  chain_kernel_fn chain, size_t chain_smem, int64_t nslots, cudaStream_t stream,
-                                 const phase_streams *ps, int l2hint)
+                                 const phase_streams *ps)
 {
     const int c32 = plan->c32, k = plan->ph.k, csz = c32 ? 32 : 16;
     int64_t first[PH_MAX - 1], cnt[PH_MAX - 1], rest = nslots;
@@ -2240,7 +2198,6 @@ static fkda_status launch_phases(const prefill_params *p, const fkda_dims *d, vo
         cudaStream_t si = i ? ps->s[i - 1] : stream;
         if (i) e = cudaStreamWaitEvent(si, ps->prepped[i - 1], 0);
         prefill_params pp = *p, cp = *p;
-        pp.l2_first = (l2hint & 1) | (last ? l2hint & 2 : 0);
         if (!last) {
             pp.order = cp.order = nullptr;
             pp.ps_first = first[i];
@@ -2389,7 +2346,7 @@ static fkda_status launch_v2_body(prefill_params *p, const fkda_dims *d, void *w
                             : deep ? CHAIN_SMEM_ST(64, DEEP_STAGES) : CHAIN_SMEM(vs);
     cudaError_t e = cudaFuncSetAttribute((const void *)fn, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem);
     if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: cudaFuncSetAttribute: %s", cudaGetErrorString(e));
-    if (phased) return launch_phases(p, d, ws, plan, fn, smem, nslots, stream, phs, kn->l2hint);
+    if (phased) return launch_phases(p, d, ws, plan, fn, smem, nslots, stream, phs);
     /* the deep chain as a programmatic dependent of the prep kernel (PDL): its CTAs (one an SM) take the SMs the
      * prep's last wave leaves and wait there for the prep grid, which hides the launch gap between the two kernels.
      * Smaller chain CTAs would crowd those SMs (PDL for every chain: +20-45%, session 10 call 6), so only this one. */
