@@ -14,6 +14,7 @@
  * a second time with FKDA_PREFILL_C32=0 to cover the 16-token chains where the default plan takes C32.
  * Argument "small": a few small cases only (for compute-sanitizer).
  */
+#include <pthread.h>
 #include <time.h>
 
 #include "gpu_check.h"
@@ -361,6 +362,106 @@ static void run_case(const pcase *c)
 }
 
 /* The same call captured in a CUDA graph and replayed gives the eager result bit for bit. */
+/* Two host threads, each on a stream of its own, run the same phased call (forced 3 phases) many times into their
+ * own outputs and workspaces while the other does too: the library's phase streams and events are shared, and one
+ * call's launches are enqueued under its lock. Every result must be the bits of a call made alone. */
+typedef struct thread_job {
+    fkda_prefill_args a;
+    void *ws;
+    size_t ws_bytes;
+    const uint16_t *expect;
+    size_t nv;
+    int reps, bad, status;
+} thread_job;
+
+static void *thread_run(void *arg)
+{
+    thread_job *j = (thread_job *)arg;
+    cudaStream_t s;
+    if (cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking) != cudaSuccess) {
+        j->status = -1;
+        return NULL;
+    }
+    uint16_t *host = malloc(j->nv * 2);
+    for (int r = 0; r < j->reps && !j->status; ++r) {
+        if (cudaMemsetAsync(j->a.out.data, 0xff, j->nv * 2, s) != cudaSuccess) j->status = -1;
+        fkda_status st = fkda_prefill(&j->a, j->ws, j->ws_bytes, s);
+        if (st != FKDA_SUCCESS) j->status = (int)st;
+        if (cudaMemcpyAsync(host, j->a.out.data, j->nv * 2, cudaMemcpyDeviceToHost, s) != cudaSuccess ||
+            cudaStreamSynchronize(s) != cudaSuccess)
+            j->status = -1;
+        j->bad += memcmp(host, j->expect, j->nv * 2) != 0;
+    }
+    free(host);
+    cudaStreamDestroy(s);
+    return NULL;
+}
+
+static void threads_case(void)
+{
+    static const int64_t lens[] = {300, 40, 0, 70, 5, 17, 200};
+    enum { N = 7, H = 2, HV = 4, NT = 2 };
+    int64_t cu[N + 1] = {0};
+    for (int n = 0; n < N; ++n) cu[n + 1] = cu[n] + lens[n];
+    const int64_t T = cu[N];
+    const size_t nq = (size_t)T * H * KD, nv = (size_t)T * HV * KD;
+    float *x = malloc(nv * 4);
+    for (size_t i = 0; i < nv; i++) x[i] = (float)nrand();
+    void *dq = dev_bf16(x, nq), *dk = dev_bf16(x + 5, nq), *dv = dev_bf16(x, nv), *dg = dev_bf16(x + 9, nv);
+    void *db = dev_bf16(x + 13, (size_t)T * HV), *dcu = dev_copy(cu, sizeof cu);
+    const int64_t shq[4] = {1, T, H, KD}, shv[4] = {1, T, HV, KD}, shb[3] = {1, T, HV}, shc[1] = {N + 1};
+    fkda_prefill_args a = fkda_prefill_args_default();
+    a.q = fkda_tensor_contiguous(dq, FKDA_BFLOAT16, 4, shq);
+    a.k = fkda_tensor_contiguous(dk, FKDA_BFLOAT16, 4, shq);
+    a.v = fkda_tensor_contiguous(dv, FKDA_BFLOAT16, 4, shv);
+    a.g = fkda_tensor_contiguous(dg, FKDA_BFLOAT16, 4, shv);
+    a.beta = fkda_tensor_contiguous(db, FKDA_BFLOAT16, 3, shb);
+    a.cu_seqlens = fkda_tensor_contiguous(dcu, FKDA_INT64, 1, shc);
+    a.cu_seqlens_host = fkda_tensor_contiguous(cu, FKDA_INT64, 1, shc);
+    a.flags = FKDA_QK_L2NORM | FKDA_BETA_SIGMOID;
+    a.backend = FKDA_BACKEND_CUDA;
+    set_split(0);
+    set_segments(0);
+    set_phases(3);
+    size_t ws = 0;
+    FKDA_OK(fkda_prefill_workspace_size(&a, &ws));
+    thread_job jobs[NT];
+    pthread_t tids[NT];
+    uint16_t *expect = malloc(nv * 2);
+    for (int t = 0; t < NT; ++t) {
+        memset(&jobs[t], 0, sizeof jobs[t]);
+        jobs[t].a = a;
+        void *out = NULL;
+        CUDA_OK(cudaMalloc(&out, nv * 2));
+        jobs[t].a.out = fkda_tensor_contiguous(out, FKDA_BFLOAT16, 4, shv);
+        CUDA_OK(cudaMalloc(&jobs[t].ws, ws));
+        jobs[t].ws_bytes = ws;
+        jobs[t].expect = expect;
+        jobs[t].nv = nv;
+        jobs[t].reps = 40;
+    }
+    /* the bits of a call made alone */
+    CUDA_OK(cudaMemset(jobs[0].a.out.data, 0xff, nv * 2));
+    FKDA_OK(fkda_prefill(&jobs[0].a, jobs[0].ws, ws, NULL));
+    CUDA_OK(cudaDeviceSynchronize());
+    CUDA_OK(cudaMemcpy(expect, jobs[0].a.out.data, nv * 2, cudaMemcpyDeviceToHost));
+    for (int t = 0; t < NT; ++t) CHECK(pthread_create(&tids[t], NULL, thread_run, &jobs[t]) == 0, "pthread_create");
+    int bad = 0;
+    for (int t = 0; t < NT; ++t) {
+        pthread_join(tids[t], NULL);
+        CHECK(jobs[t].status == 0, "two threads: thread %d status %d", t, jobs[t].status);
+        bad += jobs[t].bad;
+        cudaFree(jobs[t].a.out.data);
+        cudaFree(jobs[t].ws);
+    }
+    CHECK(bad == 0, "two threads: %d of %d phased calls differ from a call made alone", bad, NT * 40);
+    printf("two threads, phased calls on their own streams: %d of %d differ\n", bad, NT * 40);
+    set_phases(-1);
+    set_segments(-1);
+    cudaFree(dq); cudaFree(dk); cudaFree(dv); cudaFree(dg); cudaFree(db); cudaFree(dcu);
+    free(x); free(expect);
+}
+
 static void graph_case(void)
 {
     const int B = 2, T = 100, H = 4, HV = 8;
@@ -518,6 +619,7 @@ int main(int argc, char **argv)
                            3.f, 0, 0};
         run_case(&cw0);
         run_phase_cases(1);
+        threads_case();
         printf("%s\n", g_failures ? "FAILED" : "PASSED");
         return g_failures ? 1 : 0;
     }
@@ -624,6 +726,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof ov_cases / sizeof ov_cases[0]; i++) run_case(&ov_cases[i]);
     g_overlap = -1;
     run_phase_cases(0);
+    threads_case();
     graph_case();
     set_overlap(1); /* the v4 kernel captured in a graph too */
     graph_case();
