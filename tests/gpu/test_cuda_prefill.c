@@ -423,6 +423,9 @@ static void threads_case(void)
     set_split(0);
     set_segments(0);
     set_phases(3);
+    void *outs[NT];
+    for (int t = 0; t < NT; ++t) CUDA_OK(cudaMalloc(&outs[t], nv * 2));
+    a.out = fkda_tensor_contiguous(outs[0], FKDA_BFLOAT16, 4, shv);
     size_t ws = 0;
     FKDA_OK(fkda_prefill_workspace_size(&a, &ws));
     thread_job jobs[NT];
@@ -431,9 +434,7 @@ static void threads_case(void)
     for (int t = 0; t < NT; ++t) {
         memset(&jobs[t], 0, sizeof jobs[t]);
         jobs[t].a = a;
-        void *out = NULL;
-        CUDA_OK(cudaMalloc(&out, nv * 2));
-        jobs[t].a.out = fkda_tensor_contiguous(out, FKDA_BFLOAT16, 4, shv);
+        jobs[t].a.out = fkda_tensor_contiguous(outs[t], FKDA_BFLOAT16, 4, shv);
         CUDA_OK(cudaMalloc(&jobs[t].ws, ws));
         jobs[t].ws_bytes = ws;
         jobs[t].expect = expect;
