@@ -1875,14 +1875,19 @@ typedef struct phase_pick_t {
     double gain_us;
 } phase_pick_t;
 
-static phase_pick_t phase_pick(const fkda_prefill_args *a, const fkda_dims *d, const prefill_knobs *kn, int c32)
+/* launch_v2 runs the longest-first deep chains (one CTA an SM) where no segments are planned */
+static int deep_chains(const fkda_dims *d, const prefill_knobs *kn, int sms)
+{
+    return kn->order && kn->deep && kn->split == 0 && use_order(d, 0) && d->N * d->HV <= sms;
+}
+
+static phase_pick_t phase_pick(const fkda_prefill_args *a, const fkda_dims *d, const prefill_knobs *kn, int c32,
+                               int sms)
 {
     phase_pick_t ph;
     memset(&ph, 0, sizeof ph);
     ph.k = 1;
-    const int sms = sm_count();
-    if (!use_order(d, 0) || !kn->order || !kn->deep || !kn->pdl || kn->split != 0 || kn->v2 == 2 || kn->phases == 1 ||
-        a->cu_seqlens_host.rank != 1 || d->N * d->HV > sms)
+    if (!deep_chains(d, kn, sms) || !kn->pdl || kn->v2 == 2 || kn->phases == 1 || a->cu_seqlens_host.rank != 1)
         return ph;
     /* the PH_MAX longest sequences (ties: the lower index), by repeated selection */
     const void *cu = a->cu_seqlens_host.data;
@@ -1933,7 +1938,9 @@ static phase_pick_t phase_pick(const fkda_prefill_args *a, const fkda_dims *d, c
     return ph;
 }
 
-static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d, const prefill_knobs *kn)
+/* ph_gain: the model's gain from phases (phase_pick) for the unsegmented plan */
+static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d, const prefill_knobs *kn, int sms,
+                           double ph_gain)
 {
     seg_plan_t pl = {0, d->N * d->HV};
     const int knob = kn->segments;
@@ -1942,7 +1949,6 @@ static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d, const
     /* per-sequence chunk counts where the host knows them */
     const int known = !d->varlen || d->N == 1 || a->cu_seqlens_host.rank == 1;
     if (!known && knob < 0) return pl;
-    const int sms = sm_count();
     if (knob < 0 && 8 * pl.units >= 8 * sms) return pl; /* two chain warps per sub-partition already */
     /* chunks of sequence n, read from the host lengths at every use: no allocation on the call's path (the
      * automatic plan gets here only with N * HV < SM count, so the loops below are short) */
@@ -1958,11 +1964,9 @@ static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d, const
     /* without segments a varlen batch may run the deep longest-first chain (launch_v2), which the occupancy model
      * does not see: 0.88 of the chain time (session 10: 143.6 -> 126 us at H = 16 varlen 6). Without this factor the
      * model planned segments at H = 8 varlen 6 with host lengths: 0.187 ms against 0.160 without (session 11) */
-    const int deep = kn->order && kn->deep && kn->split == 0 && use_order(d, 0) && d->N * d->HV <= sms;
+    const int deep = deep_chains(d, kn, sms);
     /* C32 (use_c32 runs it with any plan here): its chain and prep factors, and an even L */
     const int c32 = c32_wanted(d, kn);
-    /* the unsegmented plan may run in phases (phase_pick), which overlap the prep with the longest chains */
-    const double ph_gain = deep ? phase_pick(a, d, kn, c32).gain_us : 0.0;
     const double c32_prep = c32 ? C32_PREP * 0.6e-3 * (double)(d->varlen ? d->T : d->B * d->T) * (double)d->HV : 0.0;
     /* candidates: ceil(maxch / k) (the best for equal lengths), then a geometric series for mixed lengths */
     double geo = (double)maxch;
@@ -2002,7 +2006,7 @@ static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d, const
         const double waves = ceil((double)(ctas * d->HV) / (2.0 * sms));
         const double us = (c32 ? C32_CHAIN : 1.0) * (maxseg == 1 && deep ? DEEP_CHAIN : 1.0) *
                               chain_model_us(8.0 * (double)lunits, depth, sms) +
-                          c32_prep + (maxseg > 1 ? 25.0 * waves + 4.5 * maxseg : -ph_gain);
+                          c32_prep + (maxseg > 1 ? 25.0 * waves + 4.5 * maxseg : -ph_gain); /* phases overlap */
         if (k == 1) off_us = us;
         if (k == 1 || knob > 0 || us < best_us) {
             best_us = us;
@@ -2094,11 +2098,14 @@ typedef struct prefill_plan {
 static prefill_plan plan_prefill(const fkda_prefill_args *a, const fkda_dims *d, const prefill_knobs *kn)
 {
     prefill_plan pl;
-    pl.seg = seg_plan(a, d, kn);
+    const int sms = sm_count();
+    /* phases, if the plan has no segments and no v4.1 (C32 as use_c32 gives it then) */
+    const phase_pick_t ph = phase_pick(a, d, kn, c32_wanted(d, kn), sms);
+    pl.seg = seg_plan(a, d, kn, sms, ph.gain_us);
     pl.overlap = use_overlap(a, d, kn, &pl.seg);
     pl.c32 = use_c32(d, kn, pl.overlap);
-    pl.ph.k = 1;
-    if (!pl.overlap && !pl.seg.L) pl.ph = phase_pick(a, d, kn, pl.c32);
+    pl.ph = ph;
+    if (pl.overlap || pl.seg.L) pl.ph.k = 1;
     pl.ws_bytes = pl.overlap ? 0 : ws_bytes_of(d, pl.seg.L, pl.c32);
     return pl;
 }
@@ -2128,16 +2135,16 @@ typedef struct phase_streams {
 static phase_streams g_ph[PH_DEVICES];
 static pthread_mutex_t g_ph_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* The phase streams of the current device, made on first use, with g_ph_lock held on success (phase_end releases it).
- * 0 (no lock held): none, so the call runs in one phase: while the caller's stream is being captured into a CUDA graph
+/* The phase streams of the current device, made on first use, with g_ph_lock held when it returns them (phase_end
+ * releases it). NULL (no lock held): none, so the call runs in one phase: while the caller's stream is being captured into a CUDA graph
  * (making streams then is not a stream operation; a first phased call made them before a capture), or if the runtime
  * cannot make them. */
-static int phase_begin(cudaStream_t stream, phase_streams **out)
+static phase_streams *phase_begin(cudaStream_t stream)
 {
     int dev = 0;
     if (cudaGetDevice(&dev) != cudaSuccess || dev < 0 || dev >= PH_DEVICES) {
         (void)cudaGetLastError();
-        return 0;
+        return nullptr;
     }
     pthread_mutex_lock(&g_ph_lock);
     phase_streams *ps = &g_ph[dev];
@@ -2153,12 +2160,11 @@ static int phase_begin(cudaStream_t stream, phase_streams **out)
         if (e != cudaSuccess) { /* what was made stays for the next try (only null handles are made) */
             (void)cudaGetLastError();
             pthread_mutex_unlock(&g_ph_lock);
-            return 0;
+            return nullptr;
         }
         ps->ready = 1;
     }
-    *out = ps;
-    return 1;
+    return ps;
 }
 static void phase_end(void) { pthread_mutex_unlock(&g_ph_lock); }
 
@@ -2383,8 +2389,7 @@ static fkda_status launch_v2_body(prefill_params *p, const fkda_dims *d, void *w
 static fkda_status launch_v2(prefill_params *p, const fkda_dims *d, void *ws, const prefill_knobs *kn,
                              const prefill_plan *plan, cudaStream_t stream)
 {
-    phase_streams *phs = nullptr;
-    if (plan->ph.k > 1 && !plan->overlap && !phase_begin(stream, &phs)) phs = nullptr;
+    phase_streams *phs = plan->ph.k > 1 ? phase_begin(stream) : nullptr; /* held: phase_end */
     const fkda_status st = launch_v2_body(p, d, ws, kn, plan, stream, phs);
     if (phs) phase_end();
     return st;
