@@ -10,7 +10,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import prefill_bench as pb  # noqa: E402
 import torch  # noqa: E402
-from plan_check import NAMES  # noqa: E402
+from plan_check import set_knobs  # noqa: E402
 
 
 def main():
@@ -23,10 +23,7 @@ def main():
     x = pb.make_inputs(a.H, [int(t) for t in a.lens.split(",")])
     x["cu_cpu"] = x["cu"].cpu() if x["cu"] is not None else None
     out, ht = torch.empty_like(x["v"]), torch.empty_like(x["h0"])
-    if a.knobs != "auto":
-        for kv in a.knobs.split(","):
-            k, v = kv.split("=")
-            os.environ[NAMES[k]] = v
+    set_knobs(a.knobs)
     pb.run_ours(x, out, ht)
     torch.cuda.synchronize()
     smi = subprocess.Popen(["nvidia-smi", "--query-gpu=clocks.sm,power.draw", "--format=csv,noheader,nounits",

@@ -9,7 +9,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import prefill_bench as pb  # noqa: E402
 import torch  # noqa: E402
-from plan_check import NAMES  # noqa: E402
+from plan_check import set_knobs  # noqa: E402
 
 
 def main():
@@ -25,12 +25,7 @@ def main():
     ht = torch.empty_like(x["h0"])
     from torch.profiler import ProfilerActivity, profile
     for ks in a.knobs:
-        for n in NAMES.values():
-            os.environ.pop(n, None)
-        if ks != "auto":
-            for kv in ks.split(","):
-                k, v = kv.split("=")
-                os.environ[NAMES[k]] = v
+        set_knobs(ks)
         for _ in range(3):
             pb.run_ours(x, out, ht)
         torch.cuda.synchronize()

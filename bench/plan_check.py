@@ -16,6 +16,16 @@ NAMES = {"SEG": "FKDA_PREFILL_SEGMENTS", "SPLIT": "FKDA_PREFILL_SPLIT", "ORDER":
          "C32": "FKDA_PREFILL_C32", "PHASES": "FKDA_PREFILL_PHASES"}
 
 
+def set_knobs(ks):
+    """A knob set ("auto", or comma-separated NAME=VALUE) into the environment, every other knob of NAMES unset."""
+    for n in NAMES.values():
+        os.environ.pop(n, None)
+    if ks != "auto":
+        for kv in ks.split(","):
+            k, v = kv.split("=")
+            os.environ[NAMES[k]] = v
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--H", type=int, required=True)
@@ -43,12 +53,7 @@ def main():
             pb.run_ours(x, out, ht)
     ref = None
     for ks in a.knobs + a.knobs[:1]:
-        for n in NAMES.values():
-            os.environ.pop(n, None)
-        if ks != "auto":
-            for kv in ks.split(","):
-                k, v = kv.split("=")
-                os.environ[NAMES[k]] = v
+        set_knobs(ks)
         out.fill_(float("nan"))
         run()
         torch.cuda.synchronize()

@@ -362,6 +362,24 @@ static void run_case(const pcase *c)
 }
 
 /* The same call captured in a CUDA graph and replayed gives the eager result bit for bit. */
+/* CUDA prefill arguments over contiguous bf16 device tensors: q, k [B, T, H, K]; v, g, out [B, T, HV, V]; beta
+ * [B, T, HV]; l2 norm of q and k, beta as logits (the graph and thread cases) */
+static fkda_prefill_args bf16_args(void *q, void *k, void *v, void *g, void *beta, void *out, int64_t B, int64_t T,
+                                   int H, int HV)
+{
+    const int64_t shq[4] = {B, T, H, KD}, shv[4] = {B, T, HV, KD}, shb[3] = {B, T, HV};
+    fkda_prefill_args a = fkda_prefill_args_default();
+    a.q = fkda_tensor_contiguous(q, FKDA_BFLOAT16, 4, shq);
+    a.k = fkda_tensor_contiguous(k, FKDA_BFLOAT16, 4, shq);
+    a.v = fkda_tensor_contiguous(v, FKDA_BFLOAT16, 4, shv);
+    a.g = fkda_tensor_contiguous(g, FKDA_BFLOAT16, 4, shv);
+    a.beta = fkda_tensor_contiguous(beta, FKDA_BFLOAT16, 3, shb);
+    a.out = fkda_tensor_contiguous(out, FKDA_BFLOAT16, 4, shv);
+    a.flags = FKDA_QK_L2NORM | FKDA_BETA_SIGMOID;
+    a.backend = FKDA_BACKEND_CUDA;
+    return a;
+}
+
 /* Two host threads, each on a stream of its own, run the same phased call (forced 3 phases) many times into their
  * own outputs and workspaces while the other does too: the library's phase streams and events are shared, and one
  * call's launches are enqueued under its lock. Every result must be the bits of a call made alone. */
@@ -409,23 +427,15 @@ static void threads_case(void)
     for (size_t i = 0; i < nv; i++) x[i] = (float)nrand();
     void *dq = dev_bf16(x, nq), *dk = dev_bf16(x + 5, nq), *dv = dev_bf16(x, nv), *dg = dev_bf16(x + 9, nv);
     void *db = dev_bf16(x + 13, (size_t)T * HV), *dcu = dev_copy(cu, sizeof cu);
-    const int64_t shq[4] = {1, T, H, KD}, shv[4] = {1, T, HV, KD}, shb[3] = {1, T, HV}, shc[1] = {N + 1};
-    fkda_prefill_args a = fkda_prefill_args_default();
-    a.q = fkda_tensor_contiguous(dq, FKDA_BFLOAT16, 4, shq);
-    a.k = fkda_tensor_contiguous(dk, FKDA_BFLOAT16, 4, shq);
-    a.v = fkda_tensor_contiguous(dv, FKDA_BFLOAT16, 4, shv);
-    a.g = fkda_tensor_contiguous(dg, FKDA_BFLOAT16, 4, shv);
-    a.beta = fkda_tensor_contiguous(db, FKDA_BFLOAT16, 3, shb);
+    void *outs[NT];
+    for (int t = 0; t < NT; ++t) CUDA_OK(cudaMalloc(&outs[t], nv * 2));
+    const int64_t shv[4] = {1, T, HV, KD}, shc[1] = {N + 1};
+    fkda_prefill_args a = bf16_args(dq, dk, dv, dg, db, outs[0], 1, T, H, HV);
     a.cu_seqlens = fkda_tensor_contiguous(dcu, FKDA_INT64, 1, shc);
     a.cu_seqlens_host = fkda_tensor_contiguous(cu, FKDA_INT64, 1, shc);
-    a.flags = FKDA_QK_L2NORM | FKDA_BETA_SIGMOID;
-    a.backend = FKDA_BACKEND_CUDA;
     set_split(0);
     set_segments(0);
     set_phases(3);
-    void *outs[NT];
-    for (int t = 0; t < NT; ++t) CUDA_OK(cudaMalloc(&outs[t], nv * 2));
-    a.out = fkda_tensor_contiguous(outs[0], FKDA_BFLOAT16, 4, shv);
     size_t ws = 0;
     FKDA_OK(fkda_prefill_workspace_size(&a, &ws));
     thread_job jobs[NT];
@@ -473,17 +483,9 @@ static void graph_case(void)
     void *db = dev_bf16(x + 11, nb), *dout = NULL, *dst = NULL;
     CUDA_OK(cudaMalloc(&dout, nv * 2));
     CUDA_OK(cudaMalloc(&dst, (size_t)B * HV * KD * KD * 4));
-    const int64_t shq[4] = {B, T, H, KD}, shv[4] = {B, T, HV, KD}, shb[3] = {B, T, HV}, shs[4] = {B, HV, KD, KD};
-    fkda_prefill_args a = fkda_prefill_args_default();
-    a.q = fkda_tensor_contiguous(dq, FKDA_BFLOAT16, 4, shq);
-    a.k = fkda_tensor_contiguous(dk, FKDA_BFLOAT16, 4, shq);
-    a.v = fkda_tensor_contiguous(dv, FKDA_BFLOAT16, 4, shv);
-    a.g = fkda_tensor_contiguous(dg, FKDA_BFLOAT16, 4, shv);
-    a.beta = fkda_tensor_contiguous(db, FKDA_BFLOAT16, 3, shb);
-    a.out = fkda_tensor_contiguous(dout, FKDA_BFLOAT16, 4, shv);
+    const int64_t shq[4] = {B, T, H, KD}, shs[4] = {B, HV, KD, KD};
+    fkda_prefill_args a = bf16_args(dq, dk, dv, dg, db, dout, B, T, H, HV);
     a.final_state = fkda_tensor_contiguous(dst, FKDA_FLOAT32, 4, shs);
-    a.flags = FKDA_QK_L2NORM | FKDA_BETA_SIGMOID;
-    a.backend = FKDA_BACKEND_CUDA;
     set_split(0);
     cudaStream_t s;
     CUDA_OK(cudaStreamCreate(&s));
@@ -533,6 +535,14 @@ static void graph_case(void)
 
 #define STD (FKDA_QK_L2NORM | FKDA_BETA_SIGMOID)
 
+/* sequence lengths of the varlen cases used in more than one place */
+static const int64_t lens_a[] = {5, 0, 16, 33, 0, 64, 1, 100, 17};
+static const int64_t lens_big[] = {1300, 547, 2048, 963, 271, 3063};
+/* C32 deep longest-first chains (launch_v2: varlen, units <= SMs, sequences averaging >= 64 tokens) in small cases, so
+ * that the sanitizers see them: one long sequence with GVA, and 120 chain units of 40 value heads */
+static const int64_t lens_deep[] = {300, 40, 0, 70, 5, 17};
+static const int64_t lens_hv40[] = {200, 180, 150};
+
 /* Phases (prep and chain launches per long sequence, then the rest; cu_seqlens_host needed), forced: 2 to 4 phases on
  * C32 (lens_deep) and 16-token records (lens_a: short sequences and empty ones in the rest), int32 cu_seqlens with 40
  * value heads (2 phases at most: 80 SMs held by the first chain); the automatic plan on lens_big at H = 16 (full
@@ -540,10 +550,6 @@ static void graph_case(void)
  * graph, the second its second call. */
 static void run_phase_cases(int small)
 {
-    static const int64_t lens_a[] = {5, 0, 16, 33, 0, 64, 1, 100, 17};
-    static const int64_t lens_deep[] = {300, 40, 0, 70, 5, 17};
-    static const int64_t lens_hv40[] = {200, 180, 150};
-    static const int64_t lens_big[] = {1300, 547, 2048, 963, 271, 3063};
     const pcase c2 = {"phases 2 C32", 0, 0, 6, lens_deep, 2, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0};
     const pcase c3 = {"phases 3 C32 bf16 states", 0, 0, 6, lens_deep, 2, 4, STD, 1, 1, -5.f, 2, 2, 0, 0, 0, 0, 0,
                       3.f, 0, 0};
@@ -582,11 +588,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "no CUDA device\n");
         return 2;
     }
-    static const int64_t lens_a[] = {5, 0, 16, 33, 0, 64, 1, 100, 17};
     static const int64_t lens_b[] = {0, 0, 31, 0};
     static int64_t lens300[300];
     for (int i = 0; i < 300; i++) lens300[i] = (i * 37) % 29 + (i % 7 == 0 ? 0 : 1);
-    static const int64_t lens_big[] = {1300, 547, 2048, 963, 271, 3063};
     static const int64_t lens_one[] = {20000};
     /* tens of thousands of sequences (0-4 tokens, a fifth of them empty: three rounds of the prep's sequence search,
      * more chain CTAs than any other case), and 5000 with states */
@@ -597,10 +601,6 @@ int main(int argc, char **argv)
     /* segments (v3), forced short: long and short sequences, tails, empty ones, every state option */
     static const int64_t lens_seg[] = {5, 0, 300, 16, 33, 0, 170, 1, 64, 47};
     static const int64_t lens_small_seg[] = {5, 0, 70, 33, 1, 40};
-    /* C32 deep longest-first chains (launch_v2: varlen, units <= SMs, sequences averaging >= 64 tokens) in small
-     * cases, so that the sanitizers see them: one long sequence with GVA, and 120 chain units of 40 value heads */
-    static const int64_t lens_deep[] = {300, 40, 0, 70, 5, 17};
-    static const int64_t lens_hv40[] = {200, 180, 150};
     if (argc > 1 && strcmp(argv[1], "small") == 0) {
         const pcase c = {"small varlen", 0, 0, 9, lens_a, 2, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0};
         run_case(&c);
