@@ -58,42 +58,31 @@ typedef struct pcase {
     int split;                /* FKDA_PREFILL_SPLIT knob (0 = automatic; 1 is v2 only) */
 } pcase;
 
-static void set_split(int split)
+/* a kernel knob of src/cuda/prefill.cu (FKDA_PREFILL_*): value < 0 unsets it (the automatic plan) */
+static void set_knob(const char *name, int value)
 {
     char buf[16];
-    snprintf(buf, sizeof buf, "%d", split);
-    setenv("FKDA_PREFILL_SPLIT", buf, 1);
+    snprintf(buf, sizeof buf, "%d", value);
+    if (value < 0)
+        unsetenv(name);
+    else
+        setenv(name, buf, 1);
 }
+static void set_split(int split) { set_knob("FKDA_PREFILL_SPLIT", split); }
 
 static double g_worst_out = 0, g_worst_state = 0;
 
 /* Segments (v3): g_seg > 0 forces segments of g_seg chunks (FKDA_PREFILL_SEGMENTS), so that short cases cut
  * sequences into many segments; -1 leaves the automatic plan. g_host_cu passes the cu_seqlens_host mirror. */
 static int g_seg = -1, g_host_cu = 0;
-static void set_segments(int seg)
-{
-    char buf[16];
-    snprintf(buf, sizeof buf, "%d", seg);
-    if (seg < 0)
-        unsetenv("FKDA_PREFILL_SEGMENTS");
-    else
-        setenv("FKDA_PREFILL_SEGMENTS", buf, 1);
-}
+static void set_segments(int seg) { set_knob("FKDA_PREFILL_SEGMENTS", seg); }
 
 /* Phases of the deep chains (FKDA_PREFILL_PHASES, with cu_seqlens_host): g_phases > 0 forces that many, -1 leaves
- * the automatic plan */
-/* g_graph 1: the case's second run is a CUDA graph replay; 2: its first run too (the first phased call of a process
- * while its stream is being captured runs in one phase: the library makes its phase streams outside captures only) */
+ * the automatic plan. g_graph 1: the case's second run is a CUDA graph replay; 2: its first run too (the first phased
+ * call of a process while its stream is being captured runs in one phase: the library makes its phase streams outside
+ * captures only) */
 static int g_phases = -1, g_graph = 0;
-static void set_phases(int ph)
-{
-    char buf[16];
-    snprintf(buf, sizeof buf, "%d", ph);
-    if (ph < 0)
-        unsetenv("FKDA_PREFILL_PHASES");
-    else
-        setenv("FKDA_PREFILL_PHASES", buf, 1);
-}
+static void set_phases(int ph) { set_knob("FKDA_PREFILL_PHASES", ph); }
 
 /* v4 overlap (FKDA_PREFILL_OVERLAP): -1 leaves it automatic; 1 forces it on, and then the case also runs the
  * v2 path (overlap 0, no segments, one V-slice) and requires the same bits: both compute the same records
