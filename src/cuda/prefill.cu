@@ -26,6 +26,7 @@
  * Matrix operands are bf16 with fp32 accumulation (mma.sync m16n8k16); the chain splits chosen operands into
  * bf16 hi + lo parts (PM_* below; by default U, which gives the state fp32-like accuracy).
  */
+#include <cuda.h> /* driver types only (CUcontext, CUresult): the entry points come through the runtime */
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
 #include <pthread.h>
@@ -1939,6 +1940,7 @@ static phase_pick_t phase_pick(const fkda_prefill_args *a, const fkda_dims *d, c
 }
 
 /* ph_gain: the model's gain from phases (phase_pick) for the unsegmented plan */
+#define SEG_DISTINCT 256 /* distinct sequence lengths seg_plan keeps on the stack */
 static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d, const prefill_knobs *kn, int sms,
                            double ph_gain)
 {
@@ -1950,13 +1952,30 @@ static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d, const
     const int known = !d->varlen || d->N == 1 || a->cu_seqlens_host.rank == 1;
     if (!known && knob < 0) return pl;
     if (knob < 0 && 8 * pl.units >= 8 * sms) return pl; /* two chain warps per sub-partition already */
-    /* chunks of sequence n, read from the host lengths at every use: no allocation on the call's path (the
-     * automatic plan gets here only with N * HV < SM count, so the loops below are short) */
-    /* the longest sequence's chunks: the depth of a plan is min(longest, L) */
-    int64_t longest = 0;
-    for (int64_t n = 0; known && n < d->N; ++n) {
-        const int64_t nc = seq_chunks(a, d, n);
-        longest = nc > longest ? nc : longest;
+    /* the distinct chunk counts of the sequences and how many have each, on the stack: no allocation on the call's
+     * path. The automatic plan gets here only with N * HV < SM count; a batch of more distinct lengths (forced
+     * segments) reads the host lengths at every use instead (nd = -1). The depth of a plan is min(longest, L). */
+    int64_t cval[SEG_DISTINCT], ccnt[SEG_DISTINCT], longest = maxch;
+    int nd = 1;
+    cval[0] = maxch; /* fixed length or one sequence */
+    ccnt[0] = d->N;
+    if (known && d->varlen && d->N > 1) {
+        longest = 0;
+        nd = 0;
+        for (int64_t n = 0; n < d->N; ++n) {
+            const int64_t nc = seq_chunks(a, d, n);
+            longest = nc > longest ? nc : longest;
+            int i = 0;
+            while (i < nd && cval[i] != nc) ++i;
+            if (i < nd) {
+                ++ccnt[i];
+            } else if (nd >= 0 && nd < SEG_DISTINCT) {
+                cval[nd] = nc;
+                ccnt[nd++] = 1;
+            } else {
+                nd = -1;
+            }
+        }
     }
     /* units and model time of segment length L (L >= maxch: no segments) */
     double best_us = 0, off_us = 0;
@@ -1970,6 +1989,7 @@ static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d, const
     const double c32_prep = c32 ? C32_PREP * 0.6e-3 * (double)(d->varlen ? d->T : d->B * d->T) * (double)d->HV : 0.0;
     /* candidates: ceil(maxch / k) (the best for equal lengths), then a geometric series for mixed lengths */
     double geo = (double)maxch;
+    int64_t prev_L = 0;
     for (int k = 1; k <= 128; ++k) {
         int64_t L = knob > 0 ? knob : (maxch + k - 1) / k;
         if (k > 64) {
@@ -1982,20 +2002,23 @@ static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d, const
         L += c32 && (L & 1); /* C32: segments of whole pairs */
         int64_t units = 0, ctas = 0, maxseg = 1, lunits = 0;
         const int64_t depth = known ? (longest < L ? longest : L) : 0;
+        /* the same plan as an earlier candidate: L >= longest cuts no sequence (k = 1's plan), or L repeats */
+        if (known && k > 1 && knob < 0 && (L >= longest || L == prev_L)) continue;
+        prev_L = L;
         if (known) {
-            for (int64_t n = 0; n < d->N; ++n) {
-                const int64_t nc = seq_chunks(a, d, n);
+            for (int64_t i = 0; i < (nd >= 0 ? nd : d->N); ++i) {
+                const int64_t nc = nd >= 0 ? cval[i] : seq_chunks(a, d, i), m = nd >= 0 ? ccnt[i] : 1;
                 const int64_t ns = nc > L ? (nc + L - 1) / L : 1;
                 const int64_t last = nc - (ns - 1) * L; /* the last (or only) segment's depth */
-                units += 2 * ns - 1;
+                units += m * (2 * ns - 1);
                 /* pass 3's CTAs: CG chunks of segments 1 .. ns - 1 (the last may be short) */
-                ctas += ns > 1 ? (ns - 2) * ((L + CG - 1) / CG) + (last + CG - 1) / CG : 0;
+                ctas += ns > 1 ? m * ((ns - 2) * ((L + CG - 1) / CG) + (last + CG - 1) / CG) : 0;
                 maxseg = ns > maxseg ? ns : maxseg;
                 /* the units that share the SMs with the longest chains: segments at least half as deep (the shorter
                  * ones finish early and the longest-first order starts the long ones first). Counting every unit
                  * modelled H = 16 varlen 6 with host lengths at 1.9x its unsegmented chain time and planned 2 segments
                  * for the 3063-token sequence: 0.272 ms against 0.225 without (session 8) */
-                lunits += (ns > 1 && 2 * L >= depth ? 2 * (ns - 1) - 1 : 0) + (2 * last >= depth ? (ns > 1 ? 2 : 1) : 0);
+                lunits += m * ((ns > 1 && 2 * L >= depth ? 2 * (ns - 1) - 1 : 0) + (2 * last >= depth ? (ns > 1 ? 2 : 1) : 0));
             }
         } else { /* forced: the most segments the tokens allow */
             units = d->N + 2 * (d->T / (16 * L));
@@ -2119,51 +2142,87 @@ extern "C" size_t fkda_cuda_prefill_workspace(const fkda_prefill_args *a, const 
 typedef void (*chain_kernel_fn)(const prefill_params, const unsigned char *, int64_t);
 typedef void (*chain_kernel_fn1)(const prefill_params);
 
-/* Streams and events of the phases, made once per device (cudaStreamNonBlocking, events without timing) and kept for
- * the life of the process. A PDL chain of kernels in one stream overlaps only neighbours (session 13: prep -> chain ->
- * prep -> chain in one stream ran every chain after the one before it had ended, 0.197 -> 0.241-0.330 ms at H = 16
- * varlen 6), and a launch-completion event (cudaLaunchAttributeLaunchCompletionEvent, "best effort") fired only when
- * the chain had ended (0.277-0.390), so the phases run in streams of their own with plain events. The launches of one
- * call are enqueued under a lock, so that two host threads never interleave their waits and records on the shared
- * streams. */
-#define PH_DEVICES 64
+/* Streams and events of the phases, made once per CUDA context (cudaStreamNonBlocking, events without timing) and
+ * kept for the life of the process. A PDL chain of kernels in one stream overlaps only neighbours (session 13: prep ->
+ * chain -> prep -> chain in one stream ran every chain after the one before it had ended, 0.197 -> 0.241-0.330 ms at
+ * H = 16 varlen 6), and a launch-completion event (cudaLaunchAttributeLaunchCompletionEvent, "best effort") fired only
+ * when the chain had ended (0.277-0.390), so the phases run in streams of their own with plain events. The launches
+ * of one call are enqueued under a lock, so that two host threads never interleave their waits and records on the
+ * shared streams.
+ * Keyed by the unique id of the caller stream's context (driver cuStreamGetCtx + cuCtxGetId, resolved through the
+ * runtime: no link to libcuda): a context destroyed by cudaDeviceReset takes its streams with it, and the next
+ * context of the device gets a new id, hence new streams, instead of the dead handles. */
+#define PH_CONTEXTS 64
 typedef struct phase_streams {
-    int ready;
+    unsigned long long ctx_id; /* 0: a free entry */
     cudaStream_t s[PH_MAX - 1];
     cudaEvent_t prepped[PH_MAX - 1], done[PH_MAX - 1];
 } phase_streams;
-static phase_streams g_ph[PH_DEVICES];
+static phase_streams g_ph[PH_CONTEXTS];
 static pthread_mutex_t g_ph_lock = PTHREAD_MUTEX_INITIALIZER;
+typedef CUresult (*stream_ctx_fn)(CUstream, CUcontext *);
+typedef CUresult (*ctx_id_fn)(CUcontext, unsigned long long *);
+static stream_ctx_fn g_stream_ctx;
+static ctx_id_fn g_ctx_id;
 
-/* The phase streams of the current device, made on first use, with g_ph_lock held when it returns them (phase_end
- * releases it). NULL (no lock held): none, so the call runs in one phase: while the caller's stream is being captured into a CUDA graph
- * (making streams then is not a stream operation; a first phased call made them before a capture), or if the runtime
- * cannot make them. */
+/* the unique id of stream's context, 0 if the driver cannot say (g_ph_lock held) */
+static unsigned long long stream_context_id(cudaStream_t stream)
+{
+    if (!g_stream_ctx || !g_ctx_id) {
+        cudaDriverEntryPointQueryResult q1 = cudaDriverEntryPointSymbolNotFound, q2 = q1;
+        void *f1 = nullptr, *f2 = nullptr;
+        if (cudaGetDriverEntryPointByVersion("cuStreamGetCtx", &f1, 12000, cudaEnableDefault, &q1) != cudaSuccess ||
+            cudaGetDriverEntryPointByVersion("cuCtxGetId", &f2, 12000, cudaEnableDefault, &q2) != cudaSuccess ||
+            q1 != cudaDriverEntryPointSuccess || q2 != cudaDriverEntryPointSuccess) {
+            (void)cudaGetLastError();
+            return 0;
+        }
+        g_stream_ctx = (stream_ctx_fn)f1;
+        g_ctx_id = (ctx_id_fn)f2;
+    }
+    CUcontext ctx = nullptr;
+    unsigned long long id = 0;
+    if (g_stream_ctx((CUstream)stream, &ctx) != CUDA_SUCCESS || !ctx || g_ctx_id(ctx, &id) != CUDA_SUCCESS) return 0;
+    return id;
+}
+
+/* The phase streams of stream's context, made on first use, with g_ph_lock held when it returns them (phase_end
+ * releases it). NULL (no lock held): none, so the call runs in one phase: while the caller's stream is being captured
+ * into a CUDA graph (making streams then is not a stream operation; a first phased call made them before a capture),
+ * if the runtime cannot make them, or if the context is unknown (no current context with the legacy stream, or 64
+ * contexts have phase streams already). */
 static phase_streams *phase_begin(cudaStream_t stream)
 {
-    int dev = 0;
-    if (cudaGetDevice(&dev) != cudaSuccess || dev < 0 || dev >= PH_DEVICES) {
+    pthread_mutex_lock(&g_ph_lock);
+    const unsigned long long id = stream_context_id(stream);
+    phase_streams *ps = nullptr;
+    for (int i = 0; id && i < PH_CONTEXTS && !ps; ++i)
+        if (g_ph[i].ctx_id == id) ps = &g_ph[i];
+    if (ps) return ps;
+    for (int i = 0; id && i < PH_CONTEXTS && !ps; ++i)
+        if (!g_ph[i].ctx_id) ps = &g_ph[i];
+    cudaStreamCaptureStatus cs = cudaStreamCaptureStatusNone;
+    cudaError_t e = ps ? cudaStreamIsCapturing(stream, &cs) : cudaErrorNotSupported;
+    if (e == cudaSuccess && cs != cudaStreamCaptureStatusNone) e = cudaErrorStreamCaptureUnsupported;
+    int made = 0;
+    for (int i = 0; i < PH_MAX - 1 && e == cudaSuccess; ++i, ++made) {
+        e = cudaStreamCreateWithFlags(&ps->s[i], cudaStreamNonBlocking);
+        if (e == cudaSuccess) e = cudaEventCreateWithFlags(&ps->prepped[i], cudaEventDisableTiming);
+        if (e == cudaSuccess) e = cudaEventCreateWithFlags(&ps->done[i], cudaEventDisableTiming);
+    }
+    if (e != cudaSuccess) {
         (void)cudaGetLastError();
+        for (int i = 0; ps && i <= made && i < PH_MAX - 1; ++i) { /* a failed set is not kept */
+            if (ps->s[i]) (void)cudaStreamDestroy(ps->s[i]);
+            if (ps->prepped[i]) (void)cudaEventDestroy(ps->prepped[i]);
+            if (ps->done[i]) (void)cudaEventDestroy(ps->done[i]);
+        }
+        if (ps) memset(ps, 0, sizeof *ps);
+        (void)cudaGetLastError();
+        pthread_mutex_unlock(&g_ph_lock);
         return nullptr;
     }
-    pthread_mutex_lock(&g_ph_lock);
-    phase_streams *ps = &g_ph[dev];
-    if (!ps->ready) {
-        cudaStreamCaptureStatus cs = cudaStreamCaptureStatusNone;
-        cudaError_t e = cudaStreamIsCapturing(stream, &cs);
-        if (e == cudaSuccess && cs != cudaStreamCaptureStatusNone) e = cudaErrorStreamCaptureUnsupported;
-        for (int i = 0; i < PH_MAX - 1 && e == cudaSuccess; ++i) {
-            if (!ps->s[i]) e = cudaStreamCreateWithFlags(&ps->s[i], cudaStreamNonBlocking);
-            if (e == cudaSuccess && !ps->prepped[i]) e = cudaEventCreateWithFlags(&ps->prepped[i], cudaEventDisableTiming);
-            if (e == cudaSuccess && !ps->done[i]) e = cudaEventCreateWithFlags(&ps->done[i], cudaEventDisableTiming);
-        }
-        if (e != cudaSuccess) { /* what was made stays for the next try (only null handles are made) */
-            (void)cudaGetLastError();
-            pthread_mutex_unlock(&g_ph_lock);
-            return nullptr;
-        }
-        ps->ready = 1;
-    }
+    ps->ctx_id = id;
     return ps;
 }
 static void phase_end(void) { pthread_mutex_unlock(&g_ph_lock); }

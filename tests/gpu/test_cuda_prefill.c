@@ -569,6 +569,77 @@ static void run_phase_cases(int small)
     g_host_cu = 0;
 }
 
+/* The kernel nodes of a forced 2-phase call (lens_deep, H = 2, HV = 4) captured in a CUDA graph after an eager one:
+ * 4 when the call ran in two phases (a prep and a chain each), 2 when it fell back to one. */
+static size_t phased_kernel_nodes(void)
+{
+    enum { N = 6, H = 2, HV = 4 };
+    int64_t cu[N + 1] = {0};
+    for (int n = 0; n < N; ++n) cu[n + 1] = cu[n] + lens_deep[n];
+    const int64_t T = cu[N], shc[1] = {N + 1};
+    const size_t nq = (size_t)T * H * KD, nv = (size_t)T * HV * KD;
+    float *x = malloc(nv * 4);
+    for (size_t i = 0; i < nv; i++) x[i] = (float)nrand();
+    void *dq = dev_bf16(x, nq), *dk = dev_bf16(x + 5, nq), *dv = dev_bf16(x, nv), *dg = dev_bf16(x + 9, nv);
+    void *db = dev_bf16(x + 13, (size_t)T * HV), *dcu = dev_copy(cu, sizeof cu), *dout = NULL, *dws = NULL;
+    CUDA_OK(cudaMalloc(&dout, nv * 2));
+    fkda_prefill_args a = bf16_args(dq, dk, dv, dg, db, dout, 1, T, H, HV);
+    a.cu_seqlens = fkda_tensor_contiguous(dcu, FKDA_INT64, 1, shc);
+    a.cu_seqlens_host = fkda_tensor_contiguous(cu, FKDA_INT64, 1, shc);
+    set_split(0);
+    set_segments(0);
+    set_phases(2);
+    size_t ws = 0, nodes = 0, kernels = 0;
+    FKDA_OK(fkda_prefill_workspace_size(&a, &ws));
+    CUDA_OK(cudaMalloc(&dws, ws));
+    cudaStream_t s;
+    CUDA_OK(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
+    FKDA_OK(fkda_prefill(&a, dws, ws, s)); /* makes the phase streams where none exist */
+    cudaGraph_t graph;
+    CUDA_OK(cudaStreamBeginCapture(s, cudaStreamCaptureModeGlobal));
+    const fkda_status st = fkda_prefill(&a, dws, ws, s);
+    CUDA_OK(cudaStreamEndCapture(s, &graph));
+    CHECK(st == FKDA_SUCCESS, "phased capture: %s", fkda_last_error());
+    CUDA_OK(cudaGraphGetNodes(graph, NULL, &nodes));
+    cudaGraphNode_t *list = malloc((nodes + 1) * sizeof *list);
+    CUDA_OK(cudaGraphGetNodes(graph, list, &nodes));
+    for (size_t i = 0; i < nodes; ++i) {
+        enum cudaGraphNodeType t;
+        CUDA_OK(cudaGraphNodeGetType(list[i], &t));
+        kernels += t == cudaGraphNodeTypeKernel;
+    }
+    CUDA_OK(cudaStreamSynchronize(s));
+    set_phases(-1);
+    set_segments(-1);
+    cudaGraphDestroy(graph);
+    cudaStreamDestroy(s);
+    cudaFree(dq); cudaFree(dk); cudaFree(dv); cudaFree(dg); cudaFree(db); cudaFree(dcu); cudaFree(dout); cudaFree(dws);
+    free(x); free(list);
+    return kernels;
+}
+
+/* cudaDeviceReset destroys the context and with it the library's phase streams; phased calls afterwards must make
+ * new ones (they are kept per context): still correct (run_case, whose second run in one phase must give the same
+ * bits) and still in two phases (the captured call's kernel nodes). Last: the reset frees everything. */
+static void reset_case(void)
+{
+    const pcase c = {"phases 2 after cudaDeviceReset", 0, 0, 6, lens_deep, 2, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0,
+                     3.f, 0, 0};
+    const size_t before = phased_kernel_nodes();
+    CUDA_OK(cudaDeviceReset());
+    g_host_cu = 1;
+    g_seg = 0;
+    g_phases = 2;
+    run_case(&c);
+    g_phases = -1;
+    g_seg = -1;
+    g_host_cu = 0;
+    const size_t after = phased_kernel_nodes();
+    CHECK(before == 4 && after == 4, "phased call: %zu kernel nodes before cudaDeviceReset, %zu after (4 expected)",
+          before, after);
+    printf("cudaDeviceReset: a phased call has %zu kernel nodes before, %zu after\n", before, after);
+}
+
 int main(int argc, char **argv)
 {
     gpu_seed(0x2545f4914f6cdd1dull);
@@ -610,6 +681,7 @@ int main(int argc, char **argv)
         run_case(&cw0);
         run_phase_cases(1);
         threads_case();
+        reset_case();
         printf("%s\n", g_failures ? "FAILED" : "PASSED");
         return g_failures ? 1 : 0;
     }
@@ -721,6 +793,7 @@ int main(int argc, char **argv)
     set_overlap(1); /* the v4 kernel captured in a graph too */
     graph_case();
     set_overlap(-1);
+    reset_case();
     printf("worst err_ratio: out %.3e, state %.3e; %d failure(s); %.1f s\n", g_worst_out, g_worst_state, g_failures,
            now_s() - t0);
     printf("%s\n", g_failures ? "FAILED" : "PASSED");
