@@ -369,13 +369,15 @@ static __device__ __forceinline__ float prep_beta(const prefill_params &p, int64
     return beta_act(p, load_scalar(p.beta, p.beta_dtype, b * p.b_sb + t * p.b_st + hv * p.b_sh));
 }
 
-/* cp.async of the q, k, g rows of one chunk into raw[3][16 * KD] (rows past nvalid zero-filled). Thread ptid copies
- * piece ptid % 16 of rows ptid / 16 and ptid / 16 + 8 of each: a fixed count of 6 (a loop over i = ptid, ptid + 128,
- * ... compiled to ~460 generic SASS instructions with 64-bit row products in every round) */
+/* cp.async of the q, k, g rows of one chunk into raw[3][16 * KD] (rows past nvalid zero-filled), by NT threads
+ * (128, or the 64 loader threads of a v4.1 group). Thread ptid copies piece ptid % 16 of rows ptid / 16 + (NT / 16) h
+ * of each: a fixed count of 3 x 256 / NT (a loop over i = ptid, ptid + 128, ... compiled to ~460 generic SASS
+ * instructions with 64-bit row products in every round) */
+template <int NT = NTHREADS>
 static __device__ __forceinline__ void prep_load(__nv_bfloat16 *raw, const prefill_params &p, const __nv_bfloat16 *qb,
                                                  const __nv_bfloat16 *kb, const __nv_bfloat16 *gb, int nvalid, int ptid)
 {
-    static_assert(NTHREADS == 128, "prep_load: 16 rows x 16 pieces by 128 threads");
+    static_assert(NT == 128 || NT == 64, "prep_load: 16 rows x 16 pieces by 128 or 64 threads");
     const int row = ptid >> 4, c8 = (ptid & 15) * 8;
 #pragma unroll
     for (int which = 0; which < 3; ++which) {
@@ -383,18 +385,18 @@ static __device__ __forceinline__ void prep_load(__nv_bfloat16 *raw, const prefi
         const int64_t sst = which == 0 ? p.q_st : (which == 1 ? p.k_st : p.g_st);
         const __nv_bfloat16 *s0 = src + row * sst + c8;
 #pragma unroll
-        for (int h = 0; h < 2; ++h) {
-            const bool ok = row + 8 * h < nvalid;
-            cp_async16(raw + which * 16 * KD + (row + 8 * h) * KD + c8,
-                       ok ? (const void *)(s0 + 8 * h * sst) : (const void *)src, ok ? 16 : 0);
+        for (int h = 0; h < 256 / NT; ++h) {
+            const bool ok = row + NT / 16 * h < nvalid;
+            cp_async16(raw + which * 16 * KD + (row + NT / 16 * h) * KD + c8,
+                       ok ? (const void *)(s0 + NT / 16 * h * sst) : (const void *)src, ok ? 16 : 0);
         }
     }
 }
 
-/* row norms: four threads per row, q rows 0-15 then k rows; rn[32] */
-static __device__ __forceinline__ void prep_norms(const prefill_params &p, const __nv_bfloat16 *raw, float *rn, int ptid)
+/* row norms: four threads per row (part = ptid % 4 of row r32), q rows 0-15 then k rows; rn[32] */
+static __device__ __forceinline__ void prep_norm_row(const prefill_params &p, const __nv_bfloat16 *raw, float *rn,
+                                                     int r32, int part)
 {
-    const int r32 = ptid >> 2, part = ptid & 3;
     const __nv_bfloat16 *row = raw + (r32 >> 4) * 16 * KD + (r32 & 15) * KD + part * 32;
     float ss = 0.f;
 #pragma unroll
@@ -414,6 +416,15 @@ static __device__ __forceinline__ void prep_norms(const prefill_params &p, const
     float r = p.l2norm ? rsqrtf(ss + 1e-6f) : 1.f;
     if (r32 < 16) r *= p.scale;
     if (part == 0) rn[r32] = r;
+}
+/* all 32 row norms by NT threads: 128, one row each, or the 64 loader threads of a v4.1 group, rows r and r + 16 (the
+ * same four lanes and order of sums per row, so the same bits) */
+template <int NT = NTHREADS>
+static __device__ __forceinline__ void prep_norms(const prefill_params &p, const __nv_bfloat16 *raw, float *rn, int ptid)
+{
+    static_assert(NT == 128 || NT == 64, "prep_norms: 128 or 64 threads");
+    prep_norm_row(p, raw, rn, ptid >> 2, ptid & 3);
+    if (NT == 64) prep_norm_row(p, raw, rn, (ptid >> 2) + 16, ptid & 3);
 }
 
 /* The gate works in log2 units: a log2(e) = lb log2(e) sigmoid(e^A_log x) for x = g + dt_bias, with
@@ -1352,7 +1363,12 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
  * workspace. FULL was a named barrier too until the producers' release had to be explicit: bar.arrive orders
  * the arriving thread's earlier writes (PTX ISA, bar), but compute-sanitizer racecheck does not model that and
  * flagged the chain's reads of Ab and M (written by two of the four warps) unless a group bar.sync came first;
- * the mbarrier needs no such barrier: H = 96 1 x 8192 1.009 -> 0.984 ms, racecheck clean (bench/NOTES.md). */
+ * the mbarrier needs no such barrier: H = 96 1 x 8192 1.009 -> 0.984 ms, racecheck clean (bench/NOTES.md).
+ * Loaders (session 14): a group step was a serial path of one warp's work between group barriers: the loads and row
+ * norms, the gate, then L and the forward substitution (pw 0) while the other three warps waited. Now pw 2 and 3
+ * (the loaders) issue every cp.async of the group and, while pw 0 and 1 make the small tiles of chunk c, compute the
+ * row norms of the group's next chunk (its loads were issued a step ahead), so a step is the gate plus the longer of
+ * (tiles, next norms), with one group barrier fewer. */
 #define FSTAGES 6 /* even: stage s is filled by group s % 2 */
 #define FGROUPS 2
 #define FTHREADS (256 + FGROUPS * NTHREADS)
@@ -1360,6 +1376,7 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
 #define CHAIN_BAR 2             /* the 256 consumers */
 #define EMPTY_BAR(s) (3 + (s))
 #define GROUP_BAR(g) ((g) ? 3 + FSTAGES : PBAR) /* a producer group's own barrier */
+#define LOADER_BAR(g) (4 + FSTAGES + (g))       /* its two loader warps (pw 2 and 3) */
 /* chain / producer registers after setmaxnreg; their sum is 2 * 128, the register file of one 512-thread CTA.
  * Splitting every chain operand (PM_ALL) needs 8 more in the chain. */
 #define FREG_CHAIN(pm) ((pm) == PM_ALL ? 168 : 160)
@@ -1424,19 +1441,29 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
         const __nv_bfloat16 *gb = p.g + b * p.g_sb + bos * p.g_st + hv * p.g_sh;
         float cA; /* gate coefficients of this thread's two channels */
         const float2 cb = gate_coefs(p, hv, 2 * (16 * pw + (lane & 15)), &cA);
-        /* q, k, g of chunk c into raw buffer i % FRAW (i = the group's step) */
+        /* the loaders (pw 2 and 3): q, k, g of chunk c into raw buffer i % FRAW (i = the group's step of chunk c) */
         auto issue = [&](int64_t c, int64_t i) {
             if (c < nch && p.fdbg != 2) {
                 const int nv = (int)(len - c * 16 < 16 ? len - c * 16 : 16);
-                int pt = ptid;
-                if (PM == PM_ALL) { /* ptid read again (volatile): else ptxas spills a hoisted address at 88 registers */
-                    asm volatile("mov.u32 %0, %%tid.x;\n" : "=r"(pt));
-                    pt = ((((pt >> 5) + 2 * g) & 3) << 5) | (pt & 31);
-                }
-                prep_load(raw + (int)(i % FRAW) * 3 * 16 * KD, p, qb + c * 16 * p.q_st, kb + c * 16 * p.k_st,
-                          gb + c * 16 * p.g_st, nv, pt);
+                /* ptid read again (volatile): else ptxas hoists the addresses out of the loop and spills them */
+                int pt;
+                asm volatile("mov.u32 %0, %%tid.x;\n" : "=r"(pt));
+                pt = ((((pt >> 5) + 2 * g) & 3) << 5) | (pt & 31);
+                prep_load<64>(raw + (int)(i % FRAW) * 3 * 16 * KD, p, qb + c * 16 * p.q_st, kb + c * 16 * p.k_st,
+                              gb + c * 16 * p.g_st, nv, pt - 64);
             }
             cp_async_commit();
+        };
+        /* the loaders, once chunk c's loads have landed (each waited for its own): the two warps see each other's
+         * rows, then the row norms of chunk c into rn */
+        auto norms = [&](int64_t c, int64_t i) {
+            bar_sync(LOADER_BAR(g), 64);
+            if (c < nch && p.fdbg != 2) {
+                int pt; /* read again (volatile), as in issue */
+                asm volatile("mov.u32 %0, %%tid.x;\n" : "=r"(pt));
+                pt = ((((pt >> 5) + 2 * g) & 3) << 5) | (pt & 31);
+                prep_norms<64>(p, raw + (int)(i % FRAW) * 3 * 16 * KD, rn, pt - 64);
+            }
         };
         /* the stored bits of beta of chunk c (f32, or f16 / bf16 in the low half), loaded a group step ahead and
          * converted (as load_scalar does) and activated only where used: nothing waits for the load until then */
@@ -1445,7 +1472,12 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
             return load_bits(p.beta, p.beta_dtype, b * p.b_sb + (bos + c * 16 + ptid) * p.b_st + hv * p.b_sh);
         };
         auto beta_val = [&](uint32_t u) { return beta_act(p, bits_value(u, p.beta_dtype)); };
-        issue(g, 0);
+        if (pw >= 2) { /* the group's first chunk and its norms, the second one's loads */
+            issue(g, 0);
+            issue(g + FGROUPS, 1);
+            asm volatile("cp.async.wait_group 1;\n" ::);
+            norms(g, 0);
+        }
         uint32_t bnext = beta_raw(g);
         int s = g; /* stage of chunk c = c % FSTAGES, kept as a counter (FSTAGES = 6: no 64-bit modulo) */
 #pragma unroll 1
@@ -1457,16 +1489,11 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
                 full_arrive(fullb + s);
                 continue;
             }
-            /* buffer (i + 1) % FRAW held step i - 1: its last read (gate) was before that step's third barrier */
-            issue(c + FGROUPS, i + 1);
             const uint32_t bcur = bnext;
             bnext = beta_raw(c + FGROUPS);
-            asm volatile("cp.async.wait_group %0;\n" ::"n"(FRAW - 1));
             if (ptid < 16) bs[buf * 16 + ptid] = ptid < nvalid ? beta_val(bcur) : 0.f;
             const __nv_bfloat16 *rw = raw + (int)(i % FRAW) * 3 * 16 * KD;
-            bar_sync(gbar, NTHREADS);
-            prep_norms(p, rw, rn, ptid);
-            bar_sync(gbar, NTHREADS);
+            bar_sync(gbar, NTHREADS); /* chunk c's rows and norms (the loaders), the last step's small tiles done */
             if (c >= FSTAGES) bar_sync(EMPTY_BAR(s), FBAR_N); /* the chain is done with chunk c - FSTAGES */
             unsigned char *st = smem + s * CST_BYTES(KD);
             __nv_bfloat16 *Kd = (__nv_bfloat16 *)st, *Qd = Kd + 16 * PD, *Kr = Qd + 16 * PD;
@@ -1484,6 +1511,11 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
                     store_tril(acc, Ab + 16 * PS, PS, ln);
                 else
                     store_inverse(acc, bs + buf * 16, Ls, Ab, PS, ln);
+            } else { /* meanwhile the loaders: chunk c's buffer is free (the gate was its last reader), so chunk
+                      * c + 2 FGROUPS goes there, and chunk c + FGROUPS (loaded a step ago) gets its norms */
+                issue(c + 2 * FGROUPS, i + 2);
+                asm volatile("cp.async.wait_group 1;\n" ::);
+                norms(c + FGROUPS, i + 1);
             }
             full_arrive(fullb + s);
         }
