@@ -417,14 +417,20 @@ static __device__ __forceinline__ void prep_norm_row(const prefill_params &p, co
     if (r32 < 16) r *= p.scale;
     if (part == 0) rn[r32] = r;
 }
-/* all 32 row norms by NT threads: 128, one row each, or the 64 loader threads of a v4.1 group, rows r and r + 16 (the
- * same four lanes and order of sums per row, so the same bits) */
+/* all 32 row norms by NT threads: 128, one row each, or the 64 loader threads of a v4.1 group, each warp the q and k
+ * rows that prep_load<64> gave it (rows 4 m + 2 w and 4 m + 2 w + 1 of warp w), so that a warp needs only its own
+ * loads (__syncwarp, no barrier between the two). The same four lanes and order of sums per row: the same bits. */
 template <int NT = NTHREADS>
 static __device__ __forceinline__ void prep_norms(const prefill_params &p, const __nv_bfloat16 *raw, float *rn, int ptid)
 {
     static_assert(NT == 128 || NT == 64, "prep_norms: 128 or 64 threads");
-    prep_norm_row(p, raw, rn, ptid >> 2, ptid & 3);
-    if (NT == 64) prep_norm_row(p, raw, rn, (ptid >> 2) + 16, ptid & 3);
+    if (NT == 128) {
+        prep_norm_row(p, raw, rn, ptid >> 2, ptid & 3);
+    } else {
+        const int j = (ptid & 31) >> 2, row = ((j >> 1) << 2) + (j & 1) + 2 * (ptid >> 5);
+        prep_norm_row(p, raw, rn, row, ptid & 3);
+        prep_norm_row(p, raw, rn, row + 16, ptid & 3);
+    }
 }
 
 /* The gate works in log2 units: a log2(e) = lb log2(e) sigmoid(e^A_log x) for x = g + dt_bias, with
@@ -1376,7 +1382,6 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
 #define CHAIN_BAR 2             /* the 256 consumers */
 #define EMPTY_BAR(s) (3 + (s))
 #define GROUP_BAR(g) ((g) ? 3 + FSTAGES : PBAR) /* a producer group's own barrier */
-#define LOADER_BAR(g) (4 + FSTAGES + (g))       /* its two loader warps (pw 2 and 3) */
 /* chain / producer registers after setmaxnreg; their sum is 2 * 128, the register file of one 512-thread CTA.
  * Splitting every chain operand (PM_ALL) needs 8 more in the chain. */
 #define FREG_CHAIN(pm) ((pm) == PM_ALL ? 168 : 160)
@@ -1454,10 +1459,10 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
             }
             cp_async_commit();
         };
-        /* the loaders, once chunk c's loads have landed (each waited for its own): the two warps see each other's
-         * rows, then the row norms of chunk c into rn */
+        /* the loaders, once chunk c's loads have landed (each thread waited for its own): the row norms of chunk c
+         * into rn, each warp those of the rows it loaded */
         auto norms = [&](int64_t c, int64_t i) {
-            bar_sync(LOADER_BAR(g), 64);
+            __syncwarp();
             if (c < nch && p.fdbg != 2) {
                 int pt; /* read again (volatile), as in issue */
                 asm volatile("mov.u32 %0, %%tid.x;\n" : "=r"(pt));
