@@ -199,8 +199,9 @@ FKDA_API fkda_status fkda_prefill_workspace_size(const fkda_prefill_args *args, 
  * on the CPU. The CUDA backend does not synchronise the host and does not allocate memory: graph-capturable.
  * A call planned in phases (varlen with cu_seqlens_host) forks from stream into up to three streams of the
  * library's own and joins back before it returns: stream waits for all of the call's work. The first such
- * call on a device makes those streams and six events (kept for the life of the process); a call that
- * finds none while stream is being captured runs in one phase instead. */
+ * call in a CUDA context makes those streams and six events (kept for the life of the context; after a
+ * cudaDeviceReset the next phased call makes new ones); a call that finds none while stream is being
+ * captured runs in one phase instead. */
 FKDA_API fkda_status fkda_prefill(const fkda_prefill_args *args, void *workspace, size_t workspace_bytes,
                                   void *stream);
 

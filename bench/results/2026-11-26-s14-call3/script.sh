@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Session 14 call 3: .carry/s14d = v4.1 loaders, each loader warp the norms of its own rows (__syncwarp, no loader barrier: call 2 racecheck reported 30 hazards with it)
-# make the small tiles). GPU suite (default and C32=0: every "ov" case bit-identical to v2), memcheck and racecheck
+# GPU suite (default and C32=0: every "ov" case bit-identical to v2), memcheck and racecheck
 # (small: "small varlen overlap"); A/B against .carry/s14a (v4.1 as before) on the v4.1 shapes (0, 1, 2, 7, 9), eager
 # and graph, alternated; the v4.1 halves alone (V2=5 producers, V2=6 chain) at H = 16 8 x 1024
 set -u
