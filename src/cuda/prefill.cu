@@ -150,21 +150,6 @@ static __device__ __forceinline__ void mma_n16(float d0[4], float d1[4], const u
 static __device__ __forceinline__ void tile_product(float acc[2][4], const __nv_bfloat16 *Aop, const __nv_bfloat16 *Bop,
                                                     int lane)
 {
-#if FKDA_TILE_SPLIT
-    float acc2[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
-#pragma unroll
-    for (int kk = 0; kk < 8; ++kk) {
-        uint32_t a[4], bb[4];
-        ldsm_x4(a, Aop + ((lane & 7) + ((lane >> 3) & 1) * 8) * PD + kk * 16 + (lane >> 4) * 8);
-        ldsm_x4(bb, Bop + ((lane >> 4) * 8 + (lane & 7)) * PD + kk * 16 + ((lane >> 3) & 1) * 8);
-        if (kk & 1) mma_n16(acc2[0], acc2[1], a, bb);
-        else mma_n16(acc[0], acc[1], a, bb);
-    }
-#pragma unroll
-    for (int t = 0; t < 2; ++t)
-#pragma unroll
-        for (int r = 0; r < 4; ++r) acc[t][r] += acc2[t][r];
-#else
 #pragma unroll
     for (int kk = 0; kk < 8; ++kk) {
         uint32_t a[4], bb[4];
@@ -172,7 +157,6 @@ static __device__ __forceinline__ void tile_product(float acc[2][4], const __nv_
         ldsm_x4(bb, Bop + ((lane >> 4) * 8 + (lane & 7)) * PD + kk * 16 + ((lane >> 3) & 1) * 8);
         mma_n16(acc[0], acc[1], a, bb);
     }
-#endif
 }
 
 static __device__ __forceinline__ void store_tril(const float acc[2][4], __nv_bfloat16 *out, int out_pitch, int lane,
@@ -1391,9 +1375,7 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
  * (the loaders) issue every cp.async of the group and, while pw 0 and 1 make the small tiles of chunk c, compute the
  * row norms of the group's next chunk (its loads were issued a step ahead), so a step is the gate plus the longer of
  * (tiles, next norms), with one group barrier fewer. */
-#ifndef FSTAGES
 #define FSTAGES 6 /* even: stage s is filled by group s % 2 */
-#endif
 #define FGROUPS 2
 #define FTHREADS (256 + FGROUPS * NTHREADS)
 #define FBAR_N (256 + NTHREADS) /* threads on an EMPTY barrier: the chain + one producer group */

@@ -13,7 +13,7 @@ CS=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
 wait
 tail -n 3 $OUT/test-f.log $OUT/test-e.log; grep -E "SUMMARY|rc=" $OUT/racecheck-e.log
 export PYTHONPATH=$PWD/python PYTHONUNBUFFERED=1
-for L in s14d s14e s14f s14d s14e s14f; do
+for L in s14d_lib s14e s14f s14d_lib s14e s14f; do
   echo "== $L"
   FLASHKDA_LIBRARY=$PWD/.carry/$L/lib/libflashkda.so timeout 90 python3 bench/prefill_bench.py --only 0,1,2,7,9,5,6 \
     --no-fla --graph --variants auto:4 | grep "^H=" | cut -c1-110
