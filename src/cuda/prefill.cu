@@ -369,11 +369,11 @@ static __device__ __forceinline__ float prep_beta(const prefill_params &p, int64
     return beta_act(p, load_scalar(p.beta, p.beta_dtype, b * p.b_sb + t * p.b_st + hv * p.b_sh));
 }
 
-/* cp.async of the q, k, g rows of one chunk into raw[3][16][RP] (rows past nvalid zero-filled; RP = KD, or PD in
- * v4.1, see prep_gate_v4), by NT threads (128, or the 64 loader threads of a v4.1 group). Thread ptid copies piece
- * ptid % 16 of rows ptid / 16 + (NT / 16) h of each: a fixed count of 3 x 256 / NT (a loop over i = ptid, ptid + 128,
- * ... compiled to ~460 generic SASS instructions with 64-bit row products in every round) */
-template <int NT = NTHREADS, int RP = KD>
+/* cp.async of the q, k, g rows of one chunk into raw[3][16 * KD] (rows past nvalid zero-filled), by NT threads
+ * (128, or the 64 loader threads of a v4.1 group). Thread ptid copies piece ptid % 16 of rows ptid / 16 + (NT / 16) h
+ * of each: a fixed count of 3 x 256 / NT (a loop over i = ptid, ptid + 128, ... compiled to ~460 generic SASS
+ * instructions with 64-bit row products in every round) */
+template <int NT = NTHREADS>
 static __device__ __forceinline__ void prep_load(__nv_bfloat16 *raw, const prefill_params &p, const __nv_bfloat16 *qb,
                                                  const __nv_bfloat16 *kb, const __nv_bfloat16 *gb, int nvalid, int ptid)
 {
@@ -387,18 +387,17 @@ static __device__ __forceinline__ void prep_load(__nv_bfloat16 *raw, const prefi
 #pragma unroll
         for (int h = 0; h < 256 / NT; ++h) {
             const bool ok = row + NT / 16 * h < nvalid;
-            cp_async16(raw + which * 16 * RP + (row + NT / 16 * h) * RP + c8,
+            cp_async16(raw + which * 16 * KD + (row + NT / 16 * h) * KD + c8,
                        ok ? (const void *)(s0 + NT / 16 * h * sst) : (const void *)src, ok ? 16 : 0);
         }
     }
 }
 
 /* row norms: four threads per row (part = ptid % 4 of row r32), q rows 0-15 then k rows; rn[32] */
-template <int RP = KD>
 static __device__ __forceinline__ void prep_norm_row(const prefill_params &p, const __nv_bfloat16 *raw, float *rn,
                                                      int r32, int part)
 {
-    const __nv_bfloat16 *row = raw + (r32 >> 4) * 16 * RP + (r32 & 15) * RP + part * 32;
+    const __nv_bfloat16 *row = raw + (r32 >> 4) * 16 * KD + (r32 & 15) * KD + part * 32;
     float ss = 0.f;
 #pragma unroll
     for (int j = 0; j < 4; ++j) {
@@ -418,11 +417,9 @@ static __device__ __forceinline__ void prep_norm_row(const prefill_params &p, co
     if (r32 < 16) r *= p.scale;
     if (part == 0) rn[r32] = r;
 }
-/* all 32 row norms by NT threads: 128 (raw pitch KD), one row each, or the 64 loader threads of a v4.1 group (raw
- * pitch PD), each warp the q and k rows that prep_load<64> gave it (rows 4 m + 2 w and 4 m + 2 w + 1 of warp w), so
- * that a warp needs only its own loads (__syncwarp, no barrier between the two). The eight lanes of a quarter warp
- * read rows r and r + 4 there (272-byte rows: 64 bytes apart mod 128, so the pieces of prep_norm_row still fall on
- * distinct banks), rows r and r + 1 at pitch KD. The same four lanes and order of sums per row: the same bits. */
+/* all 32 row norms by NT threads: 128, one row each, or the 64 loader threads of a v4.1 group, each warp the q and k
+ * rows that prep_load<64> gave it (rows 4 m + 2 w and 4 m + 2 w + 1 of warp w), so that a warp needs only its own
+ * loads (__syncwarp, no barrier between the two). The same four lanes and order of sums per row: the same bits. */
 template <int NT = NTHREADS>
 static __device__ __forceinline__ void prep_norms(const prefill_params &p, const __nv_bfloat16 *raw, float *rn, int ptid)
 {
@@ -430,10 +427,9 @@ static __device__ __forceinline__ void prep_norms(const prefill_params &p, const
     if (NT == 128) {
         prep_norm_row(p, raw, rn, ptid >> 2, ptid & 3);
     } else {
-        const int j = (ptid & 31) >> 2, q = j >> 1;
-        const int row = 2 * (ptid >> 5) + (q & 1) + 8 * (q >> 1) + 4 * (j & 1);
-        prep_norm_row<PD>(p, raw, rn, row, ptid & 3);
-        prep_norm_row<PD>(p, raw, rn, row + 16, ptid & 3);
+        const int j = (ptid & 31) >> 2, row = ((j >> 1) << 2) + (j & 1) + 2 * (ptid >> 5);
+        prep_norm_row(p, raw, rn, row, ptid & 3);
+        prep_norm_row(p, raw, rn, row + 16, ptid & 3);
     }
 }
 
@@ -452,7 +448,6 @@ static __device__ __forceinline__ float2 gate_coefs(const prefill_params &p, int
 /* The gate of the thread's two channels ch, ch + 1 for tokens 8 (lane / 16) .. + 7 (see prep_gate_v4) and its
  * cumulative sum: a0, a1 = G2 (log2 units) of those tokens, *s0, *s1 = G2 of the half's last token (lane l + 16 holds
  * the chunk's G_C2 of lane l's channels). */
-template <int RP = KD>
 static __device__ __forceinline__ void prep_gate_sums(const prefill_params &p, const __nv_bfloat16 *raw, float2 cb,
                                                       float cA, int nvalid, int ch, int lane, float (&a0)[8],
                                                       float (&a1)[8], float *s0_out, float *s1_out)
@@ -462,7 +457,7 @@ static __device__ __forceinline__ void prep_gate_sums(const prefill_params &p, c
 #pragma unroll
     for (int u = 0; u < 8; ++u) {
         const int t = t0 + u;
-        const float2 x = __bfloat1622float2(*(const __nv_bfloat162 *)(raw + 2 * 16 * RP + t * RP + ch));
+        const float2 x = __bfloat1622float2(*(const __nv_bfloat162 *)(raw + 2 * 16 * KD + t * KD + ch));
         const float g0 = __fdividef(lb2, 1.f + exp2f(fmaf(x.x, cA, cb.x)));
         const float g1 = __fdividef(lb2, 1.f + exp2f(fmaf(x.y, cA, cb.y)));
         a0[u] = t < nvalid ? g0 : 0.f;
@@ -494,11 +489,7 @@ static __device__ __forceinline__ void prep_gate_sums(const prefill_params &p, c
  * ch = 2 (16 pw + l % 16) and ch + 1 for tokens 8 (l / 16) .. 8 (l / 16) + 7, so shared loads and stores are 32-bit
  * (half the instructions of one channel per thread). The cumulative sum stays sequential per channel: the upper
  * half starts from G[7] of the lower half (a shuffle), so every element gets the bits of a one-channel loop.
- * cb, cA: gate_coefs of the thread's two channels.
- * ROT (v4.1, raw pitch RP = PD): the upper half writes its tokens in the order 12-15, 8-11, so that the two halves of
- * each load and store are 4 or 12 rows of 272 bytes apart (64 bytes mod 128, distinct banks) instead of 8 (a 2-way
- * bank conflict on all 16 raw loads and 32 tile stores of a thread, ncu session 14); a select picks the token's G. */
-template <int RP = KD, bool ROT = false>
+ * cb, cA: gate_coefs of the thread's two channels. */
 static __device__ __forceinline__ void prep_gate_v4(const prefill_params &p, const __nv_bfloat16 *raw, const float *rn,
                                                     float2 cb, float cA, int nvalid, __nv_bfloat16 *Kd,
                                                     __nv_bfloat16 *Qd, __nv_bfloat16 *Kr, __nv_bfloat16 *Ki, float *ecs,
@@ -506,24 +497,21 @@ static __device__ __forceinline__ void prep_gate_v4(const prefill_params &p, con
 {
     const int hf = lane >> 4, ch = 2 * (16 * pw + (lane & 15)), t0 = 8 * hf;
     float a0[8], a1[8], s0, s1;
-    prep_gate_sums<RP>(p, raw, cb, cA, nvalid, ch, lane, a0, a1, &s0, &s1);
+    prep_gate_sums(p, raw, cb, cA, nvalid, ch, lane, a0, a1, &s0, &s1);
     const float eC0 = exp2f(__shfl_sync(0xffffffffu, s0, (lane & 15) + 16));
     const float eC1 = exp2f(__shfl_sync(0xffffffffu, s1, (lane & 15) + 16));
     if (hf) *(float2 *)(ecs + ch) = make_float2(eC0, eC1);
-    const int rlo = ROT ? 12 * hf : t0, rhi = ROT ? 4 * hf : t0; /* token of step u: u + (u < 4 ? rlo : rhi) */
 #pragma unroll
     for (int q4 = 0; q4 < 2; ++q4) {
-        const int qr = ROT ? q4 ^ hf : q4;
-        const float4 rq = *(const float4 *)(rn + t0 + 4 * qr), rk = *(const float4 *)(rn + 16 + t0 + 4 * qr);
+        const float4 rq = *(const float4 *)(rn + t0 + 4 * q4), rk = *(const float4 *)(rn + 16 + t0 + 4 * q4);
         const float rqs[4] = {rq.x, rq.y, rq.z, rq.w}, rks[4] = {rk.x, rk.y, rk.z, rk.w};
 #pragma unroll
         for (int v = 0; v < 4; ++v) {
-            const int u = 4 * q4 + v, t = u + (u < 4 ? rlo : rhi);
-            const float g0 = ROT && hf ? a0[u ^ 4] : a0[u], g1 = ROT && hf ? a1[u ^ 4] : a1[u];
-            const float2 kx = __bfloat1622float2(*(const __nv_bfloat162 *)(raw + 16 * RP + t * RP + ch));
-            const float2 qx = __bfloat1622float2(*(const __nv_bfloat162 *)(raw + t * RP + ch));
+            const int u = 4 * q4 + v, t = t0 + u;
+            const float2 kx = __bfloat1622float2(*(const __nv_bfloat162 *)(raw + 16 * KD + t * KD + ch));
+            const float2 qx = __bfloat1622float2(*(const __nv_bfloat162 *)(raw + t * KD + ch));
             const float kn0 = kx.x * rks[v], kn1 = kx.y * rks[v], qn0 = qx.x * rqs[v], qn1 = qx.y * rqs[v];
-            const float e0 = exp2f(g0), e1 = exp2f(g1), ki0 = kn0 * exp2f(-g0), ki1 = kn1 * exp2f(-g1);
+            const float e0 = exp2f(a0[u]), e1 = exp2f(a1[u]), ki0 = kn0 * exp2f(-a0[u]), ki1 = kn1 * exp2f(-a1[u]);
             *(uint32_t *)(Kd + t * PD + ch) = pack_bf16(kn0 * e0, kn1 * e1);
             *(uint32_t *)(Qd + t * PD + ch) = pack_bf16(qn0 * e0, qn1 * e1);
             *(uint32_t *)(Kr + t * PD + ch) = pack_bf16(ki0 * eC0, ki1 * eC1);
@@ -1400,8 +1388,7 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
 #define FREG_PROD(pm) (256 - FREG_CHAIN(pm))
 #define FRAW 2       /* q, k, g buffers per group: loads one group step (2 chunks) ahead */
 #define FP_GRP (FSTAGES * CST_BYTES(KD) + 8 * 16 * PS * 2) /* producer scratch after the stages and ost */
-#define FRP PD /* pitch (bf16) of the raw q, k, g rows: 272-byte rows, see prep_gate_v4's ROT */
-#define FG_KI (FRAW * 3 * 16 * FRP * 2)
+#define FG_KI (FRAW * 3 * 16 * KD * 2)
 #define FG_LS (FG_KI + 16 * PD * 2)
 #define FG_RN (FG_LS + 16 * FLP * 4)
 #define FG_BS (FG_RN + 32 * 4)
@@ -1467,7 +1454,7 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
                 int pt;
                 asm volatile("mov.u32 %0, %%tid.x;\n" : "=r"(pt));
                 pt = ((((pt >> 5) + 2 * g) & 3) << 5) | (pt & 31);
-                prep_load<64, FRP>(raw + (int)(i % FRAW) * 3 * 16 * FRP, p, qb + c * 16 * p.q_st, kb + c * 16 * p.k_st,
+                prep_load<64>(raw + (int)(i % FRAW) * 3 * 16 * KD, p, qb + c * 16 * p.q_st, kb + c * 16 * p.k_st,
                               gb + c * 16 * p.g_st, nv, pt - 64);
             }
             cp_async_commit();
@@ -1480,7 +1467,7 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
                 int pt; /* read again (volatile), as in issue */
                 asm volatile("mov.u32 %0, %%tid.x;\n" : "=r"(pt));
                 pt = ((((pt >> 5) + 2 * g) & 3) << 5) | (pt & 31);
-                prep_norms<64>(p, raw + (int)(i % FRAW) * 3 * 16 * FRP, rn, pt - 64);
+                prep_norms<64>(p, raw + (int)(i % FRAW) * 3 * 16 * KD, rn, pt - 64);
             }
         };
         /* the stored bits of beta of chunk c (f32, or f16 / bf16 in the low half), loaded a group step ahead and
@@ -1510,13 +1497,13 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
             const uint32_t bcur = bnext;
             bnext = beta_raw(c + FGROUPS);
             if (ptid < 16) bs[buf * 16 + ptid] = ptid < nvalid ? beta_val(bcur) : 0.f;
-            const __nv_bfloat16 *rw = raw + (int)(i % FRAW) * 3 * 16 * FRP;
+            const __nv_bfloat16 *rw = raw + (int)(i % FRAW) * 3 * 16 * KD;
             bar_sync(gbar, NTHREADS); /* chunk c's rows and norms (the loaders), the last step's small tiles done */
             if (c >= FSTAGES) bar_sync(EMPTY_BAR(s), FBAR_N); /* the chain is done with chunk c - FSTAGES */
             unsigned char *st = smem + s * CST_BYTES(KD);
             __nv_bfloat16 *Kd = (__nv_bfloat16 *)st, *Qd = Kd + 16 * PD, *Kr = Qd + 16 * PD;
             __nv_bfloat16 *Ab = (__nv_bfloat16 *)(st + CST_AB);
-            prep_gate_v4<FRP, true>(p, rw, rn, cb, cA, nvalid, Kd, Qd, Kr, Ki, (float *)(st + CST_EC), pw, lane);
+            prep_gate_v4(p, rw, rn, cb, cA, nvalid, Kd, Qd, Kr, Ki, (float *)(st + CST_EC), pw, lane);
             bar_sync(gbar, NTHREADS);
             if (pw < 2) { /* prep_small's work: pw 0 L and Ab, pw 1 M */
                 /* the lane read again here (volatile): ptxas would otherwise keep every lane offset of this
