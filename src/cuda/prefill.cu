@@ -278,7 +278,8 @@ static __device__ __forceinline__ void store_state(const state_view &s, int64_t 
     else
         ((__nv_bfloat16 *)s.data)[i] = __float2bfloat16(x);
 }
-static __device__ __forceinline__ int64_t load_cu(const void *cu, int is64, int64_t i)
+/* entry i of cu_seqlens (int32 or int64): the device copy in the kernels, the host copy in the planner */
+static __host__ __device__ __forceinline__ int64_t load_cu(const void *cu, int is64, int64_t i)
 {
     return is64 ? ((const int64_t *)cu)[i] : (int64_t)((const int32_t *)cu)[i];
 }
@@ -1446,16 +1447,19 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
         const __nv_bfloat16 *gb = p.g + b * p.g_sb + bos * p.g_st + hv * p.g_sh;
         float cA; /* gate coefficients of this thread's two channels */
         const float2 cb = gate_coefs(p, hv, 2 * (16 * pw + (lane & 15)), &cA);
-        /* the loaders (pw 2 and 3): q, k, g of chunk c into raw buffer i % FRAW (i = the group's step of chunk c) */
+        /* a loader's thread index 0 .. 63 (pw 2 and 3), from %tid read again (volatile): else ptxas hoists the
+         * loaders' addresses out of the loop and spills them */
+        auto loader_tid = [&]() {
+            int pt;
+            asm volatile("mov.u32 %0, %%tid.x;\n" : "=r"(pt));
+            return (((((pt >> 5) + 2 * g) & 3) << 5) | (pt & 31)) - 64;
+        };
+        /* the loaders: q, k, g of chunk c into raw buffer i % FRAW (i = the group's step of chunk c) */
         auto issue = [&](int64_t c, int64_t i) {
             if (c < nch && p.fdbg != 2) {
                 const int nv = (int)(len - c * 16 < 16 ? len - c * 16 : 16);
-                /* ptid read again (volatile): else ptxas hoists the addresses out of the loop and spills them */
-                int pt;
-                asm volatile("mov.u32 %0, %%tid.x;\n" : "=r"(pt));
-                pt = ((((pt >> 5) + 2 * g) & 3) << 5) | (pt & 31);
                 prep_load<64>(raw + (int)(i % FRAW) * 3 * 16 * KD, p, qb + c * 16 * p.q_st, kb + c * 16 * p.k_st,
-                              gb + c * 16 * p.g_st, nv, pt - 64);
+                              gb + c * 16 * p.g_st, nv, loader_tid());
             }
             cp_async_commit();
         };
@@ -1463,12 +1467,7 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
          * into rn, each warp those of the rows it loaded */
         auto norms = [&](int64_t c, int64_t i) {
             __syncwarp();
-            if (c < nch && p.fdbg != 2) {
-                int pt; /* read again (volatile), as in issue */
-                asm volatile("mov.u32 %0, %%tid.x;\n" : "=r"(pt));
-                pt = ((((pt >> 5) + 2 * g) & 3) << 5) | (pt & 31);
-                prep_norms<64>(p, raw + (int)(i % FRAW) * 3 * 16 * KD, rn, pt - 64);
-            }
+            if (c < nch && p.fdbg != 2) prep_norms<64>(p, raw + (int)(i % FRAW) * 3 * 16 * KD, rn, loader_tid());
         };
         /* the stored bits of beta of chunk c (f32, or f16 / bf16 in the low half), loaded a group step ahead and
          * converted (as load_scalar does) and activated only where used: nothing waits for the load until then */
@@ -1874,8 +1873,8 @@ static int64_t seq_chunks(const fkda_prefill_args *a, const fkda_dims *d, int64_
     int64_t len = d->T;
     if (d->varlen && d->N > 1) {
         const void *cu = a->cu_seqlens_host.data;
-        len = a->cu_seqlens_host.dtype == FKDA_INT64 ? ((const int64_t *)cu)[n + 1] - ((const int64_t *)cu)[n]
-                                                     : (int64_t)((const int32_t *)cu)[n + 1] - ((const int32_t *)cu)[n];
+        const int is64 = a->cu_seqlens_host.dtype == FKDA_INT64;
+        len = load_cu(cu, is64, n + 1) - load_cu(cu, is64, n);
     }
     return (len + 15) / 16;
 }
@@ -1944,8 +1943,7 @@ static phase_pick_t phase_pick(const fkda_prefill_args *a, const fkda_dims *d, c
             }
         }
         seq[m] = best;
-        len[m] = is64 ? ((const int64_t *)cu)[best + 1] - ((const int64_t *)cu)[best]
-                      : (int64_t)((const int32_t *)cu)[best + 1] - ((const int32_t *)cu)[best];
+        len[m] = load_cu(cu, is64, best + 1) - load_cu(cu, is64, best);
     }
     const double one = phase_model_us(len, m, 1, d->T, (int)d->HV, sms, c32);
     int k = 1;
@@ -1971,7 +1969,7 @@ static phase_pick_t phase_pick(const fkda_prefill_args *a, const fkda_dims *d, c
     for (int i = 0; i < k - 1; ++i) {
         ph.seq[i] = seq[i];
         ph.len[i] = len[i];
-        ph.bos[i] = is64 ? ((const int64_t *)cu)[seq[i]] : (int64_t)((const int32_t *)cu)[seq[i]];
+        ph.bos[i] = load_cu(cu, is64, seq[i]);
     }
     return ph;
 }
@@ -2180,7 +2178,7 @@ typedef void (*chain_kernel_fn)(const prefill_params, const unsigned char *, int
 typedef void (*chain_kernel_fn1)(const prefill_params);
 
 /* Streams and events of the phases, made once per CUDA context (cudaStreamNonBlocking, events without timing) and
- * kept for the life of the process. A PDL chain of kernels in one stream overlaps only neighbours (session 13: prep ->
+ * kept as long as that context lives. A PDL chain of kernels in one stream overlaps only neighbours (session 13: prep ->
  * chain -> prep -> chain in one stream ran every chain after the one before it had ended, 0.197 -> 0.241-0.330 ms at
  * H = 16 varlen 6), and a launch-completion event (cudaLaunchAttributeLaunchCompletionEvent, "best effort") fired only
  * when the chain had ended (0.277-0.390), so the phases run in streams of their own with plain events. The launches
@@ -2241,15 +2239,13 @@ static phase_streams *phase_begin(cudaStream_t stream)
     cudaStreamCaptureStatus cs = cudaStreamCaptureStatusNone;
     cudaError_t e = ps ? cudaStreamIsCapturing(stream, &cs) : cudaErrorNotSupported;
     if (e == cudaSuccess && cs != cudaStreamCaptureStatusNone) e = cudaErrorStreamCaptureUnsupported;
-    int made = 0;
-    for (int i = 0; i < PH_MAX - 1 && e == cudaSuccess; ++i, ++made) {
+    for (int i = 0; i < PH_MAX - 1 && e == cudaSuccess; ++i) {
         e = cudaStreamCreateWithFlags(&ps->s[i], cudaStreamNonBlocking);
         if (e == cudaSuccess) e = cudaEventCreateWithFlags(&ps->prepped[i], cudaEventDisableTiming);
         if (e == cudaSuccess) e = cudaEventCreateWithFlags(&ps->done[i], cudaEventDisableTiming);
     }
-    if (e != cudaSuccess) {
-        (void)cudaGetLastError();
-        for (int i = 0; ps && i <= made && i < PH_MAX - 1; ++i) { /* a failed set is not kept */
+    if (e != cudaSuccess) { /* a failed set is not kept (a free entry holds null handles only) */
+        for (int i = 0; ps && i < PH_MAX - 1; ++i) {
             if (ps->s[i]) (void)cudaStreamDestroy(ps->s[i]);
             if (ps->prepped[i]) (void)cudaEventDestroy(ps->prepped[i]);
             if (ps->done[i]) (void)cudaEventDestroy(ps->done[i]);

@@ -350,7 +350,6 @@ static void run_case(const pcase *c)
     free(ref_out); free(ref_st); free(cu); free(cu32); free(out1); free(out2); free(st1); free(st2);
 }
 
-/* The same call captured in a CUDA graph and replayed gives the eager result bit for bit. */
 /* CUDA prefill arguments over contiguous bf16 device tensors: q, k [B, T, H, K]; v, g, out [B, T, HV, V]; beta
  * [B, T, HV]; l2 norm of q and k, beta as logits (the graph and thread cases) */
 static fkda_prefill_args bf16_args(void *q, void *k, void *v, void *g, void *beta, void *out, int64_t B, int64_t T,
@@ -367,6 +366,39 @@ static fkda_prefill_args bf16_args(void *q, void *k, void *v, void *g, void *bet
     a.flags = FKDA_QK_L2NORM | FKDA_BETA_SIGMOID;
     a.backend = FKDA_BACKEND_CUDA;
     return a;
+}
+
+/* A varlen batch for the thread and reset cases: random bf16 q, k, v, g, beta and an out on the device, H = 2,
+ * HV = 4, cu_seqlens on the device and its host copy (vi->cu, so vi must outlive the arguments); varlen_free */
+#define VL_MAXN 8
+typedef struct varlen_inputs {
+    fkda_prefill_args a;
+    int64_t cu[VL_MAXN + 1], T;
+    size_t nv;      /* elements of v and out */
+    void *dev[7];   /* q, k, v, g, beta, cu_seqlens, out */
+} varlen_inputs;
+enum { VL_H = 2, VL_HV = 4 };
+
+static void varlen_make(varlen_inputs *vi, const int64_t *lens, int N)
+{
+    memset(vi, 0, sizeof *vi);
+    for (int n = 0; n < N; ++n) vi->cu[n + 1] = vi->cu[n] + lens[n];
+    const int64_t T = vi->T = vi->cu[N], shc[1] = {N + 1};
+    const size_t nq = (size_t)T * VL_H * KD, nv = vi->nv = (size_t)T * VL_HV * KD;
+    float *x = malloc(nv * 4);
+    for (size_t i = 0; i < nv; i++) x[i] = (float)nrand();
+    void **d = vi->dev;
+    d[0] = dev_bf16(x, nq), d[1] = dev_bf16(x + 5, nq), d[2] = dev_bf16(x, nv), d[3] = dev_bf16(x + 9, nv);
+    d[4] = dev_bf16(x + 13, (size_t)T * VL_HV), d[5] = dev_copy(vi->cu, (size_t)(N + 1) * sizeof(int64_t));
+    CUDA_OK(cudaMalloc(&d[6], nv * 2));
+    vi->a = bf16_args(d[0], d[1], d[2], d[3], d[4], d[6], 1, T, VL_H, VL_HV);
+    vi->a.cu_seqlens = fkda_tensor_contiguous(d[5], FKDA_INT64, 1, shc);
+    vi->a.cu_seqlens_host = fkda_tensor_contiguous(vi->cu, FKDA_INT64, 1, shc);
+    free(x);
+}
+static void varlen_free(varlen_inputs *vi)
+{
+    for (int i = 0; i < 7; ++i) cudaFree(vi->dev[i]);
 }
 
 /* Two host threads, each on a stream of its own, run the same phased call (forced 3 phases) many times into their
@@ -407,21 +439,14 @@ static void *thread_run(void *arg)
 static void threads_case(void)
 {
     static const int64_t lens[] = {300, 40, 0, 70, 5, 17, 200};
-    enum { N = 7, H = 2, HV = 4, NT = 2 };
-    int64_t cu[N + 1] = {0};
-    for (int n = 0; n < N; ++n) cu[n + 1] = cu[n] + lens[n];
-    const int64_t T = cu[N];
-    const size_t nq = (size_t)T * H * KD, nv = (size_t)T * HV * KD;
-    float *x = malloc(nv * 4);
-    for (size_t i = 0; i < nv; i++) x[i] = (float)nrand();
-    void *dq = dev_bf16(x, nq), *dk = dev_bf16(x + 5, nq), *dv = dev_bf16(x, nv), *dg = dev_bf16(x + 9, nv);
-    void *db = dev_bf16(x + 13, (size_t)T * HV), *dcu = dev_copy(cu, sizeof cu);
-    void *outs[NT];
-    for (int t = 0; t < NT; ++t) CUDA_OK(cudaMalloc(&outs[t], nv * 2));
-    const int64_t shv[4] = {1, T, HV, KD}, shc[1] = {N + 1};
-    fkda_prefill_args a = bf16_args(dq, dk, dv, dg, db, outs[0], 1, T, H, HV);
-    a.cu_seqlens = fkda_tensor_contiguous(dcu, FKDA_INT64, 1, shc);
-    a.cu_seqlens_host = fkda_tensor_contiguous(cu, FKDA_INT64, 1, shc);
+    enum { NT = 2 };
+    varlen_inputs vi;
+    varlen_make(&vi, lens, 7);
+    const fkda_prefill_args a = vi.a;
+    const size_t nv = vi.nv;
+    const int64_t shv[4] = {1, vi.T, VL_HV, KD};
+    void *outs[NT] = {vi.dev[6]}; /* thread 0 writes vi's out, the others their own */
+    for (int t = 1; t < NT; ++t) CUDA_OK(cudaMalloc(&outs[t], nv * 2));
     set_split(0);
     set_segments(0);
     set_phases(3);
@@ -451,17 +476,18 @@ static void threads_case(void)
         pthread_join(tids[t], NULL);
         CHECK(jobs[t].status == 0, "two threads: thread %d status %d", t, jobs[t].status);
         bad += jobs[t].bad;
-        cudaFree(jobs[t].a.out.data);
+        if (t) cudaFree(jobs[t].a.out.data);
         cudaFree(jobs[t].ws);
     }
     CHECK(bad == 0, "two threads: %d of %d phased calls differ from a call made alone", bad, NT * 40);
     printf("two threads, phased calls on their own streams: %d of %d differ\n", bad, NT * 40);
     set_phases(-1);
     set_segments(-1);
-    cudaFree(dq); cudaFree(dk); cudaFree(dv); cudaFree(dg); cudaFree(db); cudaFree(dcu);
-    free(x); free(expect);
+    varlen_free(&vi);
+    free(expect);
 }
 
+/* The same call captured in a CUDA graph and replayed gives the eager result bit for bit. */
 static void graph_case(void)
 {
     const int B = 2, T = 100, H = 4, HV = 8;
@@ -573,19 +599,10 @@ static void run_phase_cases(int small)
  * 4 when the call ran in two phases (a prep and a chain each), 2 when it fell back to one. */
 static size_t phased_kernel_nodes(void)
 {
-    enum { N = 6, H = 2, HV = 4 };
-    int64_t cu[N + 1] = {0};
-    for (int n = 0; n < N; ++n) cu[n + 1] = cu[n] + lens_deep[n];
-    const int64_t T = cu[N], shc[1] = {N + 1};
-    const size_t nq = (size_t)T * H * KD, nv = (size_t)T * HV * KD;
-    float *x = malloc(nv * 4);
-    for (size_t i = 0; i < nv; i++) x[i] = (float)nrand();
-    void *dq = dev_bf16(x, nq), *dk = dev_bf16(x + 5, nq), *dv = dev_bf16(x, nv), *dg = dev_bf16(x + 9, nv);
-    void *db = dev_bf16(x + 13, (size_t)T * HV), *dcu = dev_copy(cu, sizeof cu), *dout = NULL, *dws = NULL;
-    CUDA_OK(cudaMalloc(&dout, nv * 2));
-    fkda_prefill_args a = bf16_args(dq, dk, dv, dg, db, dout, 1, T, H, HV);
-    a.cu_seqlens = fkda_tensor_contiguous(dcu, FKDA_INT64, 1, shc);
-    a.cu_seqlens_host = fkda_tensor_contiguous(cu, FKDA_INT64, 1, shc);
+    varlen_inputs vi;
+    varlen_make(&vi, lens_deep, 6);
+    const fkda_prefill_args a = vi.a;
+    void *dws = NULL;
     set_split(0);
     set_segments(0);
     set_phases(2);
@@ -613,8 +630,9 @@ static size_t phased_kernel_nodes(void)
     set_segments(-1);
     cudaGraphDestroy(graph);
     cudaStreamDestroy(s);
-    cudaFree(dq); cudaFree(dk); cudaFree(dv); cudaFree(dg); cudaFree(db); cudaFree(dcu); cudaFree(dout); cudaFree(dws);
-    free(x); free(list);
+    cudaFree(dws);
+    varlen_free(&vi);
+    free(list);
     return kernels;
 }
 

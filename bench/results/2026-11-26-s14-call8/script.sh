@@ -15,8 +15,8 @@ done
 wait
 tail -n 2 $OUT/test.log; grep -hE "SUMMARY|rc=" $OUT/memcheck.log $OUT/racecheck.log
 export PYTHONPATH=$PWD/python PYTHONUNBUFFERED=1
-FLASHKDA_LIBRARY=$PWD/.carry/s14d_lib/lib/libflashkda.so timeout 120 python3 bench/results/2026-11-26-s14-call8/bits.py save $OUT/ref.pt
-FLASHKDA_LIBRARY=$PWD/.carry/s14g/lib/libflashkda.so timeout 120 python3 bench/results/2026-11-26-s14-call8/bits.py cmp $OUT/ref.pt
+FLASHKDA_LIBRARY=$PWD/.carry/s14d_lib/lib/libflashkda.so timeout 120 python3 bench/results/2026-11-26-s12-call6/bits.py save $OUT/ref.pt
+FLASHKDA_LIBRARY=$PWD/.carry/s14g/lib/libflashkda.so timeout 120 python3 bench/results/2026-11-26-s12-call6/bits.py cmp $OUT/ref.pt
 rm -f $OUT/ref.pt
 for L in s14d_lib s14g s14d_lib s14g; do
   echo "== $L"
