@@ -13,7 +13,8 @@ import torch  # noqa: E402
 
 NAMES = {"SEG": "FKDA_PREFILL_SEGMENTS", "SPLIT": "FKDA_PREFILL_SPLIT", "ORDER": "FKDA_PREFILL_ORDER",
          "DEEP": "FKDA_PREFILL_DEEP", "PDL": "FKDA_PREFILL_PDL", "V2": "FKDA_PREFILL_V2",
-         "C32": "FKDA_PREFILL_C32", "PHASES": "FKDA_PREFILL_PHASES"}
+         "C32": "FKDA_PREFILL_C32", "PHASES": "FKDA_PREFILL_PHASES",
+         "BULK": "FKDA_PREFILL_BULK"}
 
 
 def set_knobs(ks):
@@ -33,6 +34,7 @@ def main():
     ap.add_argument("--B", type=int, default=1)
     ap.add_argument("--knobs", nargs="+", default=["auto"])
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--graph", action="store_true", help="also time the call as a CUDA graph replay")
     ap.add_argument("--lens", help="comma-separated sequence lengths: a varlen batch with cu_seqlens_host (--T ignored)")
     ap.add_argument("--no-host", action="store_true", help="with --lens: no cu_seqlens_host (as prefill_bench.py runs)")
     a = ap.parse_args()
@@ -55,7 +57,8 @@ def main():
             ref = out.clone()
         diff = (out.float() - ref.float()).abs().max().item()
         shape = (f"lens={a.lens}" + (" (no host)" if a.no_host else "")) if a.lens else f"B={a.B} T={a.T}"
-        print(f"H={a.H} {shape} {ks:>22s}: {pb.time_ms(run):.3f} ms  max |out - first| {diff:.2e}", flush=True)
+        g = f"  graph {pb.graph_ms(run):.3f} ms" if a.graph else ""
+        print(f"H={a.H} {shape} {ks:>22s}: {pb.time_ms(run):.3f} ms{g}  max |out - first| {diff:.2e}", flush=True)
         if a.profile:
             kt = pb.kernel_times(run, calls=5)
             print("    " + "  ".join(f"{n} {us:.1f}" for n, (us, _) in sorted(kt.items(), key=lambda i: -i[1][0])),

@@ -16,8 +16,9 @@
  * Conventions of this API:
  *  - Tensors are described, not owned: fkda_tensor is a pointer plus dtype, shape and strides (in
  *    elements), so strided views (a column slice for beta, say) need no copy.
- *  - Nothing is allocated on the hot path: ask for the workspace size, pass a workspace of at least that
- *    many bytes (may be NULL when the size is 0) and, for CUDA, a stream (cudaStream_t passed as void *).
+ *  - Nothing is allocated on the hot path: ask for the workspace size, pass a 16-byte aligned workspace of at
+ *    least that many bytes (may be NULL when the size is 0) and, for CUDA, a stream (cudaStream_t passed as
+ *    void *).
  *  - Every call returns an fkda_status; fkda_last_error() says which argument was wrong and why.
  *  - The header includes no CUDA header and is usable from C and C++.
  */
@@ -57,7 +58,7 @@ typedef enum fkda_status {
     FKDA_ERROR_BAD_VALUE = 4,         /* a scalar or index value is out of range (lower_bound, cu_seqlens,
                                          HV % H, flags, ...)                                             */
     FKDA_ERROR_OVERLAP = 5,           /* an output overlaps an input or another output                 */
-    FKDA_ERROR_WORKSPACE = 6,         /* workspace NULL or smaller than the size query returned        */
+    FKDA_ERROR_WORKSPACE = 6,         /* workspace NULL, smaller than the size query returned, unaligned */
     FKDA_ERROR_UNSUPPORTED = 7,       /* valid KDA, but this backend does not implement it (K, V, layout,
                                          dtype, strides...); nothing was written                       */
     FKDA_ERROR_NO_BACKEND = 8,        /* the requested backend is not compiled in or no device found   */

@@ -539,6 +539,8 @@ fkda_status fkda_check_workspace(const void *ws, size_t have, size_t need)
     if (have < need)
         return fkda_fail(FKDA_ERROR_WORKSPACE, "workspace_bytes: %zu bytes given, %zu needed (ask *_workspace_size)", have, need);
     if (need > 0 && ws == NULL) return fkda_fail(FKDA_ERROR_WORKSPACE, "workspace: NULL but %zu bytes are needed", need);
+    if (need > 0 && (uintptr_t)ws % 16 != 0) /* the CUDA kernels copy it in 16-byte pieces */
+        return fkda_fail(FKDA_ERROR_WORKSPACE, "workspace: %p is not 16-byte aligned (malloc's and cudaMalloc's are)", ws);
     return FKDA_SUCCESS;
 }
 

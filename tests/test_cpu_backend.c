@@ -74,7 +74,7 @@ static void ref_hand_case(void **state)
     fkda_backend backends[2] = {FKDA_BACKEND_REFERENCE, FKDA_BACKEND_CPU};
     for (int b = 0; b < 2; b++) {
         a.backend = backends[b];
-        unsigned char ws[1 << 18];
+        _Alignas(16) unsigned char ws[1 << 18];
         size_t bytes;
         assert_int_equal(fkda_prefill_workspace_size(&a, &bytes), FKDA_SUCCESS);
         assert_true(bytes <= sizeof ws);

@@ -21,7 +21,7 @@ typedef struct problem {
     int32_t cu[N + 1];
     float out[B * T * HV * V];
     fkda_prefill_args a;
-    unsigned char ws[1 << 20];
+    _Alignas(16) unsigned char ws[1 << 20];
 } problem;
 
 static problem *P;
@@ -354,6 +354,9 @@ static void test_workspace_too_small(void **state)
     assert_non_null(strstr(fkda_last_error(), "workspace_bytes"));
     assert_int_equal(fkda_prefill(&P->a, NULL, bytes, NULL), FKDA_ERROR_WORKSPACE);
     assert_non_null(strstr(fkda_last_error(), "workspace: NULL"));
+    /* a workspace off the 16-byte grid (the CUDA kernels copy it in 16-byte pieces) */
+    assert_int_equal(fkda_prefill(&P->a, (unsigned char *)P->ws + 4, bytes, NULL), FKDA_ERROR_WORKSPACE);
+    assert_non_null(strstr(fkda_last_error(), "16-byte aligned"));
     assert_true(out_untouched());
 }
 
@@ -433,7 +436,7 @@ static void make_decode(dproblem *D)
 
 static void expect_decode_error(dproblem *D, fkda_status want, const char *needle)
 {
-    static unsigned char ws[1 << 20];
+    static _Alignas(16) unsigned char ws[1 << 20];
     fkda_status s = fkda_decode(&D->a, ws, sizeof ws, NULL);
     if (s != want || strstr(fkda_last_error(), needle) == NULL)
         fail_msg("status %d message '%s', wanted %d with '%s'", s, fkda_last_error(), want, needle);
@@ -444,7 +447,7 @@ static void test_decode_errors(void **state)
 {
     (void)state;
     static dproblem D;
-    static unsigned char ws[1 << 20];
+    static _Alignas(16) unsigned char ws[1 << 20];
     make_decode(&D);
     size_t bytes;
     assert_int_equal(fkda_decode_workspace_size(&D.a, &bytes), FKDA_SUCCESS);

@@ -77,6 +77,7 @@ typedef struct prefill_params {
     float scale, lb;
     int l2norm, beta_sigmoid, neg_eig;
     int fdbg; /* v4 bench knob (FKDA_PREFILL_V2 = 5 / 6): 1 = producers alone, 2 = consumers alone */
+    int bulk; /* C32 chain kernel: each record by one bulk copy (cp.async.bulk, an mbarrier a stage), not cp.async */
     /* phases (launch_phases): one launch of a prep kernel covers the record slots blockIdx.x + ps_first, each past
      * ps_at[i] moved on by ps_len[i] (ascending ranges of slots that other launches cover); rank_order ranks the
      * ph_nexcl sequences ph_excl last; a chain launch with unit_seq >= 0 runs that one sequence */
@@ -98,6 +99,35 @@ static __device__ __forceinline__ void cp_async16(void *dst, const void *src, in
 static __device__ __forceinline__ void cp_async_commit(void) { asm volatile("cp.async.commit_group;\n" ::); }
 static __device__ __forceinline__ void cp_async_wait_all(void) { asm volatile("cp.async.wait_group 0;\n" ::); }
 
+/* mbarriers (the fused kernel's FULL(s), the chain's bulk-copied records): init with a count of arrivals, arrive
+ * (release), wait for a phase (acquire) */
+static __device__ __forceinline__ void full_init(uint64_t *b, int count)
+{
+    asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;\n" ::"r"((unsigned)__cvta_generic_to_shared(b)), "r"(count)
+                 : "memory");
+}
+static __device__ __forceinline__ void full_arrive(uint64_t *b)
+{
+    asm volatile("mbarrier.arrive.release.cta.shared::cta.b64 _, [%0];\n" ::"r"((unsigned)__cvta_generic_to_shared(b))
+                 : "memory");
+}
+static __device__ __forceinline__ void full_wait(uint64_t *b, uint32_t parity)
+{
+    asm volatile("{\n.reg .pred p;\nWAIT_%=:\n"
+                 "mbarrier.try_wait.parity.acquire.cta.shared::cta.b64 p, [%0], %1;\n"
+                 "@!p bra WAIT_%=;\n}\n" ::"r"((unsigned)__cvta_generic_to_shared(b)), "r"(parity)
+                 : "memory");
+}
+
+/* a bulk copy of `bytes` (a multiple of 16) from global to shared memory, completing on mbarrier bar (one thread) */
+static __device__ __forceinline__ void bulk_load(void *dst, const void *src, unsigned bytes, uint64_t *bar)
+{
+    asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;\n" ::"r"(smem_u32(bar)), "r"(bytes) : "memory");
+    asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];\n" ::"r"(
+                     smem_u32(dst)),
+                 "l"(src), "r"(bytes), "r"(smem_u32(bar))
+                 : "memory");
+}
 static __device__ __forceinline__ void ldsm_x4(uint32_t r[4], const void *p)
 {
     asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
@@ -901,7 +931,7 @@ __global__ void __launch_bounds__(2 * NTHREADS, 4) kda_prep32_kernel(const prefi
 #define SST_V REC_BYTES
 #define SVP(vs) ((vs) * 2 > 128 ? (vs) * 2 : 128) /* bytes per v row */
 #define SST_BYTES(vs) (SST_V + 16 * SVP(vs))
-#define CHAIN_SMEM_ST(vs, st) ((st) * SST_BYTES(vs) + ((vs) / 16) * 16 * PS * 2)
+#define CHAIN_SMEM_ST(vs, st) ((st) * SST_BYTES(vs) + ((vs) / 16) * 16 * PS * 2 + (st) * 8) /* + mbarriers */
 #define CHAIN_SMEM(vs) CHAIN_SMEM_ST(vs, STAGES)
 /* the longest-first split-2 chain's stages: 193 KB of shared memory, so one chain CTA an SM (launch_v2) */
 #define DEEP_STAGES 12
@@ -1095,7 +1125,7 @@ static __device__ __forceinline__ void chain_chunk(float (&S)[16][4], const unsi
 /* C32: the stage (the pair record as it is, then 32 rows of v) and the chain's shared memory */
 #define S32_V REC32_BYTES
 #define S32_BYTES(vs) (S32_V + 32 * SVP(vs))
-#define C32_SMEM_ST(vs, st) ((st) * S32_BYTES(vs) + ((vs) / 16) * 32 * PS * 2)
+#define C32_SMEM_ST(vs, st) ((st) * S32_BYTES(vs) + ((vs) / 16) * 32 * PS * 2 + (st) * 8) /* + mbarriers */
 #define C32_STAGES(vs) ((vs) == 128 ? 2 : 3) /* two chain CTAs an SM */
 #define C32_DEEP_STAGES 6                     /* one CTA an SM (the longest-first split-2 chains) */
 static_assert(2 * C32_SMEM_ST(64, 3) <= 226 * 1024 && 2 * C32_SMEM_ST(128, 2) <= 226 * 1024 &&
@@ -1266,13 +1296,21 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
                              : p.out + b * p.o_sb + bos * p.o_st + hv * p.o_sh + v0;
     const int64_t o_st = role ? KD : p.o_st;
     __nv_bfloat16 *ost = (__nv_bfloat16 *)(smem + NST * STB) + warp * CT * PS;
+    uint64_t *rbar = (uint64_t *)(smem + NST * STB + (VS / 16) * CT * PS * 2); /* a stage's record landed (bulk) */
+    const int bulk = CT == 32 && p.bulk; /* C32 only: the 16-token kernels keep their registers */
+    if (bulk && tid < NST) full_init(rbar + tid, 1);
+    __syncthreads();
 
     /* asynchronous copy of the next chunk into its stage (an empty group past the end keeps the counting simple).
      * Chunks are fetched in order, so the record and v pointers and the stage advance by a fixed step, and each
      * thread's pieces sit at fixed offsets: the record is REC / 16 contiguous 16-byte pieces copied to
      * the same offsets of the stage (its layout is the stage's), v is CT / 16 pieces per thread (rows tid / (VS / 8)
      * + 16 h).
-     * Without this the per-chunk address arithmetic was ~130 instructions a warp (ncu, H = 16 varlen, 10e79a2). */
+     * Without this the per-chunk address arithmetic was ~130 instructions a warp (ncu, H = 16 varlen, 10e79a2).
+     * C32 (bulk): thread 0 copies the whole record with one cp.async.bulk that completes on the stage's mbarrier
+     * (rbar); only v goes by cp.async. H = 16 1 x 8192 -5 to -7%, H = 8 and 4 1 x 8192 -2 to -3%, H = 16 1 x 65536
+     * -1 to -2%, the rest level (session 15, bench/NOTES.md); the 16-token kernels keep cp.async (their 248
+     * registers flipped to 168 with the branch). */
     static_assert(REC % 16 == 0 && 16 * (VS / 8) == NT, "prefetch: pieces per thread");
     constexpr int RP = REC / 16; /* the record's pieces, copied to the same offsets of the stage */
     const int pf_vrow = tid / (VS / 8), pf_vcol = tid % (VS / 8) * 8;
@@ -1284,11 +1322,15 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
     auto prefetch = [&]() {
         if (pf_c < c_end) {
             unsigned char *st = smem + pf_stage * STB + tid * 16;
-            /* a fixed unrolled count, the last round predicated (not a loop over i = tid, tid + NT, ...: ptxas cannot
-             * bound tid, so such loops compiled to ~60 generic instructions) */
+            if (bulk) {
+                if (tid == 0) bulk_load(st, pf_rec, REC, rbar + pf_stage);
+            } else {
+                /* a fixed unrolled count, the last round predicated (not a loop over i = tid, tid + NT, ...: ptxas
+                 * cannot bound tid, so such loops compiled to ~60 generic instructions) */
 #pragma unroll
-            for (int k = 0; k < RP / NT; ++k) cp_async16(st + k * NT * 16, pf_rec + k * NT * 16, 16);
-            if (RP % NT && tid < RP % NT) cp_async16(st + RP / NT * NT * 16, pf_rec + RP / NT * NT * 16, 16);
+                for (int k = 0; k < RP / NT; ++k) cp_async16(st + k * NT * 16, pf_rec + k * NT * 16, 16);
+                if (RP % NT && tid < RP % NT) cp_async16(st + RP / NT * NT * 16, pf_rec + RP / NT * NT * 16, 16);
+            }
 #pragma unroll
             for (int h = 0; h < CT / 16; ++h) {
                 const bool ok = !role && pf_c * CT + 16 * h + pf_vrow < len;
@@ -1325,15 +1367,18 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
     const int vl = 16 * warp; /* local column of v inside the slice */
     const swz_offsets so = make_swz_offsets<VS>(lane, vl);
     int stage = 0; /* of chunk c: (c - c_begin) % NST */
+    uint32_t phase = 0; /* of the stage's mbarrier (bulk): ((c - c_begin) / NST) & 1 */
 #pragma unroll 1
     for (int64_t c = c_begin; c < c_end; ++c) {
         asm volatile("cp.async.wait_group %0;\n" ::"n"(NST - 2));
+        if (bulk) full_wait(rbar + stage, phase);
         __syncthreads(); /* chunk c visible to all warps; the stage of chunk c - 1 free again */
         prefetch();      /* chunk c + NST - 1 */
         if (CT == 32)
             chain_pair<VS, PM>(S, smem + stage * STB, ost, ob, o_st, c, len, vl, lane, so);
         else
             chain_chunk<VS, PM, true>(S, smem + stage * STB, ost, ob, o_st, c, len, vl, lane, so);
+        if (stage == NST - 1) phase ^= 1;
         stage = stage == NST - 1 ? 0 : stage + 1;
     }
     cp_async_wait_all();
@@ -1396,25 +1441,6 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
 #define FG_BYTES (FG_BS + 2 * 16 * 4)
 #define FUSED_SMEM_BASE (FP_GRP + FGROUPS * FG_BYTES)
 #define FUSED_SMEM (FUSED_SMEM_BASE + FSTAGES * 8) /* + the FULL mbarriers, one per stage */
-/* FULL(s): init with the arrivals of one producer group, arrive (release), wait for a phase (acquire) */
-static __device__ __forceinline__ void full_init(uint64_t *b, int count)
-{
-    asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;\n" ::"r"((unsigned)__cvta_generic_to_shared(b)), "r"(count)
-                 : "memory");
-}
-static __device__ __forceinline__ void full_arrive(uint64_t *b)
-{
-    asm volatile("mbarrier.arrive.release.cta.shared::cta.b64 _, [%0];\n" ::"r"((unsigned)__cvta_generic_to_shared(b))
-                 : "memory");
-}
-static __device__ __forceinline__ void full_wait(uint64_t *b, uint32_t parity)
-{
-    asm volatile("{\n.reg .pred p;\nWAIT_%=:\n"
-                 "mbarrier.try_wait.parity.acquire.cta.shared::cta.b64 p, [%0], %1;\n"
-                 "@!p bra WAIT_%=;\n}\n" ::"r"((unsigned)__cvta_generic_to_shared(b)), "r"(parity)
-                 : "memory");
-}
-
 template <int PM>
 __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_params p)
 {
@@ -1779,7 +1805,9 @@ static int env_int(const char *name, int dflt)
  *   FKDA_PREFILL_C32       C32 (pair records, 32-token chain steps) for v2 and v3: unset = automatic (use_c32),
  *                          0 = off (16-token records), 1 = wherever v2 / v3 runs
  *   FKDA_PREFILL_PHASES    phases of the longest-first deep chains (phase_pick): unset = automatic, 0 or 1 = one
- *                          phase, 2 .. PH_MAX = that many wherever phases can run */
+ *                          phase, 2 .. PH_MAX = that many wherever phases can run
+ *   FKDA_PREFILL_BULK      0: the C32 chain kernel loads each record with 16-byte cp.async by every thread instead of
+ *                          one bulk copy (cp.async.bulk by thread 0, completing on the stage's mbarrier; the default) */
 typedef struct prefill_knobs {
     int split, precise, segments, v2;
     int overlap; /* -1 automatic, 0, 1 */
@@ -1787,6 +1815,7 @@ typedef struct prefill_knobs {
     int deep, pdl;
     int c32; /* -1 automatic, 0, 1 */
     int phases; /* -1 automatic, 1 .. PH_MAX */
+    int bulk;
 } prefill_knobs;
 
 static prefill_knobs read_knobs(void)
@@ -1806,6 +1835,7 @@ static prefill_knobs read_knobs(void)
     k.c32 = c32 < 0 ? -1 : c32 != 0;
     const int ph = env_int("FKDA_PREFILL_PHASES", -1);
     k.phases = ph < 0 ? -1 : ph < 1 ? 1 : ph > PH_MAX ? PH_MAX : ph;
+    k.bulk = env_int("FKDA_PREFILL_BULK", 1) != 0;
     return k;
 }
 
@@ -2348,6 +2378,7 @@ static fkda_status launch_v2_body(prefill_params *p, const fkda_dims *d, void *w
     if (heads == 0) return FKDA_SUCCESS;
     const seg_plan_t pl = plan->seg;
     const int precise = kn->precise;
+    p->bulk = kn->bulk;
 
     if (plan->overlap) {
         p->fdbg = kn->v2 == 5 ? 1 : kn->v2 == 6 ? 2 : 0;
