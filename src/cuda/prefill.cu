@@ -400,68 +400,90 @@ static __device__ __forceinline__ float prep_beta(const prefill_params &p, int64
     return beta_act(p, load_scalar(p.beta, p.beta_dtype, b * p.b_sb + t * p.b_st + hv * p.b_sh));
 }
 
-/* cp.async of the q, k, g rows of one chunk into raw[3][16 * KD] (rows past nvalid zero-filled), by NT threads
- * (128, or the 64 loader threads of a v4.1 group). Thread ptid copies piece ptid % 16 of rows ptid / 16 + (NT / 16) h
- * of each: a fixed count of 3 x 256 / NT (a loop over i = ptid, ptid + 128, ... compiled to ~460 generic SASS
- * instructions with 64-bit row products in every round) */
+/* cp.async of the q, k, g rows of one chunk into raw[3][16 * KD] (rows past nvalid zero-filled), by NT threads: 128
+ * (thread ptid copies piece ptid % 16 of rows ptid / 16 + 8 h of each), or the 64 loader threads of a v4.1 group
+ * (warp w copies all of q (w = 0) or k (w = 1), lane l piece l % 16 of rows l / 16 + 2 h, and g rows 8 w + l / 16
+ * + 2 h, so that each loader warp holds the whole tile it takes the norms of). A fixed count of 3 x 256 / NT a thread
+ * (a loop over i = ptid, ptid + 128, ... compiled to ~460 generic SASS instructions with 64-bit row products in
+ * every round) */
 template <int NT = NTHREADS>
 static __device__ __forceinline__ void prep_load(__nv_bfloat16 *raw, const prefill_params &p, const __nv_bfloat16 *qb,
                                                  const __nv_bfloat16 *kb, const __nv_bfloat16 *gb, int nvalid, int ptid)
 {
     static_assert(NT == 128 || NT == 64, "prep_load: 16 rows x 16 pieces by 128 or 64 threads");
-    const int row = ptid >> 4, c8 = (ptid & 15) * 8;
+    const int c8 = (ptid & 15) * 8;
+    if (NT == 128) {
+        const int row = ptid >> 4;
 #pragma unroll
-    for (int which = 0; which < 3; ++which) {
-        const __nv_bfloat16 *src = which == 0 ? qb : (which == 1 ? kb : gb);
-        const int64_t sst = which == 0 ? p.q_st : (which == 1 ? p.k_st : p.g_st);
+        for (int which = 0; which < 3; ++which) {
+            const __nv_bfloat16 *src = which == 0 ? qb : (which == 1 ? kb : gb);
+            const int64_t sst = which == 0 ? p.q_st : (which == 1 ? p.k_st : p.g_st);
+            const __nv_bfloat16 *s0 = src + row * sst + c8;
+#pragma unroll
+            for (int h = 0; h < 2; ++h) {
+                const bool ok = row + 8 * h < nvalid;
+                cp_async16(raw + which * 16 * KD + (row + 8 * h) * KD + c8,
+                           ok ? (const void *)(s0 + 8 * h * sst) : (const void *)src, ok ? 16 : 0);
+            }
+        }
+    } else {
+        const int w = ptid >> 5, row = (ptid & 31) >> 4;
+        const __nv_bfloat16 *src = w ? kb : qb;
+        const int64_t sst = w ? p.k_st : p.q_st;
         const __nv_bfloat16 *s0 = src + row * sst + c8;
 #pragma unroll
-        for (int h = 0; h < 256 / NT; ++h) {
-            const bool ok = row + NT / 16 * h < nvalid;
-            cp_async16(raw + which * 16 * KD + (row + NT / 16 * h) * KD + c8,
-                       ok ? (const void *)(s0 + NT / 16 * h * sst) : (const void *)src, ok ? 16 : 0);
+        for (int h = 0; h < 8; ++h) {
+            const bool ok = row + 2 * h < nvalid;
+            cp_async16(raw + w * 16 * KD + (row + 2 * h) * KD + c8,
+                       ok ? (const void *)(s0 + 2 * h * sst) : (const void *)src, ok ? 16 : 0);
+        }
+        const int grow = 8 * w + row;
+        const __nv_bfloat16 *g0 = gb + grow * p.g_st + c8;
+#pragma unroll
+        for (int h = 0; h < 4; ++h) {
+            const bool ok = grow + 2 * h < nvalid;
+            cp_async16(raw + 2 * 16 * KD + (grow + 2 * h) * KD + c8,
+                       ok ? (const void *)(g0 + 2 * h * p.g_st) : (const void *)gb, ok ? 16 : 0);
         }
     }
 }
 
-/* row norms: four threads per row (part = ptid % 4 of row r32), q rows 0-15 then k rows; rn[32] */
-static __device__ __forceinline__ void prep_norm_row(const prefill_params &p, const __nv_bfloat16 *raw, float *rn,
-                                                     int r32, int part)
+/* The 16 row norms of a [16][KD] bf16 tile by one warp: the diagonal of T T^T by mma (bf16 products are exact in
+ * f32; f32 sums), 8 ldmatrix and 16 mma in place of ~150 loads, conversions and FMAs a thread. The one ldmatrix.x4
+ * of a k-step is both operands (A = rows, B = the same rows as columns: its matrices 0, 2 for n 0-7, 1, 3 for
+ * n 8-15). Row r reads its 16-byte pieces rotated by r (piece (2 j + half + r) % 16 at k-step j): a sum of squares
+ * does not care about the order of k, only the diagonal is used, and the 8 rows of each 8 x 8 matrix hit 8
+ * different bank groups (rows of 256 bytes would otherwise all fall on the same ones). rn[r] = 1 / |row r| (l2norm),
+ * times mul. */
+static __device__ __forceinline__ void tile_row_norms(const prefill_params &p, const __nv_bfloat16 *t, float *rn,
+                                                      float mul, int lane)
 {
-    const __nv_bfloat16 *row = raw + (r32 >> 4) * 16 * KD + (r32 & 15) * KD + part * 32;
-    float ss = 0.f;
+    const int m = lane >> 3, r = (lane & 7) + 8 * (m & 1), half = m >> 1;
+    const __nv_bfloat16 *row = t + r * KD;
+    float d0[4] = {0.f, 0.f, 0.f, 0.f}, d1[4] = {0.f, 0.f, 0.f, 0.f};
 #pragma unroll
-    for (int j = 0; j < 4; ++j) {
-        /* piece j + part (+1 on odd rows): the two rows a quarter warp reads use different bank groups (ncu: 2x the
-         * ideal wavefronts without the +1, session 7) */
-        const uint4 u = *(const uint4 *)(row + ((j + part + (r32 & 1)) & 3) * 8);
-        const __nv_bfloat162 *h2 = (const __nv_bfloat162 *)&u;
-#pragma unroll
-        for (int e = 0; e < 4; ++e) {
-            const float2 f = __bfloat1622float2(h2[e]);
-            ss += f.x * f.x + f.y * f.y;
-        }
+    for (int j = 0; j < 8; ++j) {
+        uint32_t a[4];
+        ldsm_x4(a, row + ((2 * j + half + r) & 15) * 8);
+        mma16816(d0, a, a[0], a[2]);
+        mma16816(d1, a, a[1], a[3]);
     }
-    ss += __shfl_xor_sync(0xffffffffu, ss, 1);
-    ss += __shfl_xor_sync(0xffffffffu, ss, 2);
-    float r = p.l2norm ? rsqrtf(ss + 1e-6f) : 1.f;
-    if (r32 < 16) r *= p.scale;
-    if (part == 0) rn[r32] = r;
+    const int gq = lane >> 2, qq = lane & 3;
+    if (qq == gq >> 1) { /* lane (gq, qq) holds the diagonal of rows gq (d0) and gq + 8 (d1) */
+        const float s0 = gq & 1 ? d0[1] : d0[0], s1 = gq & 1 ? d1[3] : d1[2];
+        rn[gq] = (p.l2norm ? rsqrtf(s0 + 1e-6f) : 1.f) * mul;
+        rn[gq + 8] = (p.l2norm ? rsqrtf(s1 + 1e-6f) : 1.f) * mul;
+    }
 }
-/* all 32 row norms by NT threads: 128, one row each, or the 64 loader threads of a v4.1 group, each warp the q and k
- * rows that prep_load<64> gave it (rows 4 m + 2 w and 4 m + 2 w + 1 of warp w), so that a warp needs only its own
- * loads (__syncwarp, no barrier between the two). The same four lanes and order of sums per row: the same bits. */
+/* all 32 row norms (q rows 0-15 times the scale, then k rows) into rn[32]: warp 0 the q tile, warp 1 the k tile (of
+ * the NT threads: 128, or the 64 loader threads of a v4.1 group, each of whose warps loaded its tile itself, so that
+ * it needs only its own loads: __syncwarp, no barrier between the two) */
 template <int NT = NTHREADS>
 static __device__ __forceinline__ void prep_norms(const prefill_params &p, const __nv_bfloat16 *raw, float *rn, int ptid)
 {
     static_assert(NT == 128 || NT == 64, "prep_norms: 128 or 64 threads");
-    if (NT == 128) {
-        prep_norm_row(p, raw, rn, ptid >> 2, ptid & 3);
-    } else {
-        const int j = (ptid & 31) >> 2, row = ((j >> 1) << 2) + (j & 1) + 2 * (ptid >> 5);
-        prep_norm_row(p, raw, rn, row, ptid & 3);
-        prep_norm_row(p, raw, rn, row + 16, ptid & 3);
-    }
+    const int w = ptid >> 5;
+    if (w < 2) tile_row_norms(p, raw + w * 16 * KD, rn + 16 * w, w ? 1.f : p.scale, ptid & 31);
 }
 
 /* The gate works in log2 units: a log2(e) = lb log2(e) sigmoid(e^A_log x) for x = g + dt_bias, with
