@@ -148,7 +148,7 @@ def _invoke_with_workspace(kind, invoke, query, workspace, on_cuda, q):
     decode so far), the call goes first without one: the library checks the size before it computes anything,
     so a miss costs one query and a second call, while a hit saves the query, a full validation, on the hot
     path. Raises for a failed status."""
-    if workspace is not None:  # the call checks that it is large enough
+    if workspace is not None:  # the call checks that it is large enough and 16-byte aligned
         status = _on_stream(invoke, _address(workspace), _nbytes(workspace), on_cuda, q)
     else:
         flag = kind + "_needs_ws"
@@ -247,6 +247,8 @@ def prefill(q, k, v, g, beta, *, out=None, A_log=None, dt_bias=None, initial_sta
     and the CUDA planner uses the lengths, e.g. to start the longest sequences' chains early).
     gate: 'bounded' | 'softplus' | 'precomputed'.
     backend: None (CUDA for CUDA tensors, else CPU), 'cpu', 'cuda', 'reference' or 'auto'.
+    workspace: None (one from torch's caching allocator when the call needs one) or a caller buffer of any dtype,
+    at least the size fkda_prefill_workspace_size answers and 16-byte aligned (fresh torch and numpy buffers are).
     """
     if out is None:
         out = _empty(v, tuple(v.shape))

@@ -170,6 +170,8 @@ def test_workspace_too_small(backend):
         pytest.skip(f"the {backend} backend needs no workspace here")
     with pytest.raises(flashkda.InvalidArgumentError, match="workspace"):
         flashkda.prefill(*inputs[:5], workspace=np.zeros(need - 1, np.uint8), backend=backend)
+    with pytest.raises(flashkda.InvalidArgumentError, match="16-byte aligned"):  # a view off the 16-byte grid
+        flashkda.prefill(*inputs[:5], workspace=np.zeros(need + 64, np.uint8)[4:], backend=backend)
     flashkda.prefill(*inputs[:5], workspace=np.zeros(need, np.uint8), backend=backend)
 
 
