@@ -449,7 +449,8 @@ static __device__ __forceinline__ void prep_load(__nv_bfloat16 *raw, const prefi
 }
 
 /* The 16 row norms of a [16][KD] bf16 tile by one warp: the diagonal of T T^T by mma (bf16 products are exact in
- * f32; f32 sums), 8 ldmatrix and 16 mma in place of ~150 loads, conversions and FMAs a thread. The one ldmatrix.x4
+ * f32; f32 sums), 8 ldmatrix and 16 mma (the sums of four lanes a row they replace took ~320 instructions a v4.1
+ * loader warp and chunk: session 15 call 4, the fused kernel -11% static instructions). The one ldmatrix.x4
  * of a k-step is both operands (A = rows, B = the same rows as columns: its matrices 0, 2 for n 0-7, 1, 3 for
  * n 8-15). Row r reads its 16-byte pieces rotated by r (piece (2 j + half + r) % 16 at k-step j): a sum of squares
  * does not care about the order of k, only the diagonal is used, and the 8 rows of each 8 x 8 matrix hit 8
@@ -1320,8 +1321,10 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
     __nv_bfloat16 *ost = (__nv_bfloat16 *)(smem + NST * STB) + warp * CT * PS;
     uint64_t *rbar = (uint64_t *)(smem + NST * STB + (VS / 16) * CT * PS * 2); /* a stage's record landed (bulk) */
     const int bulk = CT == 32 && p.bulk; /* C32 only: the 16-token kernels keep their registers */
-    if (bulk && tid < NST) full_init(rbar + tid, 1);
-    __syncthreads();
+    if (CT == 32) {
+        if (bulk && tid < NST) full_init(rbar + tid, 1);
+        __syncthreads();
+    }
 
     /* asynchronous copy of the next chunk into its stage (an empty group past the end keeps the counting simple).
      * Chunks are fetched in order, so the record and v pointers and the stage advance by a fixed step, and each
@@ -1331,8 +1334,8 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
      * Without this the per-chunk address arithmetic was ~130 instructions a warp (ncu, H = 16 varlen, 10e79a2).
      * C32 (bulk): thread 0 copies the whole record with one cp.async.bulk that completes on the stage's mbarrier
      * (rbar); only v goes by cp.async. H = 16 1 x 8192 -5 to -7%, H = 8 and 4 1 x 8192 -2 to -3%, H = 16 1 x 65536
-     * -1 to -2%, the rest level (session 15, bench/NOTES.md); the 16-token kernels keep cp.async (their 248
-     * registers flipped to 168 with the branch). */
+     * -1 to -2%, the rest level (session 15, bench/NOTES.md); the 16-token kernels keep cp.async (with a bulk copy,
+     * chosen at run time or at compile time, ptxas gave them 168 registers instead of 248 and a longer loop). */
     static_assert(REC % 16 == 0 && 16 * (VS / 8) == NT, "prefetch: pieces per thread");
     constexpr int RP = REC / 16; /* the record's pieces, copied to the same offsets of the stage */
     const int pf_vrow = tid / (VS / 8), pf_vcol = tid % (VS / 8) * 8;
