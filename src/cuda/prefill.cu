@@ -961,16 +961,56 @@ __global__ void __launch_bounds__(2 * NTHREADS, 4) kda_prep32_kernel(const prefi
 static_assert(CHAIN_SMEM_ST(64, DEEP_STAGES) > 114 * 1024 && CHAIN_SMEM_ST(64, DEEP_STAGES) <= 227 * 1024,
               "DEEP_STAGES: one chain CTA an SM");
 
-/* A warp's 16 value rows of the final state (rows vr and vr + 8 of its accumulator layout) to final_state. */
-static __device__ __forceinline__ void store_final_state(const prefill_params &p, const float (&S)[16][4], int64_t n,
-                                                         int hv, int vr, int qq)
+/* A thread's 64 state elements of (sequence n, value head hv): rows vr and vr + 8 of its accumulator layout, key
+ * channels 8 j + 2 qq and + 1. Each key pair is one 8-byte (f32) or 4-byte (bf16) access where the key stride is 1
+ * and the pairs are aligned (a contiguous V-first state), else two scalar accesses. The final state of every kernel
+ * and the fused kernel's initial state go by pairs: H = 32 256 x 64 -10%, H = 16 1024 x 8 -3.5%, 4000 + 200 x 20
+ * tokens at H = 16 -10% (session 15 call 19). The chain kernel keeps scalar loads: pair loads in its prologue moved
+ * ptxas to 167 registers and a longer 16-token loop (the known flip). */
+static __device__ __forceinline__ bool state_pairs(const state_view &s)
 {
+    const uintptr_t align = s.dtype == FKDA_FLOAT32 ? 7 : 3;
+    return (s.dtype == FKDA_FLOAT32 || s.dtype == FKDA_BFLOAT16) && s.k == 1 && ((s.n | s.h | s.v) & 1) == 0 &&
+           ((uintptr_t)s.data & align) == 0;
+}
+static __device__ __forceinline__ void load_state(const state_view &s, int64_t n, int hv, int vr, int qq,
+                                                  float (&S)[16][4])
+{
+    const bool pairs = state_pairs(s);
 #pragma unroll
     for (int j = 0; j < 16; ++j)
 #pragma unroll
-        for (int r = 0; r < 4; ++r) {
-            const int vv = vr + (r >> 1) * 8, kk = 8 * j + 2 * qq + (r & 1);
-            store_state(p.s_out, state_index(p.s_out, n, hv, vv, kk), S[j][r]);
+        for (int h = 0; h < 2; ++h) {
+            const int64_t i = state_index(s, n, hv, vr + 8 * h, 8 * j + 2 * qq);
+            float2 x;
+            if (pairs && s.dtype == FKDA_FLOAT32)
+                x = *(const float2 *)((const float *)s.data + i);
+            else if (pairs)
+                x = __bfloat1622float2(*(const __nv_bfloat162 *)((const __nv_bfloat16 *)s.data + i));
+            else
+                x = make_float2(load_scalar(s.data, s.dtype, i), load_scalar(s.data, s.dtype, i + s.k));
+            S[j][2 * h] = x.x;
+            S[j][2 * h + 1] = x.y;
+        }
+}
+static __device__ __forceinline__ void store_final_state(const prefill_params &p, const float (&S)[16][4], int64_t n,
+                                                         int hv, int vr, int qq)
+{
+    const state_view &s = p.s_out;
+    const bool pairs = state_pairs(s);
+#pragma unroll
+    for (int j = 0; j < 16; ++j)
+#pragma unroll
+        for (int h = 0; h < 2; ++h) {
+            const int64_t i = state_index(s, n, hv, vr + 8 * h, 8 * j + 2 * qq);
+            if (pairs && s.dtype == FKDA_FLOAT32) {
+                *(float2 *)((float *)s.data + i) = make_float2(S[j][2 * h], S[j][2 * h + 1]);
+            } else if (pairs) {
+                *(__nv_bfloat162 *)((__nv_bfloat16 *)s.data + i) = __floats2bfloat162_rn(S[j][2 * h], S[j][2 * h + 1]);
+            } else {
+                store_state(s, i, S[j][2 * h]);
+                store_state(s, i + s.k, S[j][2 * h + 1]);
+            }
         }
 }
 
@@ -1596,16 +1636,13 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
         cp_async_commit();
     };
     float S[16][4];
-    {
-        const int vr = 16 * warp + gq;
+    if (p.s_in.data) {
+        load_state(p.s_in, n, hv, 16 * warp + gq, qq, S);
+    } else {
 #pragma unroll
         for (int j = 0; j < 16; ++j)
 #pragma unroll
-            for (int r = 0; r < 4; ++r) {
-                const int vv = vr + (r >> 1) * 8, kk = 8 * j + 2 * qq + (r & 1);
-                S[j][r] = p.s_in.data ? load_scalar(p.s_in.data, p.s_in.dtype, state_index(p.s_in, n, hv, vv, kk))
-                                 : 0.f;
-            }
+            for (int r = 0; r < 4; ++r) S[j][r] = 0.f;
     }
 #pragma unroll 1
     for (int s = 0; s < FSTAGES - 1; ++s) prefetch_v(s, s);
