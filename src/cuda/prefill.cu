@@ -405,7 +405,8 @@ static __device__ __forceinline__ float prep_beta(const prefill_params &p, int64
  * (warp w copies all of q (w = 0) or k (w = 1), lane l piece l % 16 of rows l / 16 + 2 h, and g rows 8 w + l / 16
  * + 2 h, so that each loader warp holds the whole tile it takes the norms of). A fixed count of 3 x 256 / NT a thread
  * (a loop over i = ptid, ptid + 128, ... compiled to ~460 generic SASS instructions with 64-bit row products in
- * every round) */
+ * every round). The three row loops stay spelled out: one helper for them left the prep kernels' SASS as it was but
+ * rescheduled the fused kernel's producers (session 15 review), which the measurements above do not cover. */
 template <int NT = NTHREADS>
 static __device__ __forceinline__ void prep_load(__nv_bfloat16 *raw, const prefill_params &p, const __nv_bfloat16 *qb,
                                                  const __nv_bfloat16 *kb, const __nv_bfloat16 *gb, int nvalid, int ptid)
@@ -476,13 +477,11 @@ static __device__ __forceinline__ void tile_row_norms(const prefill_params &p, c
         rn[gq + 8] = (p.l2norm ? rsqrtf(s1 + 1e-6f) : 1.f) * mul;
     }
 }
-/* all 32 row norms (q rows 0-15 times the scale, then k rows) into rn[32]: warp 0 the q tile, warp 1 the k tile (of
- * the NT threads: 128, or the 64 loader threads of a v4.1 group, each of whose warps loaded its tile itself, so that
- * it needs only its own loads: __syncwarp, no barrier between the two) */
-template <int NT = NTHREADS>
+/* all 32 row norms (q rows 0-15 times the scale, then k rows) into rn[32]: warp 0 the q tile, warp 1 the k tile
+ * (ptid: the prep's thread, or a v4.1 loader's, whose warp loaded its whole tile itself (prep_load<64>), so that it
+ * needs only its own loads: __syncwarp, no barrier between the two loaders) */
 static __device__ __forceinline__ void prep_norms(const prefill_params &p, const __nv_bfloat16 *raw, float *rn, int ptid)
 {
-    static_assert(NT == 128 || NT == 64, "prep_norms: 128 or 64 threads");
     const int w = ptid >> 5;
     if (w < 2) tile_row_norms(p, raw + w * 16 * KD, rn + 16 * w, w ? 1.f : p.scale, ptid & 31);
 }
@@ -1558,7 +1557,7 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
          * into rn, each warp those of the rows it loaded */
         auto norms = [&](int64_t c, int64_t i) {
             __syncwarp();
-            if (c < nch && p.fdbg != 2) prep_norms<64>(p, raw + (int)(i % FRAW) * 3 * 16 * KD, rn, loader_tid());
+            if (c < nch && p.fdbg != 2) prep_norms(p, raw + (int)(i % FRAW) * 3 * 16 * KD, rn, loader_tid());
         };
         /* the stored bits of beta of chunk c (f32, or f16 / bf16 in the low half), loaded a group step ahead and
          * converted (as load_scalar does) and activated only where used: nothing waits for the load until then */
