@@ -111,6 +111,13 @@ def run_fla(x, graph=False, **kw):
     return o, ht
 
 
+def hot_path():
+    """Whether flashkda's eager calls take the C hot path (flashkda._fastcall, what an installed package uses) or
+    the slower ctypes path of a checkout where it was not built: the eager times include that host cost."""
+    import flashkda.ops
+    return flashkda.ops._fast_path() is not None
+
+
 def set_variant(var):
     """Environment knobs of src/cuda/prefill.cu (read by the library at every call)."""
     f = var.split(":")
@@ -246,7 +253,10 @@ def main():
         return
 
     card = torch.cuda.get_device_name()
-    print(f"# {card}, torch {torch.__version__}, {datetime.date.today()}", flush=True)
+    hot = hot_path()
+    print(f"# {card}, torch {torch.__version__}, {datetime.date.today()}, flashkda calls through "
+          f"{'the C hot path' if hot else 'ctypes (flashkda._fastcall not built: bench/device_env.sh fastcall_build)'}",
+          flush=True)
     variants = args.variants.split(",")
     idx = range(len(SHAPES)) if args.only is None else [int(i) for i in args.only.split(",")]
     rows = []
@@ -338,7 +348,7 @@ def main():
                 settings="bf16, K=V=128, bounded gate lb=-5 with A_log and dt_bias, qk l2norm, beta sigmoid, "
                          "fp32 V-first states in and out; CUDA events, 30 calls, median of 5" +
                          ("; varlen rows with a host copy of cu_seqlens for both (--host-cu)" if args.host_cu else ""),
-                variants=variants, rows=rows)
+                python_path="C hot path (flashkda._fastcall)" if hot else "ctypes", variants=variants, rows=rows)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(meta, f, indent=1)

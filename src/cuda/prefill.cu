@@ -1409,8 +1409,16 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
         cp_async_commit();
     };
 
+    /* S: the identity (virtual columns), the initial state (segment 0) or zeros. C32 loads the state by key pairs
+     * (load_state) after the prefetch has been issued: that placement gave its loop 588 SASS instructions instead of
+     * 654 (ptxas keeps the prefetch's addresses in registers); in the 16-token kernels the same change moved ptxas
+     * to 168 registers and longer loops, so they keep scalar loads before the prefetch. */
     float S[16][4];
-    {
+    auto init_state = [&](bool pairs) {
+        if (pairs && !role && p.s_in.data && seg == 0) {
+            load_state(p.s_in, n, hv, v0 + 16 * warp + gq, qq, S);
+            return;
+        }
         const int vr = v0 + 16 * warp + gq;
 #pragma unroll
         for (int j = 0; j < 16; ++j)
@@ -1420,14 +1428,16 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
                 float x = 0.f;
                 if (role)
                     x = vv == kk ? 1.f : 0.f;
-                else if (p.s_in.data && seg == 0)
+                else if (!pairs && p.s_in.data && seg == 0)
                     x = load_scalar(p.s_in.data, p.s_in.dtype, state_index(p.s_in, n, hv, vv, kk));
                 S[j][r] = x;
             }
-    }
+    };
+    if (CT == 16) init_state(false);
 
 #pragma unroll 1
     for (int s = 0; s < NST - 1; ++s) prefetch(); /* chunks c_begin .. c_begin + NST - 2 */
+    if (CT == 32) init_state(true);
     const int vl = 16 * warp; /* local column of v inside the slice */
     const swz_offsets so = make_swz_offsets<VS>(lane, vl);
     int stage = 0; /* of chunk c: (c - c_begin) % NST */
