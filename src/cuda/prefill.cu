@@ -963,9 +963,9 @@ static_assert(CHAIN_SMEM_ST(64, DEEP_STAGES) > 114 * 1024 && CHAIN_SMEM_ST(64, D
 /* A thread's 64 state elements of (sequence n, value head hv): rows vr and vr + 8 of its accumulator layout, key
  * channels 8 j + 2 qq and + 1. Each key pair is one 8-byte (f32) or 4-byte (bf16) access where the key stride is 1
  * and the pairs are aligned (a contiguous V-first state), else two scalar accesses. The final state of every kernel
- * and the fused kernel's initial state go by pairs: H = 32 256 x 64 -10%, H = 16 1024 x 8 -3.5%, 4000 + 200 x 20
- * tokens at H = 16 -10% (session 15 call 19). The chain kernel keeps scalar loads: pair loads in its prologue moved
- * ptxas to 167 registers and a longer 16-token loop (the known flip). */
+ * and the initial state of the fused and C32 chain kernels go by pairs: H = 32 256 x 64 -10%, H = 16 1024 x 8 -3.5%,
+ * 4000 + 200 x 20 tokens at H = 16 -10% (session 15 call 19). The 16-token chain kernels keep scalar initial-state
+ * loads: pairs in their prologue moved ptxas to 167 registers and a longer loop (the known flip; kda_chain_kernel). */
 static __device__ __forceinline__ bool state_pairs(const state_view &s)
 {
     const uintptr_t align = s.dtype == FKDA_FLOAT32 ? 7 : 3;
