@@ -5,6 +5,7 @@
 #   fla_install V DIR      fla-core V (and flash-linear-attention, einops) from the carried wheels in .whl into DIR
 #   fastcall_build         flashkda._fastcall (the Python binding's C hot path) built in place in python/flashkda, so
 #                          that a script running the checkout's python/ times the calls an installed package makes
+#                          (the flags of python/CMakeLists.txt, without configuring the CUDA build)
 #   build_backend_ready    scikit-build-core for `pip install --no-build-isolation .`: the machine's, else the
 #                          carried wheel (.whl/build) on PYTHONPATH
 export TRITON_CACHE_DIR=${TRITON_CACHE_DIR:-$HOME/.triton/cache}
@@ -34,6 +35,6 @@ fastcall_build() {
     local inc suffix
     inc=$(python3 -c "import sysconfig; print(sysconfig.get_paths()['include'])") &&
         suffix=$(python3 -c "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))") &&
-        gcc -O2 -std=c11 -shared -fPIC -Wall -Wextra -Werror -I "$inc" -I include python/flashkda/_fastcall.c \
+        gcc -O2 -std=c11 -shared -fPIC -fvisibility=hidden -Wall -Wextra -Werror -I "$inc" -I include python/flashkda/_fastcall.c \
             -o "python/flashkda/_fastcall$suffix"
 }

@@ -1428,6 +1428,8 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
                 float x = 0.f;
                 if (role)
                     x = vv == kk ? 1.f : 0.f;
+                /* !pairs changes no result (with pairs the state was loaded above), but without it the C32
+                 * kernels' SASS differs from the measured build */
                 else if (!pairs && p.s_in.data && seg == 0)
                     x = load_scalar(p.s_in.data, p.s_in.dtype, state_index(p.s_in, n, hv, vv, kk));
                 S[j][r] = x;
