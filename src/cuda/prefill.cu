@@ -1184,6 +1184,104 @@ static __device__ __forceinline__ void chain_chunk(float (&S)[16][4], const unsi
     __syncwarp();
 }
 
+/* chain_chunk for a v4.1 consumer warp of 32 value columns (two 16-row tiles of S^T at vl and vl + 16; padded tiles,
+ * CST_*): every B fragment (Kd, Qd, Kr, Ab, M) is loaded once for both tiles, so the chain reads half the shared
+ * memory per value column of chain_chunk. The same arithmetic per tile, in the same order: the same bits. */
+template <int PM>
+static __device__ __forceinline__ void chain_chunk2(float (&S)[2][16][4], const unsigned char *st, __nv_bfloat16 *ost,
+                                                    __nv_bfloat16 *ob, int64_t o_st, int64_t c, int64_t len, int vl,
+                                                    int lane)
+{
+    const int gq = lane >> 2, qq = lane & 3;
+    const __nv_bfloat16 *Kds = (const __nv_bfloat16 *)st, *Qds = Kds + 16 * PD, *Krs = Qds + 16 * PD;
+    const __nv_bfloat16 *Abs = (const __nv_bfloat16 *)(st + CST_AB), *Ms = Abs + 16 * PS;
+    const float *ecs = (const float *)(st + CST_EC);
+    const unsigned char *vs = st + CST_V;
+    const int x7 = lane & 7, qa = (lane >> 3) & 1, qb = lane >> 4;
+    auto tile_k = [&](int kk) { return (8 * qb + x7) * PD + kk * 16 + qa * 8; };
+    auto tile_r = [&](int kk) { return (8 * qa + x7) * PD + kk * 16 + qb * 8; };
+
+    float P[2][2][2][4] = {}; /* [tile][accumulator set][token half][element] */
+#pragma unroll
+    for (int kk = 0; kk < 8; ++kk) {
+        uint32_t bk[1][4];
+        ldsm_x4(bk[0], Kds + tile_k(kk));
+#pragma unroll
+        for (int mt = 0; mt < 2; ++mt) state_step<(PM & PM_KS) != 0, 1>(P[mt], S[mt][2 * kk], S[mt][2 * kk + 1], bk, kk);
+    }
+    uint32_t bm[4], ua[2][4], ul[2][4];
+    ldsm_x4(bm, Abs + (8 * qb + x7) * PS + qa * 8);
+#pragma unroll
+    for (int mt = 0; mt < 2; ++mt) {
+        uint32_t vt[4];
+        ldsm_x4_t(vt, vs + swz(8 * qb + x7, (vl + 16 * mt) / 8 + qa, SVP(KD)));
+#pragma unroll
+        for (int tl = 0; tl < 2; ++tl)
+#pragma unroll
+            for (int r = 0; r < 4; ++r) {
+                const uint32_t w = vt[2 * tl + (r >> 1)];
+                const float x = __uint_as_float(r & 1 ? w & 0xffff0000u : w << 16);
+                P[mt][0][tl][r] = x - (P[mt][0][tl][r] + P[mt][1][tl][r]);
+            }
+        uint32_t xa[4];
+        acc_to_a(xa, P[mt][0][0], P[mt][0][1]);
+        float U[2][4] = {};
+        mma_n16(U[0], U[1], xa, bm);
+        if (PM & PM_U)
+            acc_to_a_split(ua[mt], ul[mt], U[0], U[1]);
+        else
+            acc_to_a(ua[mt], U[0], U[1]);
+    }
+
+    float Y[2][2][2][4] = {};
+#pragma unroll
+    for (int kk = 0; kk < 8; ++kk) {
+        uint32_t bq[1][4], br[4];
+        ldsm_x4(bq[0], Qds + tile_k(kk));
+#pragma unroll
+        for (int mt = 0; mt < 2; ++mt) state_step<(PM & PM_QS) != 0, 1>(Y[mt], S[mt][2 * kk], S[mt][2 * kk + 1], bq, kk);
+        ldsm_x4_t(br, Krs + tile_r(kk));
+#pragma unroll
+        for (int hf = 0; hf < 2; ++hf) {
+            const int j = 2 * kk + hf;
+            const float2 e = *(const float2 *)(ecs + 8 * j + 2 * qq);
+#pragma unroll
+            for (int mt = 0; mt < 2; ++mt) {
+                S[mt][j][0] *= e.x;
+                S[mt][j][1] *= e.y;
+                S[mt][j][2] *= e.x;
+                S[mt][j][3] *= e.y;
+                mma16816(S[mt][j], ua[mt], br[2 * hf], br[2 * hf + 1]);
+                if (PM & PM_U) mma16816(S[mt][j], ul[mt], br[2 * hf], br[2 * hf + 1]);
+            }
+        }
+    }
+    ldsm_x4(bm, Ms + (8 * qb + x7) * PS + qa * 8);
+#pragma unroll
+    for (int mt = 0; mt < 2; ++mt) {
+#pragma unroll
+        for (int tl = 0; tl < 2; ++tl)
+#pragma unroll
+            for (int r = 0; r < 4; ++r) Y[mt][0][tl][r] += Y[mt][1][tl][r];
+        mma_n16(Y[mt][0][0], Y[mt][0][1], ua[mt], bm, PM & PM_U ? ul[mt] : nullptr);
+#pragma unroll
+        for (int tl = 0; tl < 2; ++tl)
+#pragma unroll
+            for (int r = 0; r < 4; ++r) {
+                const int vv = gq + (r >> 1) * 8, t = tl * 8 + 2 * qq + (r & 1);
+                ost[t * PS + vv] = __float2bfloat16(Y[mt][0][tl][r]);
+            }
+        __syncwarp();
+        {
+            const int row = lane >> 1, hf = lane & 1;
+            const int64_t t = c * 16 + row;
+            const uint4 val = *(const uint4 *)(ost + row * PS + hf * 8);
+            if (t < len) *(uint4 *)(ob + t * o_st + vl + 16 * mt + hf * 8) = val;
+        }
+        __syncwarp();
+    }
+}
+
 /* C32: the stage (the pair record as it is, then 32 rows of v) and the chain's shared memory */
 #define S32_V REC32_BYTES
 #define S32_BYTES(vs) (S32_V + 32 * SVP(vs))
@@ -1497,29 +1595,33 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
  * (the loaders) issue every cp.async of the group and, while pw 0 and 1 make the small tiles of chunk c, compute the
  * row norms of the group's next chunk (its loads were issued a step ahead), so a step is the gate plus the longer of
  * (tiles, next norms), with one group barrier fewer. */
-#define FSTAGES 6 /* even: stage s is filled by group s % 2 */
-#define FGROUPS 2
-#define FTHREADS (256 + FGROUPS * NTHREADS)
-#define FBAR_N (256 + NTHREADS) /* threads on an EMPTY barrier: the chain + one producer group */
-#define CHAIN_BAR 2             /* the 256 consumers */
+#define FSTAGES 6 /* a multiple of the groups: stage s is filled by group s % FGROUPS(cw) */
+#define FGROUPS(cw) ((cw) == 8 ? 2 : 3) /* producer groups beside cw chain warps */
+#define FTHREADS 512                    /* 8 chain warps + 2 groups, or 4 chain warps + 3 groups */
+#define FBAR_N(cw) (32 * (cw) + NTHREADS) /* threads on an EMPTY barrier: the chain + one producer group */
+#define CHAIN_BAR 2                       /* the consumers */
 #define EMPTY_BAR(s) (3 + (s))
-#define GROUP_BAR(g) ((g) ? 3 + FSTAGES : PBAR) /* a producer group's own barrier */
-/* chain / producer registers after setmaxnreg; their sum is 2 * 128, the register file of one 512-thread CTA.
- * Splitting every chain operand (PM_ALL) needs 8 more in the chain. */
-#define FREG_CHAIN(pm) ((pm) == PM_ALL ? 168 : 160)
-#define FREG_PROD(pm) (256 - FREG_CHAIN(pm))
-#define FRAW 2       /* q, k, g buffers per group: loads one group step (2 chunks) ahead */
+#define GROUP_BAR(g, ng) ((g) == 0 ? PBAR : (ng) == 2 || (g) == 1 ? 3 + FSTAGES : 4 + FSTAGES) /* a group's own barrier */
+/* chain / producer registers after setmaxnreg; 4 chain warps + 12 producer warps or 8 + 8 share the register file of
+ * one 512-thread CTA (128 a thread at launch). Splitting every chain operand (PM_ALL) needs 8 more in the chain. */
+#define FREG_CHAIN(pm, cw) ((cw) == 4 ? 248 : (pm) == PM_ALL ? 168 : 160)
+#define FREG_PROD(pm, cw) ((cw) == 4 ? 88 : 256 - FREG_CHAIN(pm, cw))
+static_assert(4 * FREG_CHAIN(PM_ALL, 4) + 12 * FREG_PROD(PM_ALL, 4) <= 16 * 128, "fused registers, 4 chain warps");
+#define FRAW 2       /* q, k, g buffers per group: loads one group step ahead */
 #define FP_GRP (FSTAGES * CST_BYTES(KD) + 8 * 16 * PS * 2) /* producer scratch after the stages and ost */
 #define FG_KI (FRAW * 3 * 16 * KD * 2)
 #define FG_LS (FG_KI + 16 * PD * 2)
 #define FG_RN (FG_LS + 16 * FLP * 4)
 #define FG_BS (FG_RN + 32 * 4)
 #define FG_BYTES (FG_BS + 2 * 16 * 4)
-#define FUSED_SMEM_BASE (FP_GRP + FGROUPS * FG_BYTES)
-#define FUSED_SMEM (FUSED_SMEM_BASE + FSTAGES * 8) /* + the FULL mbarriers, one per stage */
-template <int PM>
+#define FUSED_SMEM_BASE(cw) (FP_GRP + FGROUPS(cw) * FG_BYTES)
+#define FUSED_SMEM(cw) (FUSED_SMEM_BASE(cw) + FSTAGES * 8) /* + the FULL mbarriers, one per stage */
+static_assert(FUSED_SMEM(4) <= 227 * 1024, "fused kernel, 3 groups: shared memory");
+template <int PM, int CW>
 __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_params p)
 {
+    static_assert(CW == 8 || CW == 4, "fused kernel: 8 or 4 chain warps");
+    constexpr int NG = FGROUPS(CW);
     extern __shared__ __align__(128) unsigned char smem[];
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
     const int hv = (int)(blockIdx.x % p.HV);
@@ -1530,17 +1632,19 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
     else
         b = n;
     const int64_t len = eos - bos, nch = (len + 15) / 16;
-    uint64_t *fullb = (uint64_t *)(smem + FUSED_SMEM_BASE);
+    uint64_t *fullb = (uint64_t *)(smem + FUSED_SMEM_BASE(CW));
     if (tid < FSTAGES) full_init(fullb + tid, NTHREADS);
     __syncthreads();
 
-    if (warp >= 8) { /* producers: group g = warpgroup 2 + g, ptid = key channel of the prep */
+    if (warp >= CW) { /* producers: group g = warpgroup CW / 4 + g, ptid = key channel of the prep */
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
-        asm volatile("setmaxnreg.dec.sync.aligned.u32 %0;\n" ::"n"(FREG_PROD(PM)));
+        asm volatile("setmaxnreg.dec.sync.aligned.u32 %0;\n" ::"n"(FREG_PROD(PM, CW)));
 #endif
-        const int g = (warp - 8) >> 2, gbar = GROUP_BAR(g);
-        /* group 1's warps rotated by 2: the two groups' inverse warps (pw 0) sit on different SM sub-partitions */
-        const int pw = (warp + 2 * g) & 3, ptid = pw * 32 + lane, h = hv / p.group;
+        const int g = (warp - CW) >> 2, gbar = GROUP_BAR(g, NG);
+        /* the groups' warps rotated (by 2 for two groups, 1 for three): their inverse warps (pw 0) sit on different
+         * SM sub-partitions */
+        constexpr int ROT = NG == 2 ? 2 : 1;
+        const int pw = (warp + ROT * g) & 3, ptid = pw * 32 + lane, h = hv / p.group;
         unsigned char *gsm = smem + FP_GRP + g * FG_BYTES;
         __nv_bfloat16 *raw = (__nv_bfloat16 *)gsm, *Ki = (__nv_bfloat16 *)(gsm + FG_KI);
         float *Ls = (float *)(gsm + FG_LS), *rn = (float *)(gsm + FG_RN), *bs = (float *)(gsm + FG_BS);
@@ -1554,7 +1658,7 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
         auto loader_tid = [&]() {
             int pt;
             asm volatile("mov.u32 %0, %%tid.x;\n" : "=r"(pt));
-            return (((((pt >> 5) + 2 * g) & 3) << 5) | (pt & 31)) - 64;
+            return (((((pt >> 5) + ROT * g) & 3) << 5) | (pt & 31)) - 64;
         };
         /* the loaders: q, k, g of chunk c into raw buffer i % FRAW (i = the group's step of chunk c) */
         auto issue = [&](int64_t c, int64_t i) {
@@ -1580,27 +1684,27 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
         auto beta_val = [&](uint32_t u) { return beta_act(p, bits_value(u, p.beta_dtype)); };
         if (pw >= 2) { /* the group's first chunk and its norms, the second one's loads */
             issue(g, 0);
-            issue(g + FGROUPS, 1);
+            issue(g + NG, 1);
             asm volatile("cp.async.wait_group 1;\n" ::);
             norms(g, 0);
         }
         uint32_t bnext = beta_raw(g);
         int s = g; /* stage of chunk c = c % FSTAGES, kept as a counter (FSTAGES = 6: no 64-bit modulo) */
 #pragma unroll 1
-        for (int64_t c = g, i = 0; c < nch; c += FGROUPS, ++i, s = s + FGROUPS < FSTAGES ? s + FGROUPS : s + FGROUPS - FSTAGES) {
+        for (int64_t c = g, i = 0; c < nch; c += NG, ++i, s = s + NG < FSTAGES ? s + NG : s + NG - FSTAGES) {
             const int buf = (int)(i & 1);
             const int nvalid = (int)(len - c * 16 < 16 ? len - c * 16 : 16);
             if (p.fdbg == 2) { /* bench knob: consumers alone */
-                if (c >= FSTAGES) bar_sync(EMPTY_BAR(s), FBAR_N);
+                if (c >= FSTAGES) bar_sync(EMPTY_BAR(s), FBAR_N(CW));
                 full_arrive(fullb + s);
                 continue;
             }
             const uint32_t bcur = bnext;
-            bnext = beta_raw(c + FGROUPS);
+            bnext = beta_raw(c + NG);
             if (ptid < 16) bs[buf * 16 + ptid] = ptid < nvalid ? beta_val(bcur) : 0.f;
             const __nv_bfloat16 *rw = raw + (int)(i % FRAW) * 3 * 16 * KD;
             bar_sync(gbar, NTHREADS); /* chunk c's rows and norms (the loaders), the last step's small tiles done */
-            if (c >= FSTAGES) bar_sync(EMPTY_BAR(s), FBAR_N); /* the chain is done with chunk c - FSTAGES */
+            if (c >= FSTAGES) bar_sync(EMPTY_BAR(s), FBAR_N(CW)); /* the chain is done with chunk c - FSTAGES */
             unsigned char *st = smem + s * CST_BYTES(KD);
             __nv_bfloat16 *Kd = (__nv_bfloat16 *)st, *Qd = Kd + 16 * PD, *Kr = Qd + 16 * PD;
             __nv_bfloat16 *Ab = (__nv_bfloat16 *)(st + CST_AB);
@@ -1619,13 +1723,13 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
                     store_inverse(acc, bs + buf * 16, Ls, Ab, PS, ln);
                 full_arrive(fullb + s);
             } else { /* meanwhile the loaders: chunk c's buffer is free (the gate was its last reader), so chunk
-                      * c + 2 FGROUPS goes there, and chunk c + FGROUPS (loaded a step ago) gets its norms. Their
+                      * c + 2 NG goes there, and chunk c + NG (loaded a step ago) gets its norms. Their
                       * part of stage s was the gate's, so they arrive on FULL first: the record does not wait
                       * for the next chunk's loads (~0.5 us of the first record at H = 16 1024 x 8, session 16) */
                 full_arrive(fullb + s);
-                issue(c + 2 * FGROUPS, i + 2);
+                issue(c + 2 * NG, i + 2);
                 asm volatile("cp.async.wait_group 1;\n" ::);
-                norms(c + FGROUPS, i + 1);
+                norms(c + NG, i + 1);
             }
         }
         cp_async_wait_all();
@@ -1633,19 +1737,23 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
     }
 
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
-    asm volatile("setmaxnreg.inc.sync.aligned.u32 %0;\n" ::"n"(FREG_CHAIN(PM)));
+    asm volatile("setmaxnreg.inc.sync.aligned.u32 %0;\n" ::"n"(FREG_CHAIN(PM, CW)));
 #endif
-    /* consumers: the chain of v2, VS = 128, warp w owns value columns 16 w .. 16 w + 15 */
+    /* consumers: the chain of v2, VS = 128, warp w owns value columns WC w .. WC w + WC - 1 */
+    constexpr int WC = 128 / CW, MT = WC / 16; /* value columns a warp, its 16-row tiles of S^T */
     const int gq = lane >> 2, qq = lane & 3;
     const __nv_bfloat16 *vb = p.v + b * p.v_sb + bos * p.v_st + hv * p.v_sh;
     __nv_bfloat16 *ob = p.out + b * p.o_sb + bos * p.o_st + hv * p.o_sh;
     __nv_bfloat16 *ost = (__nv_bfloat16 *)(smem + FSTAGES * CST_BYTES(KD)) + warp * 16 * PS;
-    auto prefetch_v = [&](int64_t c, int sc) { /* chunk c into stage sc, one 16-byte piece per consumer thread */
+    auto prefetch_v = [&](int64_t c, int sc) { /* chunk c into stage sc, 8 / CW 16-byte pieces a consumer thread */
         if (c < nch) {
-            const int row = tid >> 4, c8 = tid & 15; /* v rows swizzled as in the chain kernel's stage (SVP) */
-            const bool ok = c * 16 + row < len;
-            cp_async16(smem + sc * CST_BYTES(KD) + CST_V + swz(row, c8, SVP(KD)),
-                       ok ? (const void *)(vb + (c * 16 + row) * p.v_st + c8 * 8) : (const void *)vb, ok ? 16 : 0);
+#pragma unroll
+            for (int h = 0; h < 8 / CW; ++h) {
+                const int row = (tid >> 4) + 2 * CW * h, c8 = tid & 15; /* v rows swizzled as in the chain's stage */
+                const bool ok = c * 16 + row < len;
+                cp_async16(smem + sc * CST_BYTES(KD) + CST_V + swz(row, c8, SVP(KD)),
+                           ok ? (const void *)(vb + (c * 16 + row) * p.v_st + c8 * 8) : (const void *)vb, ok ? 16 : 0);
+            }
         }
         cp_async_commit();
     };
@@ -1653,14 +1761,17 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
     for (int s = 0; s < FSTAGES - 1; ++s) prefetch_v(s, s);
     /* the state after the v prefetch: the chain loop 421 -> 398 SASS instructions (less address arithmetic), H = 96
      * 1 x 8192 and 1024 x 8 -1 to -2% (session 16 call 2) */
-    float S[16][4];
-    if (p.s_in.data) {
-        load_state(p.s_in, n, hv, 16 * warp + gq, qq, S);
-    } else {
+    float S[MT][16][4];
 #pragma unroll
-        for (int j = 0; j < 16; ++j)
+    for (int mt = 0; mt < MT; ++mt) {
+        if (p.s_in.data) {
+            load_state(p.s_in, n, hv, WC * warp + 16 * mt + gq, qq, S[mt]);
+        } else {
 #pragma unroll
-            for (int r = 0; r < 4; ++r) S[j][r] = 0.f;
+            for (int j = 0; j < 16; ++j)
+#pragma unroll
+                for (int r = 0; r < 4; ++r) S[mt][j][r] = 0.f;
+        }
     }
     const swz_offsets so = make_swz_offsets<KD>(lane, 16 * warp); /* its v offset: the tiles here are padded */
     int s = 0; /* stage of chunk c; chunk c + FSTAGES - 1 goes to the stage before it */
@@ -1668,14 +1779,20 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
     for (int64_t c = 0; c < nch; ++c, s = s + 1 < FSTAGES ? s + 1 : 0) {
         asm volatile("cp.async.wait_group %0;\n" ::"n"(FSTAGES - 2));
         full_wait(fullb + s, (uint32_t)((c / FSTAGES) & 1)); /* record of chunk c written */
-        bar_sync(CHAIN_BAR, 256); /* every consumer is done with chunk c - 1 and its v rows have landed */
+        bar_sync(CHAIN_BAR, 32 * CW); /* every consumer is done with chunk c - 1 and its v rows have landed */
         prefetch_v(c + FSTAGES - 1, s > 0 ? s - 1 : FSTAGES - 1);
-        if (p.fdbg != 1) /* 1: a bench knob, producers alone */
-            chain_chunk<KD, PM, false>(S, smem + s * CST_BYTES(KD), ost, ob, p.o_st, c, len, 16 * warp, lane, so);
-        if (c + FSTAGES < nch) bar_arrive(EMPTY_BAR(s), FBAR_N);
+        if (p.fdbg != 1) { /* 1: a bench knob, producers alone */
+            if constexpr (CW == 8)
+                chain_chunk<KD, PM, false>(S[0], smem + s * CST_BYTES(KD), ost, ob, p.o_st, c, len, 16 * warp, lane, so);
+            else
+                chain_chunk2<PM>(S, smem + s * CST_BYTES(KD), ost, ob, p.o_st, c, len, WC * warp, lane);
+        }
+        if (c + FSTAGES < nch) bar_arrive(EMPTY_BAR(s), FBAR_N(CW));
     }
     cp_async_wait_all();
-    if (p.s_out.data) store_final_state(p, S, n, hv, 16 * warp + gq, qq);
+    if (p.s_out.data)
+#pragma unroll
+        for (int mt = 0; mt < MT; ++mt) store_final_state(p, S[mt], n, hv, WC * warp + 16 * mt + gq, qq);
 }
 
 /* ---- v3: segments -----------------------------------------------------------------------------
@@ -1894,6 +2011,7 @@ typedef struct prefill_knobs {
     int c32; /* -1 automatic, 0, 1 */
     int phases; /* -1 automatic, 1 .. PH_MAX */
     int bulk;
+    int cw; /* v4.1 chain warps: 8 (two producer groups) or 4 (three) */
 } prefill_knobs;
 
 static prefill_knobs read_knobs(void)
@@ -1914,6 +2032,7 @@ static prefill_knobs read_knobs(void)
     const int ph = env_int("FKDA_PREFILL_PHASES", -1);
     k.phases = ph < 0 ? -1 : ph < 1 ? 1 : ph > PH_MAX ? PH_MAX : ph;
     k.bulk = env_int("FKDA_PREFILL_BULK", 1) != 0;
+    k.cw = env_int("FKDA_PREFILL_CW", 8) == 4 ? 4 : 8;
     return k;
 }
 
@@ -2463,12 +2582,16 @@ static fkda_status launch_v2_body(prefill_params *p, const fkda_dims *d, void *w
         if (heads > 0x7fffffffLL)
             return fkda_fail(FKDA_ERROR_UNSUPPORTED, "N * HV = %lld is too large for one CUDA prefill launch",
                              (long long)heads);
-        const chain_kernel_fn1 fn = precise == 0 ? kda_fused_kernel<0> : precise == PM_U ? kda_fused_kernel<PM_U>
-                                                                                         : kda_fused_kernel<PM_ALL>;
-        cudaError_t e = cudaFuncSetAttribute((const void *)fn, cudaFuncAttributeMaxDynamicSharedMemorySize, FUSED_SMEM);
+        static const chain_kernel_fn1 fused[2][3] = {
+            {kda_fused_kernel<0, 8>, kda_fused_kernel<PM_U, 8>, kda_fused_kernel<PM_ALL, 8>},
+            {kda_fused_kernel<0, 4>, kda_fused_kernel<PM_U, 4>, kda_fused_kernel<PM_ALL, 4>}};
+        const int cw = kn->cw;
+        const chain_kernel_fn1 fn = fused[cw == 4][precise == 0 ? 0 : precise == PM_U ? 1 : 2];
+        const int smem_bytes = cw == 4 ? FUSED_SMEM(4) : FUSED_SMEM(8);
+        cudaError_t e = cudaFuncSetAttribute((const void *)fn, cudaFuncAttributeMaxDynamicSharedMemorySize, smem_bytes);
         if (e != cudaSuccess)
             return fkda_fail(FKDA_ERROR_CUDA, "prefill: cudaFuncSetAttribute: %s", cudaGetErrorString(e));
-        fn<<<(unsigned)heads, FTHREADS, FUSED_SMEM, stream>>>(*p);
+        fn<<<(unsigned)heads, FTHREADS, smem_bytes, stream>>>(*p);
         e = cudaGetLastError();
         if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: overlap launch: %s", cudaGetErrorString(e));
         return FKDA_SUCCESS;
