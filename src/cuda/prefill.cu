@@ -9,8 +9,9 @@
  *   v4 overlap: the prep runs in producer warps of the chain CTA through a shared-memory ring (see "v4"
  *       further down); bit-identical to v2, no workspace. Its first cut was slower than v2: one group of
  *       producers took ~2.7 us per chunk, the chain fed from shared memory only ~1.15 (bench/NOTES.md, v4).
- *       v4.1 runs two producer groups (even / odd chunks) and is the default where many chains run and no
- *       segments are planned (use_overlap; FKDA_PREFILL_OVERLAP forces it on or off).
+ *       v4.1 runs several producer groups (three beside 4 chain warps since session 17, chunk c by group c % 3)
+ *       and is the default where many chains run and no segments are planned (use_overlap;
+ *       FKDA_PREFILL_OVERLAP forces it on or off).
  *   C32 (v2 and v3, the default where sequences average 64 tokens or more; FKDA_PREFILL_C32): records of 32-token
  *       pairs of chunks built by kda_prep32_kernel, and chain steps of 32 tokens (chain_pair), which pay the decay
  *       and packing of the state once per 32 tokens: the chain -11 to -15%, the prep +8 to +12% in session 11, before
@@ -1594,7 +1595,15 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
  * norms, the gate, then L and the forward substitution (pw 0) while the other three warps waited. Now pw 2 and 3
  * (the loaders) issue every cp.async of the group and, while pw 0 and 1 make the small tiles of chunk c, compute the
  * row norms of the group's next chunk (its loads were issued a step ahead), so a step is the gate plus the longer of
- * (tiles, next norms), with one group barrier fewer. */
+ * (tiles, next norms), with one group barrier fewer.
+ * Three groups (session 17): the producers bounded the kernel (the chain waited ~30% of every chunk for its record,
+ * session 15), so the chain now has 4 warps of 32 value columns (chain_chunk2: each B fragment serves two 16-row tiles
+ * of S^T, half the chain's ldmatrix traffic per value column) and its 4 freed warps plus 4 more make a third producer
+ * group: chunk c is prepped by group c % 3. Registers: chain 248, producers 88 (4 x 248 + 12 x 88 = 16 x 128).
+ * Same bits as two groups (the same prep code per chunk, the same chain arithmetic per tile). H100, graph: H = 16
+ * 1024 x 8 0.117-0.118 -> 0.107 ms, H = 96 1 x 8192 0.851 -> 0.733, varlen 6 0.741 -> 0.673, 1024 x 8 0.677 -> 0.638,
+ * H = 32 256 x 64 0.511 -> 0.503, H = 64 1024 x 8 level (0.456-0.475 against 0.466-0.468). FKDA_PREFILL_CW=8 keeps
+ * the two-group kernel (8 chain warps of 16 columns, chain_chunk). */
 #define FSTAGES 6 /* a multiple of the groups: stage s is filled by group s % FGROUPS(cw) */
 #define FGROUPS(cw) ((cw) == 8 ? 2 : 3) /* producer groups beside cw chain warps */
 #define FTHREADS 512                    /* 8 chain warps + 2 groups, or 4 chain warps + 3 groups */
@@ -2002,7 +2011,9 @@ static int env_int(const char *name, int dflt)
  *   FKDA_PREFILL_PHASES    phases of the longest-first deep chains (phase_pick): unset = automatic, 0 or 1 = one
  *                          phase, 2 .. PH_MAX = that many wherever phases can run
  *   FKDA_PREFILL_BULK      0: the C32 chain kernel loads each record with 16-byte cp.async by every thread instead of
- *                          one bulk copy (cp.async.bulk by thread 0, completing on the stage's mbarrier; the default) */
+ *                          one bulk copy (cp.async.bulk by thread 0, completing on the stage's mbarrier; the default)
+ *   FKDA_PREFILL_CW        chain warps of the v4.1 kernel: 4 (32 value columns each, three producer groups; the
+ *                          default) or 8 (16 value columns each, two producer groups; sessions 3-16) */
 typedef struct prefill_knobs {
     int split, precise, segments, v2;
     int overlap; /* -1 automatic, 0, 1 */
@@ -2011,7 +2022,7 @@ typedef struct prefill_knobs {
     int c32; /* -1 automatic, 0, 1 */
     int phases; /* -1 automatic, 1 .. PH_MAX */
     int bulk;
-    int cw; /* v4.1 chain warps: 8 (two producer groups) or 4 (three) */
+    int cw; /* v4.1 chain warps: 4 (three producer groups, the default) or 8 (two) */
 } prefill_knobs;
 
 static prefill_knobs read_knobs(void)
@@ -2032,7 +2043,7 @@ static prefill_knobs read_knobs(void)
     const int ph = env_int("FKDA_PREFILL_PHASES", -1);
     k.phases = ph < 0 ? -1 : ph < 1 ? 1 : ph > PH_MAX ? PH_MAX : ph;
     k.bulk = env_int("FKDA_PREFILL_BULK", 1) != 0;
-    k.cw = env_int("FKDA_PREFILL_CW", 8) == 4 ? 4 : 8;
+    k.cw = env_int("FKDA_PREFILL_CW", 4) == 8 ? 8 : 4;
     return k;
 }
 

@@ -769,8 +769,8 @@ int main(int argc, char **argv)
         {"ov T=1",               1, 1,     0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
         {"ov T=17 B=2",          2, 17,    0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
         {"ov T=1000 H=4",        1, 1000,  0, NULL, 4, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
-        /* two producer groups (even / odd chunks), a ring of 6 stages: 3, 4 and 6 chunks (no wrap-around), and a
-         * long run of 257 chunks with a tail */
+        /* three producer groups (two with FKDA_PREFILL_CW=8), a ring of 6 stages: 3, 4 and 6 chunks (no
+         * wrap-around), and a long run of 257 chunks with a tail */
         {"ov T=48 B=3",          3, 48,    0, NULL, 2, 2, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
         {"ov T=64 B=2",          2, 64,    0, NULL, 2, 2, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
         {"ov T=96",              1, 96,    0, NULL, 2, 2, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0, 3.f, 0, 0},
