@@ -1799,31 +1799,6 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
         if (c + FSTAGES < nch) bar_arrive(EMPTY_BAR(s), FBAR_N(CW));
     }
     cp_async_wait_all();
-#ifdef FKDA_FUSED_SMEM_STORE
-    const state_view &so4 = p.s_out;
-    if (so4.data && so4.dtype == FKDA_FLOAT32 && so4.k == 1 && ((so4.n | so4.h | so4.v) & 3) == 0 &&
-        ((uintptr_t)so4.data & 15) == 0) {
-        /* the final state through shared memory: rows of 512 bytes a warp instruction instead of 8 rows x 32 bytes */
-        constexpr int SP = KD + 8; /* f32 pitch: a float2 row write of 8 rows x 4 lanes hits every bank twice */
-        float *sx = (float *)smem;
-        bar_sync(CHAIN_BAR, 32 * CW); /* every consumer is done with the stages */
-#pragma unroll
-        for (int mt = 0; mt < MT; ++mt)
-#pragma unroll
-            for (int j = 0; j < 16; ++j)
-#pragma unroll
-                for (int h2 = 0; h2 < 2; ++h2)
-                    *(float2 *)(sx + (WC * warp + 16 * mt + gq + 8 * h2) * SP + 8 * j + 2 * qq) =
-                        make_float2(S[mt][j][2 * h2], S[mt][j][2 * h2 + 1]);
-        bar_sync(CHAIN_BAR, 32 * CW);
-        float *dst = (float *)so4.data + state_index(so4, n, hv, 0, 0);
-#pragma unroll 4
-        for (int i = tid; i < KD * KD / 4; i += 32 * CW) {
-            const int row = i >> 5, c4 = i & 31;
-            *(float4 *)(dst + row * so4.v + 4 * c4) = *(const float4 *)(sx + row * SP + 4 * c4);
-        }
-    } else
-#endif
     if (p.s_out.data)
 #pragma unroll
         for (int mt = 0; mt < MT; ++mt) store_final_state(p, S[mt], n, hv, WC * warp + 16 * mt + gq, qq);
