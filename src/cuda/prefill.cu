@@ -2125,21 +2125,26 @@ static int64_t seq_chunks(const fkda_prefill_args *a, const fkda_dims *d, int64_
  * Model (H100, session 13 calls 3-4): the prep ~0.0785 SM-us per token and value head on the SMs not held by chains;
  * a deep chain step 0.0362 us a token (C32; 16-token: 0.0397) on 2 HV SMs of its own, 1 + 0.15 min(1, HV / 16) times
  * that while preps run beside it (they take the memory bandwidth); 6 us per phase after the first. The phase count
- * minimises the model's end time, and more than one phase must gain 5% on the model. */
+ * minimises the model's end time, and more than one phase must gain 5% on the model.
+ * Refit in session 17 (call 5): the C32 chain step is 0.034 us a token since session 16's prologue change (-5.5% on
+ * H = 16 1 x 8192), and a phase after the first costs 9 us (eager calls pay more than graphs for each fork: at
+ * H = 16 varlen 6 three phases took 0.192-0.196 ms eager / 0.184 graph against 0.186-0.187 / 0.181 for two, which
+ * the old constants ranked the other way). */
 #define PH_PREP_SMUS 0.0785
 #define PH_GAIN 0.95
+#define PH_STEP_US 9.0 /* a phase after the first */
 static double phase_model_us(const int64_t *len, int N, int k, int64_t tokens, int HV, int sms, int c32)
 {
-    const double step = c32 ? 0.0362 : 0.0397, slow = 1.0 + 0.15 * fmin(1.0, HV / 16.0);
+    const double step = c32 ? 0.034 : 0.0397, slow = 1.0 + 0.15 * fmin(1.0, HV / 16.0);
     double t = 0.0, end = 0.0, rest = (double)tokens;
     int avail = sms;
     for (int i = 0; i < k - 1; ++i) {
-        t += (double)len[i] * HV * PH_PREP_SMUS / avail + (i ? 6.0 : 0.0);
+        t += (double)len[i] * HV * PH_PREP_SMUS / avail + (i ? PH_STEP_US : 0.0);
         end = fmax(end, t + step * slow * (double)len[i]);
         avail -= 2 * HV;
         rest -= (double)len[i];
     }
-    t += rest * HV * PH_PREP_SMUS / avail + (k > 1 ? 6.0 : 0.0);
+    t += rest * HV * PH_PREP_SMUS / avail + (k > 1 ? PH_STEP_US : 0.0);
     return fmax(end, t + step * (double)(k - 1 < N ? len[k - 1] : 0));
 }
 
