@@ -1771,8 +1771,27 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
     /* the state after the v prefetch: the chain loop 421 -> 398 SASS instructions (less address arithmetic), H = 96
      * 1 x 8192 and 1024 x 8 -1 to -2% (session 16 call 2) */
     float S[MT][16][4];
+    /* an f32 V-first state (the common case) by row pointers and immediate offsets, one 8-byte load a key pair, in
+     * its own branch: load_state's three interleaved paths are ~2800 SASS instructions (~45 KB) that every CTA
+     * fetched cold before its first chunk (ncu, session 17: the chain's samples in them are mostly no_instruction) */
+    const bool rows_in = CW == 4 && p.s_in.data && state_pairs(p.s_in) && p.s_in.dtype == FKDA_FLOAT32;
+    if (rows_in) {
+        const float *base = (const float *)p.s_in.data + n * p.s_in.n + (int64_t)hv * p.s_in.h + 2 * qq;
 #pragma unroll
-    for (int mt = 0; mt < MT; ++mt) {
+        for (int mt = 0; mt < MT; ++mt)
+#pragma unroll
+            for (int h2 = 0; h2 < 2; ++h2) {
+                const float *row = base + (int64_t)(WC * warp + 16 * mt + gq + 8 * h2) * p.s_in.v;
+#pragma unroll
+                for (int j = 0; j < 16; ++j) {
+                    const float2 x = *(const float2 *)(row + 8 * j);
+                    S[mt][j][2 * h2] = x.x;
+                    S[mt][j][2 * h2 + 1] = x.y;
+                }
+            }
+    }
+#pragma unroll
+    for (int mt = 0; mt < MT && !rows_in; ++mt) {
         if (p.s_in.data) {
             load_state(p.s_in, n, hv, WC * warp + 16 * mt + gq, qq, S[mt]);
         } else {
@@ -1799,9 +1818,20 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
         if (c + FSTAGES < nch) bar_arrive(EMPTY_BAR(s), FBAR_N(CW));
     }
     cp_async_wait_all();
-    if (p.s_out.data)
+    if (CW == 4 && p.s_out.data && state_pairs(p.s_out) && p.s_out.dtype == FKDA_FLOAT32) { /* as the load above */
+        float *base = (float *)p.s_out.data + n * p.s_out.n + (int64_t)hv * p.s_out.h + 2 * qq;
+#pragma unroll
+        for (int mt = 0; mt < MT; ++mt)
+#pragma unroll
+            for (int h2 = 0; h2 < 2; ++h2) {
+                float *row = base + (int64_t)(WC * warp + 16 * mt + gq + 8 * h2) * p.s_out.v;
+#pragma unroll
+                for (int j = 0; j < 16; ++j) *(float2 *)(row + 8 * j) = make_float2(S[mt][j][2 * h2], S[mt][j][2 * h2 + 1]);
+            }
+    } else if (p.s_out.data) {
 #pragma unroll
         for (int mt = 0; mt < MT; ++mt) store_final_state(p, S[mt], n, hv, WC * warp + 16 * mt + gq, qq);
+    }
 }
 
 /* ---- v3: segments -----------------------------------------------------------------------------
