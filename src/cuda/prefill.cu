@@ -1208,7 +1208,8 @@ static __device__ __forceinline__ void chain_chunk2(float (&S)[2][16][4], const 
         uint32_t bk[1][4];
         ldsm_x4(bk[0], Kds + tile_k(kk));
 #pragma unroll
-        for (int mt = 0; mt < 2; ++mt) state_step<(PM & PM_KS) != 0, 1>(P[mt], S[mt][2 * kk], S[mt][2 * kk + 1], bk, kk);
+        for (int mt = 0; mt < 2; ++mt)
+            state_step<(PM & PM_KS) != 0, 1>(P[mt], S[mt][2 * kk], S[mt][2 * kk + 1], bk, kk);
     }
     uint32_t bm[4], ua[2][4], ul[2][4];
     ldsm_x4(bm, Abs + (8 * qb + x7) * PS + qa * 8);
@@ -1240,7 +1241,8 @@ static __device__ __forceinline__ void chain_chunk2(float (&S)[2][16][4], const 
         uint32_t bq[1][4], br[4];
         ldsm_x4(bq[0], Qds + tile_k(kk));
 #pragma unroll
-        for (int mt = 0; mt < 2; ++mt) state_step<(PM & PM_QS) != 0, 1>(Y[mt], S[mt][2 * kk], S[mt][2 * kk + 1], bq, kk);
+        for (int mt = 0; mt < 2; ++mt)
+            state_step<(PM & PM_QS) != 0, 1>(Y[mt], S[mt][2 * kk], S[mt][2 * kk + 1], bq, kk);
         ldsm_x4_t(br, Krs + tile_r(kk));
 #pragma unroll
         for (int hf = 0; hf < 2; ++hf) {
@@ -1610,7 +1612,8 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
 #define FBAR_N(cw) (32 * (cw) + NTHREADS) /* threads on an EMPTY barrier: the chain + one producer group */
 #define CHAIN_BAR 2                       /* the consumers */
 #define EMPTY_BAR(s) (3 + (s))
-#define GROUP_BAR(g, ng) ((g) == 0 ? PBAR : (ng) == 2 || (g) == 1 ? 3 + FSTAGES : 4 + FSTAGES) /* a group's own barrier */
+/* a producer group's own named barrier (spelled as a two-way select for two groups: the CW = 8 kernel keeps its SASS) */
+#define GROUP_BAR(g, ng) ((g) == 0 ? PBAR : (ng) == 2 || (g) == 1 ? 3 + FSTAGES : 4 + FSTAGES)
 /* chain / producer registers after setmaxnreg; 4 chain warps + 12 producer warps or 8 + 8 share the register file of
  * one 512-thread CTA (128 a thread at launch). Splitting every chain operand (PM_ALL) needs 8 more in the chain. */
 #define FREG_CHAIN(pm, cw) ((cw) == 4 ? 248 : (pm) == PM_ALL ? 168 : 160)
@@ -1773,7 +1776,8 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
     float S[MT][16][4];
     /* an f32 V-first state (the common case) by row pointers and immediate offsets, one 8-byte load a key pair, in
      * its own branch: load_state's three interleaved paths are ~2800 SASS instructions (~45 KB) that every CTA
-     * fetched cold before its first chunk (ncu, session 17: the chain's samples in them are mostly no_instruction) */
+     * fetched cold before its first chunk (ncu, session 17: the chain's samples there are mostly no_instruction).
+     * Measured level to -2% (H = 32 256 x 64 0.493-0.504 -> 0.485-0.491 ms, session 17 call 9). */
     const bool rows_in = CW == 4 && p.s_in.data && state_pairs(p.s_in) && p.s_in.dtype == FKDA_FLOAT32;
     if (rows_in) {
         const float *base = (const float *)p.s_in.data + n * p.s_in.n + (int64_t)hv * p.s_in.h + 2 * qq;
@@ -1811,7 +1815,8 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
         prefetch_v(c + FSTAGES - 1, s > 0 ? s - 1 : FSTAGES - 1);
         if (p.fdbg != 1) { /* 1: a bench knob, producers alone */
             if constexpr (CW == 8)
-                chain_chunk<KD, PM, false>(S[0], smem + s * CST_BYTES(KD), ost, ob, p.o_st, c, len, 16 * warp, lane, so);
+                chain_chunk<KD, PM, false>(S[0], smem + s * CST_BYTES(KD), ost, ob, p.o_st, c, len, 16 * warp, lane,
+                                           so);
             else
                 chain_chunk2<PM>(S, smem + s * CST_BYTES(KD), ost, ob, p.o_st, c, len, WC * warp, lane);
         }
@@ -1826,7 +1831,8 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
             for (int h2 = 0; h2 < 2; ++h2) {
                 float *row = base + (int64_t)(WC * warp + 16 * mt + gq + 8 * h2) * p.s_out.v;
 #pragma unroll
-                for (int j = 0; j < 16; ++j) *(float2 *)(row + 8 * j) = make_float2(S[mt][j][2 * h2], S[mt][j][2 * h2 + 1]);
+                for (int j = 0; j < 16; ++j)
+                    *(float2 *)(row + 8 * j) = make_float2(S[mt][j][2 * h2], S[mt][j][2 * h2 + 1]);
             }
     } else if (p.s_out.data) {
 #pragma unroll
