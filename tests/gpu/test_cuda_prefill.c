@@ -9,9 +9,10 @@
  * and 65536, a CUDA-graph capture, and the "unsupported" answers; segments (v3) forced short on small cases
  * and planned automatically on long ones (T = 8192 H = 16, T = 65536 H = 2, host cu_seqlens). Plain C;
  * exit status 0 = pass. The "small" argument also runs one forced-segment case.
- * The kernel knobs of src/cuda/prefill.cu (FKDA_PREFILL_SPLIT, _PRECISE, _SEGMENTS, _OVERLAP, _C32) apply when set;
- * the "ov" cases force the v4 overlap kernel and compare it bit for bit with v2 on 16-token records (C32 off). Run it
- * a second time with FKDA_PREFILL_C32=0 to cover the 16-token chains where the default plan takes C32.
+ * The kernel knobs of src/cuda/prefill.cu (FKDA_PREFILL_SPLIT, _PRECISE, _SEGMENTS, _OVERLAP, _C32, _CW) apply when
+ * set; the "ov" cases force the v4 overlap kernel and compare it bit for bit with v2 on 16-token records (C32 off).
+ * Run it a second time with FKDA_PREFILL_C32=0 to cover the 16-token chains where the default plan takes C32, and
+ * with FKDA_PREFILL_CW=8 for the fused kernel's two-group form (the default is three groups).
  * Argument "small": a few small cases only (for compute-sanitizer).
  */
 #include <pthread.h>
