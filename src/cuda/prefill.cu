@@ -966,7 +966,10 @@ static_assert(CHAIN_SMEM_ST(64, DEEP_STAGES) > 114 * 1024 && CHAIN_SMEM_ST(64, D
  * and the pairs are aligned (a contiguous V-first state), else two scalar accesses. The final state of every kernel
  * and the initial state of the fused and C32 chain kernels go by pairs: H = 32 256 x 64 -10%, H = 16 1024 x 8 -3.5%,
  * 4000 + 200 x 20 tokens at H = 16 -10% (session 15 call 19). The 16-token chain kernels keep scalar initial-state
- * loads: pairs in their prologue moved ptxas to 167 registers and a longer loop (the known flip; kda_chain_kernel). */
+ * loads: pairs in their prologue moved ptxas to 167 registers and a longer loop (the known flip; kda_chain_kernel).
+ * An f32 state (the common case) takes a branch of its own, 32 8-byte accesses at immediate offsets from one row
+ * pointer: the three paths interleaved per element were ~2800 SASS instructions that every fused CTA fetched cold
+ * before its first chunk (ncu, session 17; measured level to -2%, H = 32 256 x 64 the most). */
 static __device__ __forceinline__ bool state_pairs(const state_view &s)
 {
     const uintptr_t align = s.dtype == FKDA_FLOAT32 ? 7 : 3;
@@ -977,15 +980,25 @@ static __device__ __forceinline__ void load_state(const state_view &s, int64_t n
                                                   float (&S)[16][4])
 {
     const bool pairs = state_pairs(s);
+    if (pairs && s.dtype == FKDA_FLOAT32) { /* one row pointer, immediate offsets */
+        const float *row = (const float *)s.data + n * s.n + (int64_t)hv * s.h + (int64_t)vr * s.v + 2 * qq;
+#pragma unroll
+        for (int h = 0; h < 2; ++h)
+#pragma unroll
+            for (int j = 0; j < 16; ++j) {
+                const float2 x = *(const float2 *)(row + 8 * h * s.v + 8 * j);
+                S[j][2 * h] = x.x;
+                S[j][2 * h + 1] = x.y;
+            }
+        return;
+    }
 #pragma unroll
     for (int j = 0; j < 16; ++j)
 #pragma unroll
         for (int h = 0; h < 2; ++h) {
             const int64_t i = state_index(s, n, hv, vr + 8 * h, 8 * j + 2 * qq);
             float2 x;
-            if (pairs && s.dtype == FKDA_FLOAT32)
-                x = *(const float2 *)((const float *)s.data + i);
-            else if (pairs)
+            if (pairs)
                 x = __bfloat1622float2(*(const __nv_bfloat162 *)((const __nv_bfloat16 *)s.data + i));
             else
                 x = make_float2(load_scalar(s.data, s.dtype, i), load_scalar(s.data, s.dtype, i + s.k));
@@ -1082,12 +1095,14 @@ static __device__ __forceinline__ swz_offsets make_swz_offsets(int lane, int vl)
     return o;
 }
 
-/* One chunk of the chain for one warp (16 value columns at vl inside the slice): the stage st holds the
- * chunk's record and v rows; S (16 rows of S^T) is updated in place and the 16 output rows are written to
- * ob (rows t < len). Shared by the v2 chain kernel (SWZ: its stage, SST_AB) and the v4 consumer warps (padded
- * tiles, CST_AB; v swizzled in both); so: the lane's offsets from make_swz_offsets. */
-template <int VS, int PM, bool SWZ>
-static __device__ __forceinline__ void chain_chunk(float (&S)[16][4], const unsigned char *st, __nv_bfloat16 *ost,
+/* One chunk of the chain for one warp (16 MT value columns at vl inside the slice, MT 16-row tiles of S^T): the stage
+ * st holds the chunk's record and v rows; S is updated in place and the chunk's output rows are written to ob (rows
+ * t < len). Shared by the v2 chain kernel (SWZ: its stage, SST_AB) and the v4 consumer warps (padded tiles, CST_AB; v
+ * swizzled in both); so: the lane's offsets from make_swz_offsets (its v offset is that of tile 0). With MT = 2 (the
+ * fused kernel's 32-column warps) every B fragment (Kd, Qd, Kr, Ab, M) is loaded once for both tiles: half the shared
+ * memory per value column; each tile gets the same arithmetic in the same order, so the same bits. */
+template <int VS, int PM, bool SWZ, int MT>
+static __device__ __forceinline__ void chain_tiles(float (&S)[MT][16][4], const unsigned char *st, __nv_bfloat16 *ost,
                                                    __nv_bfloat16 *ob, int64_t o_st, int64_t c, int64_t len, int vl,
                                                    int lane, const swz_offsets &so)
 {
@@ -1106,117 +1121,25 @@ static __device__ __forceinline__ void chain_chunk(float (&S)[16][4], const unsi
         return SWZ ? so.r[kk & 3] + (kk >> 2) * 64 : (8 * qa + x7) * PD + kk * 16 + qb * 8;
     };
 
-    /* P^T = S^T Kd^T (16 value rows x 16 tokens); two accumulator sets shorten the dependency chains */
-    float P[2][2][4] = {};
+    /* P^T = S^T Kd^T (16 value rows x 16 tokens a tile); two accumulator sets shorten the dependency chains */
+    float P[MT][2][2][4] = {};
 #pragma unroll
     for (int kk = 0; kk < 8; ++kk) {
         uint32_t bk[1][4];
         ldsm_x4(bk[0], Kds + tile_k(kk));
-        state_step<(PM & PM_KS) != 0, 1>(P, S[2 * kk], S[2 * kk + 1], bk, kk);
+#pragma unroll
+        for (int mt = 0; mt < MT; ++mt)
+            state_step<(PM & PM_KS) != 0, 1>(P[mt], S[mt][2 * kk], S[mt][2 * kk + 1], bk, kk);
     }
     /* X^T = V^T - P^T, then U^T = X^T Ab^T. V^T in P's accumulator layout by one transposing ldmatrix: matrix
      * 2 tl + h holds tokens 8 tl .. 8 tl + 7 (rows) of value columns vl + 8 h .. + 7, so lane (gq, qq) gets tokens
      * 8 tl + 2 qq and + 1 of value vl + 8 h + gq: element r = 2 h + e of tile tl */
-    {
+    uint32_t bm[4], ua[MT][4], ul[MT][4];
+#pragma unroll
+    for (int mt = 0; mt < MT; ++mt) {
         uint32_t vt[4];
-        ldsm_x4_t(vt, vs + so.v); /* v rows are swizzled in both layouts */
-#pragma unroll
-        for (int tl = 0; tl < 2; ++tl)
-#pragma unroll
-            for (int r = 0; r < 4; ++r) {
-                const uint32_t w = vt[2 * tl + (r >> 1)];
-                const float x = __uint_as_float(r & 1 ? w & 0xffff0000u : w << 16);
-                P[0][tl][r] = x - (P[0][tl][r] + P[1][tl][r]);
-            }
-    }
-    uint32_t xa[4], bm[4];
-    acc_to_a(xa, P[0][0], P[0][1]);
-    ldsm_x4(bm, Abs + (SWZ ? so.ab : (8 * qb + x7) * PS + qa * 8));
-    float U[2][4] = {};
-    mma_n16(U[0], U[1], xa, bm);
-    uint32_t ua[4], ul[4];
-    if (PM & PM_U)
-        acc_to_a_split(ua, ul, U[0], U[1]);
-    else
-        acc_to_a(ua, U[0], U[1]);
-
-    /* per 16 key channels: Y^T += S^T Qd^T with the old state, then S^T <- S^T diag(e^G_C) + U^T Kr */
-    float Y[2][2][4] = {};
-#pragma unroll
-    for (int kk = 0; kk < 8; ++kk) {
-        uint32_t bq[1][4], br[4];
-        ldsm_x4(bq[0], Qds + tile_k(kk));
-        state_step<(PM & PM_QS) != 0, 1>(Y, S[2 * kk], S[2 * kk + 1], bq, kk);
-        ldsm_x4_t(br, Krs + tile_r(kk));
-#pragma unroll
-        for (int hf = 0; hf < 2; ++hf) {
-            const int j = 2 * kk + hf;
-            const float2 e = *(const float2 *)(ecs + 8 * j + 2 * qq);
-            S[j][0] *= e.x;
-            S[j][1] *= e.y;
-            S[j][2] *= e.x;
-            S[j][3] *= e.y;
-            mma16816(S[j], ua, br[2 * hf], br[2 * hf + 1]);
-            if (PM & PM_U) mma16816(S[j], ul, br[2 * hf], br[2 * hf + 1]);
-        }
-    }
-    /* O^T = Y^T + U^T M^T */
-#pragma unroll
-    for (int tl = 0; tl < 2; ++tl)
-#pragma unroll
-        for (int r = 0; r < 4; ++r) Y[0][tl][r] += Y[1][tl][r];
-    ldsm_x4(bm, Ms + (SWZ ? so.ab : (8 * qb + x7) * PS + qa * 8));
-    mma_n16(Y[0][0], Y[0][1], ua, bm, PM & PM_U ? ul : nullptr);
-    /* stage O^T as O (tokens x values) and write 16-byte rows */
-#pragma unroll
-    for (int tl = 0; tl < 2; ++tl)
-#pragma unroll
-        for (int r = 0; r < 4; ++r) {
-            const int vv = gq + (r >> 1) * 8, t = tl * 8 + 2 * qq + (r & 1);
-            ost[t * PS + vv] = __float2bfloat16(Y[0][tl][r]);
-        }
-    __syncwarp();
-    {
-        const int row = lane >> 1, hf = lane & 1;
-        const int64_t t = c * 16 + row;
-        const uint4 val = *(const uint4 *)(ost + row * PS + hf * 8);
-        if (t < len) *(uint4 *)(ob + t * o_st + vl + hf * 8) = val;
-    }
-    __syncwarp();
-}
-
-/* chain_chunk for a v4.1 consumer warp of 32 value columns (two 16-row tiles of S^T at vl and vl + 16; padded tiles,
- * CST_*): every B fragment (Kd, Qd, Kr, Ab, M) is loaded once for both tiles, so the chain reads half the shared
- * memory per value column of chain_chunk. The same arithmetic per tile, in the same order: the same bits. */
-template <int PM>
-static __device__ __forceinline__ void chain_chunk2(float (&S)[2][16][4], const unsigned char *st, __nv_bfloat16 *ost,
-                                                    __nv_bfloat16 *ob, int64_t o_st, int64_t c, int64_t len, int vl,
-                                                    int lane)
-{
-    const int gq = lane >> 2, qq = lane & 3;
-    const __nv_bfloat16 *Kds = (const __nv_bfloat16 *)st, *Qds = Kds + 16 * PD, *Krs = Qds + 16 * PD;
-    const __nv_bfloat16 *Abs = (const __nv_bfloat16 *)(st + CST_AB), *Ms = Abs + 16 * PS;
-    const float *ecs = (const float *)(st + CST_EC);
-    const unsigned char *vs = st + CST_V;
-    const int x7 = lane & 7, qa = (lane >> 3) & 1, qb = lane >> 4;
-    auto tile_k = [&](int kk) { return (8 * qb + x7) * PD + kk * 16 + qa * 8; };
-    auto tile_r = [&](int kk) { return (8 * qa + x7) * PD + kk * 16 + qb * 8; };
-
-    float P[2][2][2][4] = {}; /* [tile][accumulator set][token half][element] */
-#pragma unroll
-    for (int kk = 0; kk < 8; ++kk) {
-        uint32_t bk[1][4];
-        ldsm_x4(bk[0], Kds + tile_k(kk));
-#pragma unroll
-        for (int mt = 0; mt < 2; ++mt)
-            state_step<(PM & PM_KS) != 0, 1>(P[mt], S[mt][2 * kk], S[mt][2 * kk + 1], bk, kk);
-    }
-    uint32_t bm[4], ua[2][4], ul[2][4];
-    ldsm_x4(bm, Abs + (8 * qb + x7) * PS + qa * 8);
-#pragma unroll
-    for (int mt = 0; mt < 2; ++mt) {
-        uint32_t vt[4];
-        ldsm_x4_t(vt, vs + swz(8 * qb + x7, (vl + 16 * mt) / 8 + qa, SVP(KD)));
+        /* v rows are swizzled in both layouts */
+        ldsm_x4_t(vt, vs + (mt == 0 ? so.v : swz(8 * qb + x7, (vl + 16 * mt) / 8 + qa, SVP(VS))));
 #pragma unroll
         for (int tl = 0; tl < 2; ++tl)
 #pragma unroll
@@ -1227,6 +1150,7 @@ static __device__ __forceinline__ void chain_chunk2(float (&S)[2][16][4], const 
             }
         uint32_t xa[4];
         acc_to_a(xa, P[mt][0][0], P[mt][0][1]);
+        if (mt == 0) ldsm_x4(bm, Abs + (SWZ ? so.ab : (8 * qb + x7) * PS + qa * 8));
         float U[2][4] = {};
         mma_n16(U[0], U[1], xa, bm);
         if (PM & PM_U)
@@ -1235,13 +1159,14 @@ static __device__ __forceinline__ void chain_chunk2(float (&S)[2][16][4], const 
             acc_to_a(ua[mt], U[0], U[1]);
     }
 
-    float Y[2][2][2][4] = {};
+    /* per 16 key channels: Y^T += S^T Qd^T with the old state, then S^T <- S^T diag(e^G_C) + U^T Kr */
+    float Y[MT][2][2][4] = {};
 #pragma unroll
     for (int kk = 0; kk < 8; ++kk) {
         uint32_t bq[1][4], br[4];
         ldsm_x4(bq[0], Qds + tile_k(kk));
 #pragma unroll
-        for (int mt = 0; mt < 2; ++mt)
+        for (int mt = 0; mt < MT; ++mt)
             state_step<(PM & PM_QS) != 0, 1>(Y[mt], S[mt][2 * kk], S[mt][2 * kk + 1], bq, kk);
         ldsm_x4_t(br, Krs + tile_r(kk));
 #pragma unroll
@@ -1249,7 +1174,7 @@ static __device__ __forceinline__ void chain_chunk2(float (&S)[2][16][4], const 
             const int j = 2 * kk + hf;
             const float2 e = *(const float2 *)(ecs + 8 * j + 2 * qq);
 #pragma unroll
-            for (int mt = 0; mt < 2; ++mt) {
+            for (int mt = 0; mt < MT; ++mt) {
                 S[mt][j][0] *= e.x;
                 S[mt][j][1] *= e.y;
                 S[mt][j][2] *= e.x;
@@ -1259,13 +1184,14 @@ static __device__ __forceinline__ void chain_chunk2(float (&S)[2][16][4], const 
             }
         }
     }
-    ldsm_x4(bm, Ms + (8 * qb + x7) * PS + qa * 8);
+    /* O^T = Y^T + U^T M^T, staged as O (tokens x values) and written as 16-byte rows, a tile at a time */
 #pragma unroll
-    for (int mt = 0; mt < 2; ++mt) {
+    for (int mt = 0; mt < MT; ++mt) {
 #pragma unroll
         for (int tl = 0; tl < 2; ++tl)
 #pragma unroll
             for (int r = 0; r < 4; ++r) Y[mt][0][tl][r] += Y[mt][1][tl][r];
+        if (mt == 0) ldsm_x4(bm, Ms + (SWZ ? so.ab : (8 * qb + x7) * PS + qa * 8));
         mma_n16(Y[mt][0][0], Y[mt][0][1], ua[mt], bm, PM & PM_U ? ul[mt] : nullptr);
 #pragma unroll
         for (int tl = 0; tl < 2; ++tl)
@@ -1283,6 +1209,14 @@ static __device__ __forceinline__ void chain_chunk2(float (&S)[2][16][4], const 
         }
         __syncwarp();
     }
+}
+/* the 16-column warp's form (the chain kernels, the fused kernel with 8 chain warps) */
+template <int VS, int PM, bool SWZ>
+static __device__ __forceinline__ void chain_chunk(float (&S)[16][4], const unsigned char *st, __nv_bfloat16 *ost,
+                                                   __nv_bfloat16 *ob, int64_t o_st, int64_t c, int64_t len, int vl,
+                                                   int lane, const swz_offsets &so)
+{
+    chain_tiles<VS, PM, SWZ, 1>(reinterpret_cast<float(&)[1][16][4]>(S), st, ost, ob, o_st, c, len, vl, lane, so);
 }
 
 /* C32: the stage (the pair record as it is, then 32 rows of v) and the chain's shared memory */
@@ -1599,7 +1533,7 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
  * row norms of the group's next chunk (its loads were issued a step ahead), so a step is the gate plus the longer of
  * (tiles, next norms), with one group barrier fewer.
  * Three groups (session 17): the producers bounded the kernel (the chain waited ~30% of every chunk for its record,
- * session 15), so the chain now has 4 warps of 32 value columns (chain_chunk2: each B fragment serves two 16-row tiles
+ * session 15), so the chain now has 4 warps of 32 value columns (chain_tiles with MT = 2: each B fragment serves two 16-row tiles
  * of S^T, half the chain's ldmatrix traffic per value column) and its 4 freed warps plus 4 more make a third producer
  * group: chunk c is prepped by group c % 3. Registers: chain 248, producers 88 (4 x 248 + 12 x 88 = 16 x 128).
  * Same bits as two groups (the same prep code per chunk, the same chain arithmetic per tile). H100, graph: H = 16
@@ -1774,28 +1708,8 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
     /* the state after the v prefetch: the chain loop 421 -> 398 SASS instructions (less address arithmetic), H = 96
      * 1 x 8192 and 1024 x 8 -1 to -2% (session 16 call 2) */
     float S[MT][16][4];
-    /* an f32 V-first state (the common case) by row pointers and immediate offsets, one 8-byte load a key pair, in
-     * its own branch: load_state's three interleaved paths are ~2800 SASS instructions (~45 KB) that every CTA
-     * fetched cold before its first chunk (ncu, session 17: the chain's samples there are mostly no_instruction).
-     * Measured level to -2% (H = 32 256 x 64 0.493-0.504 -> 0.485-0.491 ms, session 17 call 9). */
-    const bool rows_in = CW == 4 && p.s_in.data && state_pairs(p.s_in) && p.s_in.dtype == FKDA_FLOAT32;
-    if (rows_in) {
-        const float *base = (const float *)p.s_in.data + n * p.s_in.n + (int64_t)hv * p.s_in.h + 2 * qq;
 #pragma unroll
-        for (int mt = 0; mt < MT; ++mt)
-#pragma unroll
-            for (int h2 = 0; h2 < 2; ++h2) {
-                const float *row = base + (int64_t)(WC * warp + 16 * mt + gq + 8 * h2) * p.s_in.v;
-#pragma unroll
-                for (int j = 0; j < 16; ++j) {
-                    const float2 x = *(const float2 *)(row + 8 * j);
-                    S[mt][j][2 * h2] = x.x;
-                    S[mt][j][2 * h2 + 1] = x.y;
-                }
-            }
-    }
-#pragma unroll
-    for (int mt = 0; mt < MT && !rows_in; ++mt) {
+    for (int mt = 0; mt < MT; ++mt) {
         if (p.s_in.data) {
             load_state(p.s_in, n, hv, WC * warp + 16 * mt + gq, qq, S[mt]);
         } else {
@@ -1805,7 +1719,7 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
                 for (int r = 0; r < 4; ++r) S[mt][j][r] = 0.f;
         }
     }
-    const swz_offsets so = make_swz_offsets<KD>(lane, 16 * warp); /* its v offset: the tiles here are padded */
+    const swz_offsets so = make_swz_offsets<KD>(lane, WC * warp); /* its v offset: the tiles here are padded */
     int s = 0; /* stage of chunk c; chunk c + FSTAGES - 1 goes to the stage before it */
 #pragma unroll 1
     for (int64_t c = 0; c < nch; ++c, s = s + 1 < FSTAGES ? s + 1 : 0) {
@@ -1818,26 +1732,15 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
                 chain_chunk<KD, PM, false>(S[0], smem + s * CST_BYTES(KD), ost, ob, p.o_st, c, len, 16 * warp, lane,
                                            so);
             else
-                chain_chunk2<PM>(S, smem + s * CST_BYTES(KD), ost, ob, p.o_st, c, len, WC * warp, lane);
+                chain_tiles<KD, PM, false, 2>(S, smem + s * CST_BYTES(KD), ost, ob, p.o_st, c, len, WC * warp, lane,
+                                              so);
         }
         if (c + FSTAGES < nch) bar_arrive(EMPTY_BAR(s), FBAR_N(CW));
     }
     cp_async_wait_all();
-    if (CW == 4 && p.s_out.data && state_pairs(p.s_out) && p.s_out.dtype == FKDA_FLOAT32) { /* as the load above */
-        float *base = (float *)p.s_out.data + n * p.s_out.n + (int64_t)hv * p.s_out.h + 2 * qq;
-#pragma unroll
-        for (int mt = 0; mt < MT; ++mt)
-#pragma unroll
-            for (int h2 = 0; h2 < 2; ++h2) {
-                float *row = base + (int64_t)(WC * warp + 16 * mt + gq + 8 * h2) * p.s_out.v;
-#pragma unroll
-                for (int j = 0; j < 16; ++j)
-                    *(float2 *)(row + 8 * j) = make_float2(S[mt][j][2 * h2], S[mt][j][2 * h2 + 1]);
-            }
-    } else if (p.s_out.data) {
+    if (p.s_out.data)
 #pragma unroll
         for (int mt = 0; mt < MT; ++mt) store_final_state(p, S[mt], n, hv, WC * warp + 16 * mt + gq, qq);
-    }
 }
 
 /* ---- v3: segments -----------------------------------------------------------------------------
