@@ -967,9 +967,10 @@ static_assert(CHAIN_SMEM_ST(64, DEEP_STAGES) > 114 * 1024 && CHAIN_SMEM_ST(64, D
  * and the initial state of the fused and C32 chain kernels go by pairs: H = 32 256 x 64 -10%, H = 16 1024 x 8 -3.5%,
  * 4000 + 200 x 20 tokens at H = 16 -10% (session 15 call 19). The 16-token chain kernels keep scalar initial-state
  * loads: pairs in their prologue moved ptxas to 167 registers and a longer loop (the known flip; kda_chain_kernel).
- * An f32 state (the common case) takes a branch of its own, 32 8-byte accesses at immediate offsets from one row
- * pointer: the three paths interleaved per element were ~2800 SASS instructions that every fused CTA fetched cold
- * before its first chunk (ncu, session 17; measured level to -2%, H = 32 256 x 64 the most). */
+ * load_state takes an f32 state (the common case) in a branch of its own, 32 8-byte loads at immediate offsets from
+ * one row pointer: the three paths interleaved per element were ~2800 SASS instructions that every fused CTA fetched
+ * cold before its first chunk (ncu, session 17). store_final_state keeps them interleaved: the same branch there
+ * moved the 16-token chain kernels' loops from 384 to 403 SASS instructions. */
 static __device__ __forceinline__ bool state_pairs(const state_view &s)
 {
     const uintptr_t align = s.dtype == FKDA_FLOAT32 ? 7 : 3;
