@@ -969,8 +969,9 @@ static_assert(CHAIN_SMEM_ST(64, DEEP_STAGES) > 114 * 1024 && CHAIN_SMEM_ST(64, D
  * loads: pairs in their prologue moved ptxas to 167 registers and a longer loop (the known flip; kda_chain_kernel).
  * load_state takes an f32 state (the common case) in a branch of its own, 32 8-byte loads at immediate offsets from
  * one row pointer: the three paths interleaved per element were ~2800 SASS instructions that every fused CTA fetched
- * cold before its first chunk (ncu, session 17). store_final_state keeps them interleaved: the same branch there
- * moved the 16-token chain kernels' loops from 384 to 403 SASS instructions. */
+ * cold before its first chunk (ncu, session 17). store_final_state has the same branch only where ROWS is set (the
+ * fused kernel: without it H = 32 256 x 64 took 4% longer, session 17 call 13); in the chain kernels it moved the
+ * 16-token loops from 384 to 403 SASS instructions. */
 static __device__ __forceinline__ bool state_pairs(const state_view &s)
 {
     const uintptr_t align = s.dtype == FKDA_FLOAT32 ? 7 : 3;
@@ -1007,11 +1008,21 @@ static __device__ __forceinline__ void load_state(const state_view &s, int64_t n
             S[j][2 * h + 1] = x.y;
         }
 }
+template <bool ROWS = false>
 static __device__ __forceinline__ void store_final_state(const prefill_params &p, const float (&S)[16][4], int64_t n,
                                                          int hv, int vr, int qq)
 {
     const state_view &s = p.s_out;
     const bool pairs = state_pairs(s);
+    if (ROWS && pairs && s.dtype == FKDA_FLOAT32) { /* as in load_state */
+        float *row = (float *)s.data + n * s.n + (int64_t)hv * s.h + (int64_t)vr * s.v + 2 * qq;
+#pragma unroll
+        for (int h = 0; h < 2; ++h)
+#pragma unroll
+            for (int j = 0; j < 16; ++j)
+                *(float2 *)(row + 8 * h * s.v + 8 * j) = make_float2(S[j][2 * h], S[j][2 * h + 1]);
+        return;
+    }
 #pragma unroll
     for (int j = 0; j < 16; ++j)
 #pragma unroll
@@ -1741,7 +1752,7 @@ __global__ void __launch_bounds__(FTHREADS, 1) kda_fused_kernel(const prefill_pa
     cp_async_wait_all();
     if (p.s_out.data)
 #pragma unroll
-        for (int mt = 0; mt < MT; ++mt) store_final_state(p, S[mt], n, hv, WC * warp + 16 * mt + gq, qq);
+        for (int mt = 0; mt < MT; ++mt) store_final_state<true>(p, S[mt], n, hv, WC * warp + 16 * mt + gq, qq);
 }
 
 /* ---- v3: segments -----------------------------------------------------------------------------
