@@ -2021,21 +2021,30 @@ static int sm_count(void)
 /* v3 plan: segment length in chunks (0 = no segments) and the number of chain units (segment, head, role)
  * that will run (knob FKDA_PREFILL_SEGMENTS).
  * Model (bench/NOTES.md, session 8: per-kernel device times of the automatic plan and forced lengths on 1 x 8192 and
- * 1 x 65536 at H = 2 to 32, H100): a chain step takes ~0.575 us per chunk while the chain warps fill at most ~0.92 of
- * the SM sub-partitions (1 + 0.25 occ^2 from contention), ~1.75x that from 0.92 to 1 (some SMs get two CTAs) and
- * ~0.95 ceil(occ) beyond; pass 3 (correct) runs CTAs of CG chunks, two an SM, ~25 us a wave; the combine ~4.5 us a
- * segment. The session 7 model (0.72 us, 0.8 ceil(occ), pass 3 by bytes at 2.5 TB/s) picked 4 segments at H = 16
- * 1 x 8192 (0.294 ms against 0.281 for 2) and 17 at H = 2 1 x 65536 (0.450 against 0.390 for 14).
+ * 1 x 65536 at H = 2 to 32, H100): a chain step takes ~0.575 us per chunk while the chain warps fill at most ~0.88 of
+ * the SM sub-partitions, ~1.75x that from 0.88 to 1 (some SMs get two CTAs) and ~0.95 ceil(occ) beyond; pass 3
+ * (correct) runs CTAs of CG chunks, two an SM, ~25 us a wave; the combine ~4.5 us a segment. The session 7 model
+ * (0.72 us, 0.8 ceil(occ), pass 3 by bytes at 2.5 TB/s) picked 4 segments at H = 16 1 x 8192 (0.294 ms against
+ * 0.281 for 2) and 17 at H = 2 1 x 65536 (0.450 against 0.390 for 14).
+ * Refit in session 18 (calls 3-6: a sweep of forced lengths at H = 1-16, 1 x 4096 to 1 x 65536, then both plans of
+ * every shape whose pick two candidate fits changed, H = 1-48, B = 1-4, T = 1024-131072 on the host probe): the band
+ * below full occupancy had a 1 + 0.25 occ^2 term that made more, shorter chains look cheaper than they were, and its
+ * edge sat at 0.92, where at H = 12 1 x 16384 120 chain CTAs of 4 warps (occ 0.91) took ~1.7x the step of 112 at
+ * H = 8 (per-kernel profiles, call 5); and the C32 chain is 0.80 of the 16-token one since session 16. Against the
+ * session 8 constants: 65 of the 94 changed plans faster by 1-15% (H = 20 1 x 65536 -13%, H = 16 1 x 65536 -2.4%),
+ * 14 slower by 1-4.5% (mostly 4 sequence-heads at 12000-32768 tokens: 7 segments where 8 were faster); over all 148
+ * measured shapes the pick is 0.4% from the best forced length on average (was 2.7%) and 5.3% at worst (was 17%).
  * Sequence lengths must be known on the host: fixed length, one sequence, or cu_seqlens_host; otherwise (varlen, N > 1,
  * no host copy) segments stay off unless forced. Deterministic in its inputs, so the workspace query and the call
  * agree. */
 /* C32 (see REC32_AB) against the 16-token records, measured on the H100 (bench/NOTES.md, session 11): the chain
  * takes 0.85-0.89 of its time (3063-token chain alone 127.5 -> 110.9 us; H = 32 1 x 8192 291 -> 248 us), the prep
  * 1.08-1.12 (77 -> 86 us at H = 16, 149 -> 160 at H = 32; session 12's cross_block took 5-8% off that, not refitted
- * here); errors equal or lower on every case of the GPU suite.
+ * here; session 18 refit the chain factor to 0.80 with the segment model above); errors equal or lower on every
+ * case of the GPU suite.
  * Sequences of at most 16 tokens pay the pair prep for an empty second chunk, so it runs where sequences average
  * 64 tokens or more; with segments (v3) it cuts them into whole pairs (seg_plan). */
-#define C32_CHAIN 0.87
+#define C32_CHAIN 0.80
 #define C32_PREP 0.10 /* of the prep kernel's time (~0.6 ns per token and value head, use_overlap) */
 static int c32_pays(const fkda_dims *d)
 {
@@ -2053,7 +2062,7 @@ typedef struct seg_plan_t {
 static double chain_model_us(double warps, int64_t depth, int sms)
 {
     const double occ = warps / (4.0 * sms);
-    const double f = occ <= 0.92 ? 1.0 + 0.25 * occ * occ : occ <= 1.0 ? 1.75 : 0.95 * ceil(occ);
+    const double f = occ <= 0.88 ? 1.0 : occ <= 1.0 ? 1.75 : 0.95 * ceil(occ);
     return (double)depth * 0.575 * f;
 }
 
