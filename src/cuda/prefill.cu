@@ -1954,8 +1954,9 @@ static int env_int(const char *name, int dflt)
  *                          split knob are then ignored)
  *   FKDA_PREFILL_V2        2 = the prep kernel alone (outputs not written); 3 / 4 = overlap off / on when
  *                          FKDA_PREFILL_OVERLAP is unset; 5 / 6 = the v4.1 producers / chain warps alone
- *   FKDA_PREFILL_DEEP      0: the longest-first split-2 chains with STAGES stages (two CTAs fit an SM) instead of
- *                          DEEP_STAGES (one CTA an SM), for A/B runs
+ *   FKDA_PREFILL_DEEP      0: the longest-first split-2 chains, and the segmented split-2 C32 chains whose working
+ *                          CTAs fit the SMs (one_sm_chains), with STAGES / C32_STAGES stages (two CTAs fit an SM)
+ *                          instead of the deep stages (one CTA an SM), for A/B runs
  *   FKDA_PREFILL_PDL       0: the deep chain launched after the prep kernel as usual, not as its programmatic dependent
  *   FKDA_PREFILL_C32       C32 (pair records, 32-token chain steps) for v2 and v3: unset = automatic (use_c32),
  *                          0 = off (16-token records), 1 = wherever v2 / v3 runs
@@ -2034,6 +2035,9 @@ static int sm_count(void)
  * session 8 constants: 65 of the 94 changed plans faster by 1-15% (H = 20 1 x 65536 -13%, H = 16 1 x 65536 -2.4%),
  * 14 slower by 1-4.5% (mostly 4 sequence-heads at 12000-32768 tokens: 7 segments where 8 were faster); over all 148
  * measured shapes the pick is 0.4% from the best forced length on average (was 2.7%) and 5.3% at worst (was 17%).
+ * Then (calls 8-10) the band's cost turned out to be two working chain CTAs on one SM where idle segment CTAs push the
+ * grid past the SMs; with one_sm_chains the band costs nothing for split-2 C32 chains (chain_model_us's one_sm):
+ * H = 20 1 x 8192 -14%, 1 x 65536 -12%, H = 12 1 x 4096 -11%, 6 other changed plans -2.5 to -6%.
  * Sequence lengths must be known on the host: fixed length, one sequence, or cu_seqlens_host; otherwise (varlen, N > 1,
  * no host copy) segments stay off unless forced. Deterministic in its inputs, so the workspace query and the call
  * agree. */
@@ -2059,10 +2063,19 @@ typedef struct seg_plan_t {
     int64_t L, units;
 } seg_plan_t;
 
-static double chain_model_us(double warps, int64_t depth, int sms)
+/* Split-2 C32 chains whose working CTAs fit the SMs (the automatic split is 2 for SMs / 4 < units <= SMs / 2) run one
+ * CTA an SM: launch_v2_body gives them the deep stages where idle segment CTAs would push the grid past the SMs */
+static int one_sm_chains(const prefill_knobs *kn, int c32, int split2, int64_t units)
+{
+    return kn->deep && c32 && split2 && 2 * units <= sm_count();
+}
+
+/* one_sm: the chains run one CTA an SM (one_sm_chains: the deep stages, or a grid that fits the SMs), so the band
+ * below full occupancy costs nothing extra */
+static double chain_model_us(double warps, int64_t depth, int sms, int one_sm)
 {
     const double occ = warps / (4.0 * sms);
-    const double f = occ <= 0.88 ? 1.0 : occ <= 1.0 ? 1.75 : 0.95 * ceil(occ);
+    const double f = occ <= 0.88 || (one_sm && occ <= 1.0) ? 1.0 : occ <= 1.0 ? 1.75 : 0.95 * ceil(occ);
     return (double)depth * 0.575 * f;
 }
 
@@ -2266,7 +2279,8 @@ static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d, const
         lunits *= d->HV;
         const double waves = ceil((double)(ctas * d->HV) / (2.0 * sms));
         const double us = (c32 ? C32_CHAIN : 1.0) * (maxseg == 1 && deep ? DEEP_CHAIN : 1.0) *
-                              chain_model_us(8.0 * (double)lunits, depth, sms) +
+                              chain_model_us(8.0 * (double)lunits, depth, sms,
+                                             kn->split == 0 && one_sm_chains(kn, c32, 4 * units > sms, units)) +
                           c32_prep + (maxseg > 1 ? 25.0 * waves + 4.5 * maxseg : -ph_gain); /* phases overlap */
         if (k == 1) off_us = us;
         if (k == 1 || knob > 0 || us < best_us) {
@@ -2608,6 +2622,12 @@ static fkda_status launch_v2_body(prefill_params *p, const fkda_dims *d, void *w
         p->wsSeg = (float *)((unsigned char *)p->wsA + (size_t)(d->HV * p->nslots) * 16 * KD * 2);
     }
     const int64_t grid = (pl.L ? 2 * nseg * d->HV : heads) * ns, groups = pl.L ? (pl.L + CG - 1) / CG : 0;
+    /* With segments the grid holds idle CTAs (role 1 of each sequence's first segment). Where the working split-2
+     * CTAs fit the SMs but the grid does not (H = 12 1 x 16384 in 3 segments: 120 working CTAs, 144 in the grid), the
+     * block scheduler put two working CTAs on some SMs and the chain stepped at 0.84 us a chunk against 0.50; the deep
+     * C32 chain (one CTA an SM) there: 0.48 -> 0.37 ms (session 18 call 9; H = 3 4 x 12000 and H = 6 2 x 24000 -22 to
+     * -24%). Where the grid fits, the deep stages gained nothing and cost H = 8 1 x 8192 4% (call 10) */
+    if (!deep && pl.L && grid > sm_count() && one_sm_chains(kn, c32, ns == 2, units)) deep = 1;
     if (grid > 0x7fffffffLL || nslots > 0x7fffffffLL || d->HV > 65535 || nseg * groups > 0x7fffffffLL)
         return fkda_fail(FKDA_ERROR_UNSUPPORTED, "N * HV = %lld is too large for one CUDA prefill launch", (long long)heads);
 
