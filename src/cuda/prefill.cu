@@ -2035,9 +2035,9 @@ static int sm_count(void)
  * session 8 constants: 65 of the 94 changed plans faster by 1-15% (H = 20 1 x 65536 -13%, H = 16 1 x 65536 -2.4%),
  * 14 slower by 1-4.5% (mostly 4 sequence-heads at 12000-32768 tokens: 7 segments where 8 were faster); over all 148
  * measured shapes the pick is 0.4% from the best forced length on average (was 2.7%) and 5.3% at worst (was 17%).
- * Then (calls 8-10) the band's cost turned out to be two working chain CTAs on one SM where idle segment CTAs push the
+ * Then (calls 8-11) the band's cost turned out to be two working chain CTAs on one SM where idle segment CTAs push the
  * grid past the SMs; with one_sm_chains the band costs nothing for split-2 C32 chains (chain_model_us's one_sm):
- * H = 20 1 x 8192 -14%, 1 x 65536 -12%, H = 12 1 x 4096 -11%, 6 other changed plans -2.5 to -6%.
+ * H = 20 1 x 8192 -11.5%, 1 x 65536 -10.5%, H = 12 1 x 4096 -12%, 1 x 16384 -7.5% (call 11, against the refit alone).
  * Sequence lengths must be known on the host: fixed length, one sequence, or cu_seqlens_host; otherwise (varlen, N > 1,
  * no host copy) segments stay off unless forced. Deterministic in its inputs, so the workspace query and the call
  * agree. */
@@ -2065,9 +2065,9 @@ typedef struct seg_plan_t {
 
 /* Split-2 C32 chains whose working CTAs fit the SMs (the automatic split is 2 for SMs / 4 < units <= SMs / 2) run one
  * CTA an SM: launch_v2_body gives them the deep stages where idle segment CTAs would push the grid past the SMs */
-static int one_sm_chains(const prefill_knobs *kn, int c32, int split2, int64_t units)
+static int one_sm_chains(const prefill_knobs *kn, int c32, int split2, int64_t units, int sms)
 {
-    return kn->deep && c32 && split2 && 2 * units <= sm_count();
+    return kn->deep && c32 && split2 && 2 * units <= sms;
 }
 
 /* one_sm: the chains run one CTA an SM (one_sm_chains: the deep stages, or a grid that fits the SMs), so the band
@@ -2280,7 +2280,7 @@ static seg_plan_t seg_plan(const fkda_prefill_args *a, const fkda_dims *d, const
         const double waves = ceil((double)(ctas * d->HV) / (2.0 * sms));
         const double us = (c32 ? C32_CHAIN : 1.0) * (maxseg == 1 && deep ? DEEP_CHAIN : 1.0) *
                               chain_model_us(8.0 * (double)lunits, depth, sms,
-                                             kn->split == 0 && one_sm_chains(kn, c32, 4 * units > sms, units)) +
+                                             kn->split == 0 && one_sm_chains(kn, c32, 4 * units > sms, units, sms)) +
                           c32_prep + (maxseg > 1 ? 25.0 * waves + 4.5 * maxseg : -ph_gain); /* phases overlap */
         if (k == 1) off_us = us;
         if (k == 1 || knob > 0 || us < best_us) {
@@ -2627,7 +2627,8 @@ static fkda_status launch_v2_body(prefill_params *p, const fkda_dims *d, void *w
      * block scheduler put two working CTAs on some SMs and the chain stepped at 0.84 us a chunk against 0.50; the deep
      * C32 chain (one CTA an SM) there: 0.48 -> 0.37 ms (session 18 call 9; H = 3 4 x 12000 and H = 6 2 x 24000 -22 to
      * -24%). Where the grid fits, the deep stages gained nothing and cost H = 8 1 x 8192 4% (call 10) */
-    if (!deep && pl.L && grid > sm_count() && one_sm_chains(kn, c32, ns == 2, units)) deep = 1;
+    const int sms = sm_count();
+    if (!deep && pl.L && grid > sms && one_sm_chains(kn, c32, ns == 2, units, sms)) deep = 1;
     if (grid > 0x7fffffffLL || nslots > 0x7fffffffLL || d->HV > 65535 || nseg * groups > 0x7fffffffLL)
         return fkda_fail(FKDA_ERROR_UNSUPPORTED, "N * HV = %lld is too large for one CUDA prefill launch", (long long)heads);
 
