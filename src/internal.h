@@ -57,6 +57,18 @@ int fkda_cuda_is_device_pointer(const void *p);
 size_t fkda_cuda_prefill_workspace(const fkda_prefill_args *a, const fkda_dims *d);
 fkda_status fkda_cuda_prefill(const fkda_prefill_args *a, const fkda_dims *d, void *ws, size_t ws_bytes,
                               void *stream);
+/* The CUDA prefill's plan for validated arguments: what fkda_cuda_prefill would launch on a GPU of sms SMs (0: the
+ * current device's count, 132 without one) under the FKDA_PREFILL_* knobs of the environment. Host code only, no GPU
+ * needed: tests/test_prefill_plan.c pins the plans of the bar shapes and checks invariants on many more. Returns 0
+ * (and a zeroed plan) in a build without CUDA. */
+typedef struct fkda_prefill_plan_info {
+    int overlap;     /* 1: v4.1, the prep in producer warps of the chain CTA (no workspace) */
+    int c32;         /* 1: records of 32-token pairs of chunks, 32-token chain steps */
+    int64_t seg_len; /* v3: sequences cut in segments of seg_len 16-token chunks; 0: no segments */
+    int phases;      /* 1, or the phases of the longest-first deep chains (varlen with cu_seqlens_host) */
+    size_t ws_bytes; /* the workspace the call needs (fkda_cuda_prefill_workspace) */
+} fkda_prefill_plan_info;
+int fkda_cuda_prefill_plan(const fkda_prefill_args *a, const fkda_dims *d, int sms, fkda_prefill_plan_info *out);
 size_t fkda_cuda_decode_workspace(const fkda_decode_args *a, const fkda_dims *d);
 fkda_status fkda_cuda_decode(const fkda_decode_args *a, const fkda_dims *d, void *ws, size_t ws_bytes,
                              void *stream);

@@ -2370,10 +2370,9 @@ typedef struct prefill_plan {
     size_t ws_bytes;
 } prefill_plan;
 
-static prefill_plan plan_prefill(const fkda_prefill_args *a, const fkda_dims *d, const prefill_knobs *kn)
+static prefill_plan plan_prefill(const fkda_prefill_args *a, const fkda_dims *d, const prefill_knobs *kn, int sms)
 {
     prefill_plan pl;
-    const int sms = sm_count();
     /* phases, if the plan has no segments and no v4.1 (C32 as use_c32 gives it then) */
     const phase_pick_t ph = phase_pick(a, d, kn, c32_wanted(d, kn), sms);
     pl.seg = seg_plan(a, d, kn, sms, ph.gain_us);
@@ -2388,7 +2387,19 @@ static prefill_plan plan_prefill(const fkda_prefill_args *a, const fkda_dims *d,
 extern "C" size_t fkda_cuda_prefill_workspace(const fkda_prefill_args *a, const fkda_dims *d)
 {
     const prefill_knobs kn = read_knobs();
-    return plan_prefill(a, d, &kn).ws_bytes;
+    return plan_prefill(a, d, &kn, sm_count()).ws_bytes;
+}
+
+extern "C" int fkda_cuda_prefill_plan(const fkda_prefill_args *a, const fkda_dims *d, int sms, fkda_prefill_plan_info *out)
+{
+    const prefill_knobs kn = read_knobs();
+    const prefill_plan pl = plan_prefill(a, d, &kn, sms > 0 ? sms : sm_count());
+    out->overlap = pl.overlap;
+    out->c32 = pl.c32;
+    out->seg_len = pl.seg.L;
+    out->phases = pl.ph.k;
+    out->ws_bytes = pl.ws_bytes;
+    return 1;
 }
 
 typedef void (*chain_kernel_fn)(const prefill_params, const unsigned char *, int64_t);
@@ -2789,7 +2800,7 @@ extern "C" fkda_status fkda_cuda_prefill(const fkda_prefill_args *a, const fkda_
     /* the chain's precision mask (PM_*) defaults to U only: the state error of all splits at ~10% less time
      * (bench/NOTES.md, v3 precision) */
     const prefill_knobs kn = read_knobs();
-    const prefill_plan plan = plan_prefill(a, d, &kn); /* the plan fkda_cuda_prefill_workspace answered for */
+    const prefill_plan plan = plan_prefill(a, d, &kn, sm_count()); /* the plan fkda_cuda_prefill_workspace answered for */
     st = fkda_check_workspace(ws, ws_bytes, plan.ws_bytes);
     if (st != FKDA_SUCCESS) return st;
     return launch_v2(&p, d, ws, &kn, &plan, (cudaStream_t)stream);
