@@ -2364,6 +2364,7 @@ static size_t ws_bytes_of(const fkda_dims *d, int64_t L, int c32)
 /* what one call runs: segments, v4.1 or not, and the workspace that needs; the workspace query and the launch
  * both derive it from the same arguments and knobs, so they agree */
 typedef struct prefill_plan {
+    int sms; /* the SM count the plan was made for; the launch decides with the same */
     seg_plan_t seg;
     int overlap, c32;
     phase_pick_t ph;
@@ -2373,6 +2374,7 @@ typedef struct prefill_plan {
 static prefill_plan plan_prefill(const fkda_prefill_args *a, const fkda_dims *d, const prefill_knobs *kn, int sms)
 {
     prefill_plan pl;
+    pl.sms = sms;
     /* phases, if the plan has no segments and no v4.1 (C32 as use_c32 gives it then) */
     const phase_pick_t ph = phase_pick(a, d, kn, c32_wanted(d, kn), sms);
     pl.seg = seg_plan(a, d, kn, sms, ph.gain_us);
@@ -2575,6 +2577,7 @@ static fkda_status launch_v2_body(prefill_params *p, const fkda_dims *d, void *w
     const size_t rec_bytes = c32 ? REC32_BYTES : REC_BYTES;
     if (heads == 0) return FKDA_SUCCESS;
     const seg_plan_t pl = plan->seg;
+    const int sms = plan->sms;
     const int precise = kn->precise;
     p->bulk = kn->bulk;
 
@@ -2601,7 +2604,7 @@ static fkda_status launch_v2_body(prefill_params *p, const fkda_dims *d, void *w
     const int64_t units = pl.units; /* chain CTAs that do work (per V-slice) */
     const int order = kn->order && use_order(d, pl.L);
     int ns = kn->split, deep = 0;
-    if (ns != 1 && ns != 2 && ns != 4 && ns != 8 && order && units <= sm_count()) {
+    if (ns != 1 && ns != 2 && ns != 4 && ns != 8 && order && units <= sms) {
         /* longest first: the first CTAs, the longest chains, get an SM each; 4 warps a CTA (one per sub-partition)
          * was the fastest at H = 16 varlen 6 (0.243 ms against 0.308 / 0.258 / 0.308 for 8 / 2 / 1 warps; session 6
          * call 2, bench/NOTES.md). With DEEP_STAGES stages no second chain CTA fits an SM: the long chains keep their
@@ -2609,7 +2612,6 @@ static fkda_status launch_v2_body(prefill_params *p, const fkda_dims *d, void *w
         ns = 2;
         deep = kn->deep;
     } else if (ns != 1 && ns != 2 && ns != 4 && ns != 8) {
-        const int sms = sm_count();
         int64_t best = -1, best_sm = 0;
         for (int s = 1; s <= 8; s *= 2) {
             const int64_t per_sm = (units * s + sms - 1) / sms * (8 / s); /* warps on the busiest SM */
@@ -2638,7 +2640,6 @@ static fkda_status launch_v2_body(prefill_params *p, const fkda_dims *d, void *w
      * block scheduler put two working CTAs on some SMs and the chain stepped at 0.84 us a chunk against 0.50; the deep
      * C32 chain (one CTA an SM) there: 0.48 -> 0.37 ms (session 18 call 9; H = 3 4 x 12000 and H = 6 2 x 24000 -22 to
      * -24%). Where the grid fits, the deep stages gained nothing and cost H = 8 1 x 8192 4% (call 10) */
-    const int sms = sm_count();
     if (!deep && pl.L && grid > sms && one_sm_chains(kn, c32, ns == 2, units, sms)) deep = 1;
     if (grid > 0x7fffffffLL || nslots > 0x7fffffffLL || d->HV > 65535 || nseg * groups > 0x7fffffffLL)
         return fkda_fail(FKDA_ERROR_UNSUPPORTED, "N * HV = %lld is too large for one CUDA prefill launch", (long long)heads);
