@@ -24,17 +24,11 @@ def main():
             x = pb.make_inputs(H, [T] * B)
             out = torch.empty_like(x["v"])
             ht = torch.empty_like(x["h0"])
-            best = {}
-            for _ in range(2):
-                for L in (la, lb):
-                    pc.set_knobs(f"SEG={L}")
-                    ms = pb.graph_ms(lambda: pb.run_ours(x, out, ht), calls=10, reps=5)
-                    best[L] = min(best.get(L, 1e9), ms)
-            pc.set_knobs("auto")
-            f.write(json.dumps(dict(H=H, B=B, T=T, L_a=la, L_b=lb, ms_a=best[la], ms_b=best[lb])) + "\n")
+            best = pc.best_graph_ms(x, out, ht, [f"SEG={la}", f"SEG={lb}"], calls=10)
+            ta, tb = best[f"SEG={la}"], best[f"SEG={lb}"]
+            f.write(json.dumps(dict(H=H, B=B, T=T, L_a=la, L_b=lb, ms_a=ta, ms_b=tb)) + "\n")
             f.flush()
-            print(f"H={H:2d} B={B} T={T:6d}  L {la:4d}: {best[la]:.3f}  L {lb:4d}: {best[lb]:.3f}  b/a {best[lb] / best[la]:.3f}",
-                  flush=True)
+            print(f"H={H:2d} B={B} T={T:6d}  L {la:4d}: {ta:.3f}  L {lb:4d}: {tb:.3f}  b/a {tb / ta:.3f}", flush=True)
             del x, out, ht
             torch.cuda.empty_cache()
 

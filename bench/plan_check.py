@@ -27,6 +27,19 @@ def set_knobs(ks):
             os.environ[NAMES[k]] = v
 
 
+def best_graph_ms(x, out, ht, knob_sets, passes=2, calls=20, reps=5):
+    """Each knob set's call on inputs x as a CUDA graph replay, the sets timed in turn `passes` times (alternated, so
+    drift falls on all of them), the best time of each kept: {knob set: ms}. Leaves the knobs at "auto"."""
+    best = {}
+    for _ in range(passes):
+        for ks in knob_sets:
+            set_knobs(ks)
+            ms = pb.graph_ms(lambda: pb.run_ours(x, out, ht), calls=calls, reps=reps)
+            best[ks] = min(best.get(ks, float("inf")), ms)
+    set_knobs("auto")
+    return best
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--H", type=int, required=True)

@@ -36,13 +36,7 @@ def main():
                 x = pb.make_inputs(H, [T])
                 out = torch.empty_like(x["v"])
                 ht = torch.empty_like(x["h0"])
-                best = {}
-                for _ in range(2):
-                    for ks in knob_sets(T):
-                        pc.set_knobs(ks)
-                        ms = pb.graph_ms(lambda: pb.run_ours(x, out, ht), calls=20, reps=5)
-                        best[ks] = min(best.get(ks, 1e9), ms)
-                pc.set_knobs("auto")
+                best = pc.best_graph_ms(x, out, ht, knob_sets(T))
                 for ks, ms in best.items():
                     f.write(json.dumps(dict(H=H, T=T, knobs=ks, graph_ms=ms)) + "\n")
                 top = min(best, key=best.get)
