@@ -22,7 +22,7 @@ for cs in ${FULL:-4 24}; do echo "== c$cs full"; grep -E "^FAIL" "$R/c$cs-full.l
 if [ -d .carry/k5t ]; then
   for cs in ${TRACE:-4}; do
     FKDA_PREFILL_CLUSTER=$cs FLASHKDA_LIBRARY=.carry/k5t/lib/libflashkda.so PYTHONPATH=python timeout 60 \
-      python3 bench/experiments/v5-cluster/k5_trace.py 16 3063 > "$R/trace-c$cs.log" 2>&1
+      python3 bench/experiments/one_call.py 16:3063 > "$R/trace-c$cs.log" 2>&1
     awk '/^K5 CS/{n++} n==3' "$R/trace-c$cs.log" | head -${TRACE_LINES:-22}
   done
 fi
