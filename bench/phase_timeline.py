@@ -20,7 +20,8 @@ def main():
     a = ap.parse_args()
     lens = [int(t) for t in a.lens.split(",")]
     x = pb.make_inputs(a.H, lens)
-    x["cu_cpu"] = x["cu"].cpu()
+    if x["cu"] is not None:
+        x["cu_cpu"] = x["cu"].cpu()
     out = torch.empty_like(x["v"])
     ht = torch.empty_like(x["h0"])
     from torch.profiler import ProfilerActivity, profile
