@@ -498,6 +498,27 @@ static __device__ __forceinline__ float2 gate_coefs(const prefill_params &p, int
                                    p.dt_bias[hv * p.dtb_sh + (ch + 1) * p.dtb_sk] * *cA)
                      : make_float2(0.f, 0.f);
 }
+/* gate_coefs in two halves, for prep32: the raw loads (A_log, dt_bias of channels ch, ch + 1) issued before the rows',
+ * so that their round trips overlap instead of following each other (ncu, session 20: the A_log load, then the
+ * dt_bias loads behind the branch on p.dt_bias, then beta's, each waited for in turn), and the coefficients from them.
+ * gate_coefs stays as it was for the other kernels: written through these halves it rescheduled kda_prep_kernel and
+ * the fused kernels (SASS compared, session 20), which were not measured that way. */
+typedef struct gate_raw {
+    float alog, dt0, dt1;
+} gate_raw;
+static __device__ __forceinline__ gate_raw gate_load(const prefill_params &p, int hv, int ch)
+{
+    gate_raw r;
+    r.alog = p.A_log ? p.A_log[hv * p.alog_s] : 0.f;
+    r.dt0 = p.dt_bias ? p.dt_bias[hv * p.dtb_sh + ch * p.dtb_sk] : 0.f;
+    r.dt1 = p.dt_bias ? p.dt_bias[hv * p.dtb_sh + (ch + 1) * p.dtb_sk] : 0.f;
+    return r;
+}
+static __device__ __forceinline__ float2 gate_coefs_of(const prefill_params &p, const gate_raw &r, float *cA)
+{
+    *cA = -(p.A_log ? __expf(r.alog) : 1.f) * 1.4426950408889634f;
+    return p.dt_bias ? make_float2(r.dt0 * *cA, r.dt1 * *cA) : make_float2(0.f, 0.f);
+}
 
 /* The gate of the thread's two channels ch, ch + 1 for tokens 8 (lane / 16) .. + 7 (see prep_gate_v4) and its
  * cumulative sum: a0, a1 = G2 (log2 units) of those tokens, *s0, *s1 = G2 of the half's last token (lane l + 16 holds
@@ -881,12 +902,15 @@ __global__ void __launch_bounds__(2 * NTHREADS, 4) kda_prep32_kernel(const prefi
     float *fsm = (float *)(smem + P32_F), *sx = (float *)(smem + P32_SX);
     float *rn = (float *)(smem + P32_RN) + 32 * g, *bs = (float *)(smem + P32_BS);
 
+    /* beta, A_log and dt_bias first: their loads in flight together with the rows' (gate_load) */
+    const float braw = ptid < 16 && ptid < nvalid ? load_scalar(p.beta, p.beta_dtype, b * p.b_sb + (t0 + ptid) * p.b_st + hv * p.b_sh) : 0.f;
+    const gate_raw gr = gate_load(p, hv, 2 * (16 * pw + (lane & 15)));
     prep_load(raw, p, p.q + b * p.q_sb + t0 * p.q_st + h * p.q_sh, p.k + b * p.k_sb + t0 * p.k_st + h * p.k_sh,
               p.g + b * p.g_sb + t0 * p.g_st + hv * p.g_sh, nvalid, ptid);
     cp_async_commit();
-    if (ptid < 16) bs[16 * g + ptid] = ptid < nvalid ? prep_beta(p, b, t0 + ptid, hv) : 0.f;
+    if (ptid < 16) bs[16 * g + ptid] = ptid < nvalid ? beta_act(p, braw) : 0.f;
     float cA;
-    const float2 cb = gate_coefs(p, hv, 2 * (16 * pw + (lane & 15)), &cA);
+    const float2 cb = gate_coefs_of(p, gr, &cA);
     cp_async_wait_all();
     /* the group's own barrier (ids 1, 2; constant, so ptxas counts 3 barriers) until the gate exchanges G_C */
     auto group_sync = [&]() { g ? bar_sync(2, NTHREADS) : bar_sync(1, NTHREADS); };
