@@ -903,7 +903,9 @@ __global__ void __launch_bounds__(2 * NTHREADS, 4) kda_prep32_kernel(const prefi
     float *rn = (float *)(smem + P32_RN) + 32 * g, *bs = (float *)(smem + P32_BS);
 
     /* beta, A_log and dt_bias first: their loads in flight together with the rows' (gate_load) */
-    const float braw = ptid < 16 && ptid < nvalid ? load_scalar(p.beta, p.beta_dtype, b * p.b_sb + (t0 + ptid) * p.b_st + hv * p.b_sh) : 0.f;
+    const float braw = ptid < 16 && ptid < nvalid
+                           ? load_scalar(p.beta, p.beta_dtype, b * p.b_sb + (t0 + ptid) * p.b_st + hv * p.b_sh)
+                           : 0.f;
     const gate_raw gr = gate_load(p, hv, 2 * (16 * pw + (lane & 15)));
     prep_load(raw, p, p.q + b * p.q_sb + t0 * p.q_st + h * p.q_sh, p.k + b * p.k_sb + t0 * p.k_st + h * p.k_sh,
               p.g + b * p.g_sb + t0 * p.g_st + hv * p.g_sh, nvalid, ptid);
