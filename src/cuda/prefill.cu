@@ -396,9 +396,13 @@ static __device__ __forceinline__ float beta_act(const prefill_params &p, float 
     if (p.neg_eig) x *= 2.f;
     return x;
 }
+static __device__ __forceinline__ float beta_raw(const prefill_params &p, int64_t b, int64_t t, int hv)
+{
+    return load_scalar(p.beta, p.beta_dtype, b * p.b_sb + t * p.b_st + hv * p.b_sh); /* as stored, before beta_act */
+}
 static __device__ __forceinline__ float prep_beta(const prefill_params &p, int64_t b, int64_t t, int hv)
 {
-    return beta_act(p, load_scalar(p.beta, p.beta_dtype, b * p.b_sb + t * p.b_st + hv * p.b_sh));
+    return beta_act(p, beta_raw(p, b, t, hv));
 }
 
 /* cp.async of the q, k, g rows of one chunk into raw[3][16 * KD] (rows past nvalid zero-filled), by NT threads: 128
@@ -903,9 +907,7 @@ __global__ void __launch_bounds__(2 * NTHREADS, 4) kda_prep32_kernel(const prefi
     float *rn = (float *)(smem + P32_RN) + 32 * g, *bs = (float *)(smem + P32_BS);
 
     /* beta, A_log and dt_bias first: their loads in flight together with the rows' (gate_load) */
-    const float braw = ptid < 16 && ptid < nvalid
-                           ? load_scalar(p.beta, p.beta_dtype, b * p.b_sb + (t0 + ptid) * p.b_st + hv * p.b_sh)
-                           : 0.f;
+    const float braw = ptid < 16 && ptid < nvalid ? beta_raw(p, b, t0 + ptid, hv) : 0.f;
     const gate_raw gr = gate_load(p, hv, 2 * (16 * pw + (lane & 15)));
     prep_load(raw, p, p.q + b * p.q_sb + t0 * p.q_st + h * p.q_sh, p.k + b * p.k_sb + t0 * p.k_st + h * p.k_sh,
               p.g + b * p.g_sb + t0 * p.g_st + hv * p.g_sh, nvalid, ptid);
