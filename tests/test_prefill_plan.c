@@ -123,6 +123,12 @@ static void bar_shapes(void **state)
     assert_int_equal(p.phases, 2);
     make_case(&c, 16, mixed, 6, 1, 0);
     assert_int_equal(plan_of(&c).phases, 1);
+    /* H = 8 varlen 6 with host lengths: 3 phases (their chains in GPC-sized clusters), 2 with FKDA_PREFILL_GPC=0 */
+    make_case(&c, 8, mixed, 6, 1, 1);
+    assert_int_equal(plan_of(&c).phases, 3);
+    setenv("FKDA_PREFILL_GPC", "0", 1);
+    assert_int_equal(plan_of(&c).phases, 2);
+    unsetenv("FKDA_PREFILL_GPC");
 }
 
 static void check_invariants(const plan_case *c, int host)

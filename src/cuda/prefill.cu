@@ -1993,7 +1993,8 @@ static int env_int(const char *name, int dflt)
  *   FKDA_PREFILL_BULK      0: the C32 chain kernel loads each record with 16-byte cp.async by every thread instead of
  *                          one bulk copy (cp.async.bulk by thread 0, completing on the stage's mbarrier; the default)
  *   FKDA_PREFILL_CW        chain warps of the v4.1 kernel: 4 (32 value columns each, three producer groups; the
- *                          default) or 8 (16 value columns each, two producer groups; sessions 3-16) */
+ *                          default) or 8 (16 value columns each, two producer groups; sessions 3-16)
+ *   FKDA_PREFILL_GPC       0: the chains of single-sequence phases launched without clusters (gpc_cluster) */
 typedef struct prefill_knobs {
     int split, precise, segments, v2;
     int overlap; /* -1 automatic, 0, 1 */
@@ -2003,6 +2004,7 @@ typedef struct prefill_knobs {
     int phases; /* -1 automatic, 1 .. PH_MAX */
     int bulk;
     int cw; /* v4.1 chain warps: 4 (three producer groups, the default) or 8 (two) */
+    int gpc; /* single-sequence phases' chains in GPC-sized clusters (gpc_cluster) */
 } prefill_knobs;
 
 static prefill_knobs read_knobs(void)
@@ -2024,6 +2026,7 @@ static prefill_knobs read_knobs(void)
     k.phases = ph < 0 ? -1 : ph < 1 ? 1 : ph > PH_MAX ? PH_MAX : ph;
     k.bulk = env_int("FKDA_PREFILL_BULK", 1) != 0;
     k.cw = env_int("FKDA_PREFILL_CW", 4) == 8 ? 8 : 4;
+    k.gpc = env_int("FKDA_PREFILL_GPC", 1) != 0;
     return k;
 }
 
@@ -2130,13 +2133,16 @@ static int64_t seq_chunks(const fkda_prefill_args *a, const fkda_dims *d, int64_
  * Refit in session 17 (call 5): the C32 chain step is 0.034 us a token since session 16's prologue change (-5.5% on
  * H = 16 1 x 8192), and a phase after the first costs 9 us (eager calls pay more than graphs for each fork: at
  * H = 16 varlen 6 three phases took 0.192-0.196 ms eager / 0.184 graph against 0.186-0.187 / 0.181 for two, which
- * the old constants ranked the other way). */
+ * the old constants ranked the other way).
+ * Session 21: a single-sequence phase's chain in GPC-sized clusters (gpc_cluster: 2 HV a multiple of 8) steps at its
+ * lone speed beside the preps, so the 1.15 factor applies only without them (gpc = 0). H = 8 varlen 6 then takes 3
+ * phases (0.128 -> 0.124 ms graph with the clusters); the other shapes measured keep their phase counts. */
 #define PH_PREP_SMUS 0.0785
 #define PH_GAIN 0.95
 #define PH_STEP_US 9.0 /* a phase after the first */
-static double phase_model_us(const int64_t *len, int N, int k, int64_t tokens, int HV, int sms, int c32)
+static double phase_model_us(const int64_t *len, int N, int k, int64_t tokens, int HV, int sms, int c32, int gpc)
 {
-    const double step = c32 ? 0.034 : 0.0397, slow = 1.0 + 0.15 * fmin(1.0, HV / 16.0);
+    const double step = c32 ? 0.034 : 0.0397, slow = gpc ? 1.0 : 1.0 + 0.15 * fmin(1.0, HV / 16.0);
     double t = 0.0, end = 0.0, rest = (double)tokens;
     int avail = sms;
     for (int i = 0; i < k - 1; ++i) {
@@ -2189,7 +2195,8 @@ static phase_pick_t phase_pick(const fkda_prefill_args *a, const fkda_dims *d, c
         seq[m] = best;
         len[m] = load_cu(cu, is64, best + 1) - load_cu(cu, is64, best);
     }
-    const double one = phase_model_us(len, m, 1, d->T, (int)d->HV, sms, c32);
+    const int gpc = kn->gpc && d->HV % 4 == 0; /* gpc_cluster's clusters of 8 or 16 divide the chain's 2 HV CTAs */
+    const double one = phase_model_us(len, m, 1, d->T, (int)d->HV, sms, c32, gpc);
     int k = 1;
     double t_k = one;
     if (kn->phases > 1) {
@@ -2198,7 +2205,7 @@ static phase_pick_t phase_pick(const fkda_prefill_args *a, const fkda_dims *d, c
         double best = one * PH_GAIN;
         for (int kk = 2; kk <= PH_MAX && kk <= d->N; ++kk) { /* kk - 1 single sequences and a rest */
             if (sms - 2 * (kk - 1) * d->HV < sms / 4) break;
-            const double t = phase_model_us(len, m, kk, d->T, (int)d->HV, sms, c32);
+            const double t = phase_model_us(len, m, kk, d->T, (int)d->HV, sms, c32, gpc);
             if (t < best) {
                 best = t;
                 k = kk;
@@ -2450,6 +2457,8 @@ typedef struct phase_streams {
     unsigned long long ctx_id; /* 0: a free entry */
     cudaStream_t s[PH_MAX - 1];
     cudaEvent_t prepped[PH_MAX - 1], done[PH_MAX - 1];
+    chain_kernel_fn cl_fn[2]; /* gpc_cluster's answers in this context: clusters of 16 and 8 that fit at once */
+    int cl_fit[2];
 } phase_streams;
 static phase_streams g_ph[PH_CONTEXTS];
 static pthread_mutex_t g_ph_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -2518,6 +2527,49 @@ static phase_streams *phase_begin(cudaStream_t stream)
 }
 static void phase_end(void) { pthread_mutex_unlock(&g_ph_lock); }
 
+/* The cluster size for the chain of a single-sequence phase (grid CTAs of smem bytes, one an SM): 16, else 8, where
+ * that many CTAs divide the grid and enough such clusters fit the device at once (cudaOccupancyMaxActiveClusters,
+ * asked once per context and kernel: ps->cl_*); 1 (no cluster) otherwise. A cluster's CTAs run in one GPC, so a
+ * cluster of 16 holds (almost) a whole GPC: in the runs measured every CTA of one had its TPC sibling in it too.
+ * Why (session 21, H100, bench/experiments/tpc-pairs): the block scheduler puts one CTA an SM on one SM of each TPC
+ * first, and a chain CTA whose TPC sibling ran prep32 CTAs took 1870-2190 cycles a 32-token pair against ~1810-1840
+ * with a chain CTA beside it (per-CTA clock64 and %globaltimer; session 20 had found the same cycles with its records,
+ * v and outputs kept off DRAM). At H = 16 varlen 6 the 3063-token chain's 32 CTAs ran their loops in 99-116 us
+ * without clusters, 100-126 in clusters of 2 (which did not land on TPC pairs under load), 100-112 in clusters of 8
+ * and 99-102 in clusters of 16. */
+static int gpc_cluster(phase_streams *ps, chain_kernel_fn chain, size_t smem, unsigned grid)
+{
+    static const int sizes[2] = {16, 8};
+    for (int i = 0; i < 2; ++i) {
+        if (grid % sizes[i]) continue;
+        if (ps->cl_fn[i] != chain) {
+            cudaLaunchConfig_t c = {};
+            cudaLaunchAttribute at;
+            at.id = cudaLaunchAttributeClusterDimension;
+            at.val.clusterDim.x = (unsigned)sizes[i];
+            at.val.clusterDim.y = at.val.clusterDim.z = 1;
+            c.gridDim = dim3((unsigned)sizes[i]);
+            c.blockDim = dim3(128);
+            c.dynamicSmemBytes = smem;
+            c.attrs = &at;
+            c.numAttrs = 1;
+            int n = 0;
+            cudaError_t e = sizes[i] > 8 ? cudaFuncSetAttribute((const void *)chain,
+                                                                cudaFuncAttributeNonPortableClusterSizeAllowed, 1)
+                                         : cudaSuccess;
+            if (e == cudaSuccess) e = cudaOccupancyMaxActiveClusters(&n, (const void *)chain, &c);
+            if (e != cudaSuccess) { /* unsupported here: no clusters of this size */
+                (void)cudaGetLastError();
+                n = 0;
+            }
+            ps->cl_fn[i] = chain;
+            ps->cl_fit[i] = n;
+        }
+        if ((unsigned)ps->cl_fit[i] * (unsigned)sizes[i] >= grid) return sizes[i];
+    }
+    return 1;
+}
+
 /* The phases of phase_pick: for each single-sequence phase the prep of its records, then its chain, then the rest's
  * prep and chains. Phase 0 runs in the caller's stream, phase i > 0 in stream i - 1 of phase_streams, which first waits
  * for the event recorded after the prep of phase i - 1 (between its prep and its chain); each chain is a programmatic
@@ -2526,7 +2578,7 @@ static void phase_end(void) { pthread_mutex_unlock(&g_ph_lock); }
  * waiting for the same events instead were 1-5% slower.) */
 static fkda_status launch_phases(const prefill_params *p, const fkda_dims *d, void *ws, const prefill_plan *plan,
                                  chain_kernel_fn chain, size_t chain_smem, int64_t nslots, cudaStream_t stream,
-                                 const phase_streams *ps)
+                                 phase_streams *ps, int gpc)
 {
     const int c32 = plan->c32, k = plan->ph.k, csz = c32 ? 32 : 16;
     int64_t first[PH_MAX - 1], cnt[PH_MAX - 1], rest = nslots;
@@ -2538,16 +2590,17 @@ static fkda_status launch_phases(const prefill_params *p, const fkda_dims *d, vo
     if (rest < 1) /* cannot happen with cu_seqlens_host equal to cu_seqlens (checked against T by fkda_prefill) */
         return fkda_fail(FKDA_ERROR_BAD_VALUE, "cu_seqlens_host: its lengths do not fit the record slots of T");
     cudaError_t e = cudaSuccess;
-    cudaLaunchAttribute attr; /* the chain: a programmatic dependent of its prep */
-    attr.id = cudaLaunchAttributeProgrammaticStreamSerialization;
-    attr.val.programmaticStreamSerializationAllowed = 1;
+    cudaLaunchAttribute attr[2]; /* the chain: a programmatic dependent of its prep; single-sequence phases in clusters */
+    attr[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+    attr[0].val.programmaticStreamSerializationAllowed = 1;
+    attr[1].id = cudaLaunchAttributeClusterDimension;
+    attr[1].val.clusterDim.x = attr[1].val.clusterDim.y = attr[1].val.clusterDim.z = 1;
     cudaLaunchConfig_t pc = {}, cc = {};
     pc.blockDim = dim3(c32 ? 2 * NTHREADS : NTHREADS);
     pc.dynamicSmemBytes = c32 ? P32_SMEM : 0;
     cc.blockDim = dim3(128);
     cc.dynamicSmemBytes = chain_smem;
-    cc.attrs = &attr;
-    cc.numAttrs = 1;
+    cc.attrs = attr;
     unsigned char *wsb = (unsigned char *)ws;
     for (int i = 0; i < k && e == cudaSuccess; ++i) {
         const int last = i == k - 1;
@@ -2582,6 +2635,8 @@ static fkda_status launch_phases(const prefill_params *p, const fkda_dims *d, vo
                     : cudaLaunchKernelEx(&pc, kda_prep_kernel, pp, wsb, nslots);
         if (e == cudaSuccess && !last) e = cudaEventRecord(ps->prepped[i], si);
         cc.gridDim = dim3((unsigned)((last ? d->N - (k - 1) : 1) * d->HV * 2));
+        attr[1].val.clusterDim.x = (unsigned)(!last && gpc ? gpc_cluster(ps, chain, chain_smem, cc.gridDim.x) : 1);
+        cc.numAttrs = attr[1].val.clusterDim.x > 1 ? 2 : 1;
         if (e == cudaSuccess) e = cudaLaunchKernelEx(&cc, chain, cp, (const unsigned char *)ws, nslots);
         if (e == cudaSuccess && i) e = cudaEventRecord(ps->done[i - 1], si);
     }
@@ -2598,7 +2653,7 @@ static fkda_status launch_phases(const prefill_params *p, const fkda_dims *d, vo
  * sub-partition load pays for (a lone warp streams every record by itself: 0.435 against 0.306 ms at H = 16
  * 1 x 8192 with two segments); remaining ties go to the smaller ns (fewer CTAs reading the same records). */
 static fkda_status launch_v2_body(prefill_params *p, const fkda_dims *d, void *ws, const prefill_knobs *kn,
-                                  const prefill_plan *plan, cudaStream_t stream, const phase_streams *phs)
+                                  const prefill_plan *plan, cudaStream_t stream, phase_streams *phs)
 {
     const int c32 = plan->c32;
     const int64_t heads = d->N * d->HV, nslots = c32 ? v2_slots32(d) : v2_slots(d);
@@ -2713,7 +2768,7 @@ static fkda_status launch_v2_body(prefill_params *p, const fkda_dims *d, void *w
                             : deep ? CHAIN_SMEM_ST(64, DEEP_STAGES) : CHAIN_SMEM(vs);
     cudaError_t e = cudaFuncSetAttribute((const void *)fn, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem);
     if (e != cudaSuccess) return fkda_fail(FKDA_ERROR_CUDA, "prefill: cudaFuncSetAttribute: %s", cudaGetErrorString(e));
-    if (phased) return launch_phases(p, d, ws, plan, fn, smem, nslots, stream, phs);
+    if (phased) return launch_phases(p, d, ws, plan, fn, smem, nslots, stream, phs, kn->gpc);
     /* the deep chain as a programmatic dependent of the prep kernel (PDL): its CTAs (one an SM) take the SMs the
      * prep's last wave leaves and wait there for the prep grid, which hides the launch gap between the two kernels.
      * Smaller chain CTAs would crowd those SMs (PDL for every chain: +20-45%, session 10 call 6), so only this one. */
