@@ -6,14 +6,13 @@
 __global__ void probe(int *sm, long long spin_ns)
 {
     extern __shared__ unsigned char smem[];
-    unsigned id, t0, t;
+    unsigned id;
     asm volatile("mov.u32 %0, %%smid;" : "=r"(id));
     if (threadIdx.x == 0) sm[blockIdx.x] = (int)id;
     unsigned long long a, b;
     asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(a));
     do asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(b)); while ((long long)(b - a) < spin_ns);
     smem[threadIdx.x] = (unsigned char)id;
-    (void)t0; (void)t;
 }
 
 static void run(int grid, int cluster, size_t smem)
