@@ -16,7 +16,7 @@ fkda_status fkda_cuda_prefill(const fkda_prefill_args *a, const fkda_dims *d, vo
 int fkda_cuda_prefill_plan(const fkda_prefill_args *a, const fkda_dims *d, int sms, fkda_prefill_plan_info *out)
 {
     (void)a; (void)d; (void)sms;
-    const fkda_prefill_plan_info none = {0, 0, 0, 0, 0};
+    const fkda_prefill_plan_info none = {0, 0, 0, 0, 0, 0};
     *out = none;
     return 0;
 }

@@ -66,6 +66,7 @@ typedef struct fkda_prefill_plan_info {
     int c32;         /* 1: records of 32-token pairs of chunks, 32-token chain steps */
     int64_t seg_len; /* v3: sequences cut in segments of seg_len 16-token chunks; 0: no segments */
     int phases;      /* 1, or the phases of the longest-first deep chains (varlen with cu_seqlens_host) */
+    int phase0_seqs; /* sequences in the first of those phases: 1, or 2 (the two longest) */
     size_t ws_bytes; /* the workspace the call needs (fkda_cuda_prefill_workspace) */
 } fkda_prefill_plan_info;
 int fkda_cuda_prefill_plan(const fkda_prefill_args *a, const fkda_dims *d, int sms, fkda_prefill_plan_info *out);

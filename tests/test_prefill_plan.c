@@ -63,7 +63,7 @@ static fkda_prefill_plan_info plan_of(const plan_case *c)
 static void clear_knobs(void)
 {
     static const char *const names[] = {"SPLIT", "PRECISE", "SEGMENTS", "V2", "OVERLAP", "ORDER", "DEEP", "PDL",
-                                        "C32", "PHASES", "BULK", "CW"};
+                                        "C32", "PHASES", "BULK", "CW", "GPC", "PAIR"};
     char buf[64];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; ++i) {
         snprintf(buf, sizeof buf, "FKDA_PREFILL_%s", names[i]);
@@ -121,11 +121,18 @@ static void bar_shapes(void **state)
     assert_int_equal(p.c32, 1);
     assert_int_equal(p.seg_len, 0);
     assert_int_equal(p.phases, 2);
+    assert_int_equal(p.phase0_seqs, 2); /* the two longest (3063, 2048) first, then the rest */
+    setenv("FKDA_PREFILL_PAIR", "0", 1);
+    p = plan_of(&c);
+    assert_int_equal(p.phases, 2);
+    assert_int_equal(p.phase0_seqs, 1);
+    unsetenv("FKDA_PREFILL_PAIR");
     make_case(&c, 16, mixed, 6, 1, 0);
     assert_int_equal(plan_of(&c).phases, 1);
     /* H = 8 varlen 6 with host lengths: 3 phases (their chains in GPC-sized clusters), 2 with FKDA_PREFILL_GPC=0 */
     make_case(&c, 8, mixed, 6, 1, 1);
     assert_int_equal(plan_of(&c).phases, 3);
+    assert_int_equal(plan_of(&c).phase0_seqs, 1);
     setenv("FKDA_PREFILL_GPC", "0", 1);
     assert_int_equal(plan_of(&c).phases, 2);
     unsetenv("FKDA_PREFILL_GPC");
@@ -136,6 +143,7 @@ static void check_invariants(const plan_case *c, int host)
     const fkda_prefill_plan_info p = plan_of(c), again = plan_of(c);
     assert_memory_equal(&p, &again, sizeof p);
     assert_true(p.phases >= 1 && p.phases <= 4);
+    assert_true(p.phase0_seqs == 1 || (p.phase0_seqs == 2 && p.phases == 2 && c->d.N >= 3));
     assert_true(p.seg_len >= 0);
     if (p.overlap) {
         assert_int_equal(p.seg_len, 0);

@@ -81,9 +81,10 @@ typedef struct prefill_params {
     int bulk; /* C32 chain kernel: each record by one bulk copy (cp.async.bulk, an mbarrier a stage), not cp.async */
     /* phases (launch_phases): one launch of a prep kernel covers the record slots blockIdx.x + ps_first, each past
      * ps_at[i] moved on by ps_len[i] (ascending ranges of slots that other launches cover); rank_order ranks the
-     * ph_nexcl sequences ph_excl last; a chain launch with unit_seq >= 0 runs that one sequence */
+     * ph_nexcl sequences ph_excl last; a chain launch with unit_seq >= 0 runs that one sequence (unit 0), and
+     * unit_seq2 too (unit 1) where it is >= 0 (a first phase of two sequences) */
     int64_t ps_first, ps_at[PH_MAX - 1], ps_len[PH_MAX - 1];
-    int ps_n, ph_nexcl, ph_excl[PH_MAX - 1], unit_seq;
+    int ps_n, ph_nexcl, ph_excl[PH_MAX - 1], unit_seq, unit_seq2;
 } prefill_params;
 
 /* ---- small device helpers -------------------------------------------------------------------- */
@@ -1402,7 +1403,10 @@ __global__ void __launch_bounds__(2 * VS) kda_chain_kernel(const prefill_params 
     /* the prep kernel's records and order: complete and visible after this (a no-op unless launched as a programmatic
      * dependent) */
     asm volatile("griddepcontrol.wait;\n" ::: "memory");
-    const int64_t n = p.segL ? seq_of_segment(p, gs) : p.unit_seq >= 0 ? p.unit_seq : p.order ? p.order[unit] : unit;
+    const int64_t n = p.segL            ? seq_of_segment(p, gs)
+                      : p.unit_seq >= 0 ? (unit && p.unit_seq2 >= 0 ? p.unit_seq2 : p.unit_seq)
+                      : p.order         ? p.order[unit]
+                                        : unit;
     int64_t b = 0, bos = 0, eos = p.T, slot0;
     if (p.cu) {
         seq_bounds(p, n, &bos, &eos);
@@ -1994,7 +1998,9 @@ static int env_int(const char *name, int dflt)
  *                          one bulk copy (cp.async.bulk by thread 0, completing on the stage's mbarrier; the default)
  *   FKDA_PREFILL_CW        chain warps of the v4.1 kernel: 4 (32 value columns each, three producer groups; the
  *                          default) or 8 (16 value columns each, two producer groups; sessions 3-16)
- *   FKDA_PREFILL_GPC       0: the chains of single-sequence phases launched without clusters (gpc_cluster) */
+ *   FKDA_PREFILL_GPC       0: the chains of single-sequence phases launched without clusters (gpc_cluster)
+ *   FKDA_PREFILL_PAIR      a first phase of the two longest sequences (phase_pick): 0 never, 2 wherever it can run
+ *                          (with FKDA_PREFILL_PHASES unset), unset or 1: where the model prefers it */
 typedef struct prefill_knobs {
     int split, precise, segments, v2;
     int overlap; /* -1 automatic, 0, 1 */
@@ -2005,6 +2011,7 @@ typedef struct prefill_knobs {
     int bulk;
     int cw; /* v4.1 chain warps: 4 (three producer groups, the default) or 8 (two) */
     int gpc; /* single-sequence phases' chains in GPC-sized clusters (gpc_cluster) */
+    int pair; /* the two longest sequences in the first phase: 0 never, 1 where phase_pick's model prefers it, 2 forced */
 } prefill_knobs;
 
 static prefill_knobs read_knobs(void)
@@ -2027,6 +2034,7 @@ static prefill_knobs read_knobs(void)
     k.bulk = env_int("FKDA_PREFILL_BULK", 1) != 0;
     k.cw = env_int("FKDA_PREFILL_CW", 4) == 8 ? 8 : 4;
     k.gpc = env_int("FKDA_PREFILL_GPC", 1) != 0;
+    k.pair = env_int("FKDA_PREFILL_PAIR", 1);
     return k;
 }
 
@@ -2136,29 +2144,41 @@ static int64_t seq_chunks(const fkda_prefill_args *a, const fkda_dims *d, int64_
  * the old constants ranked the other way).
  * Session 21: a single-sequence phase's chain in GPC-sized clusters (gpc_cluster: 2 HV a multiple of 8) steps at its
  * lone speed beside the preps, so the 1.15 factor applies only without them (gpc = 0). H = 8 varlen 6 then takes 3
- * phases (0.128 -> 0.124 ms graph with the clusters); the other shapes measured keep their phase counts. */
+ * phases (0.128 -> 0.124 ms graph with the clusters); the other shapes measured keep their phase counts.
+ * The first phase may hold the two longest sequences (n0 = 2, then k = 2: one prep launch over both, then their two
+ * chains, beside the rest's prep on the SMs left): at H = 16 varlen 6 their chains start later than the longest one's
+ * alone, but the rest's prep starts after the shorter prep of phase 0 instead of sharing the SMs with the second
+ * longest sequence's records, and the rest's longest chain is 1300 tokens instead of 2048 (model 159 against 172 us
+ * for two single-sequence phases). */
 #define PH_PREP_SMUS 0.0785
 #define PH_GAIN 0.95
 #define PH_STEP_US 9.0 /* a phase after the first */
-static double phase_model_us(const int64_t *len, int N, int k, int64_t tokens, int HV, int sms, int c32, int gpc)
+static double phase_model_us(const int64_t *len, int N, int k, int n0, int64_t tokens, int HV, int sms, int c32,
+                             int gpc)
 {
     const double step = c32 ? 0.034 : 0.0397, slow = gpc ? 1.0 : 1.0 + 0.15 * fmin(1.0, HV / 16.0);
     double t = 0.0, end = 0.0, rest = (double)tokens;
-    int avail = sms;
+    int avail = sms, j = 0; /* j: the next sequence of len (longest first) */
     for (int i = 0; i < k - 1; ++i) {
-        t += (double)len[i] * HV * PH_PREP_SMUS / avail + (i ? PH_STEP_US : 0.0);
-        end = fmax(end, t + step * slow * (double)len[i]);
-        avail -= 2 * HV;
-        rest -= (double)len[i];
+        const int ni = i ? 1 : n0;
+        double toks = 0.0;
+        for (int x = 0; x < ni; ++x) toks += (double)len[j + x];
+        t += toks * HV * PH_PREP_SMUS / avail + (i ? PH_STEP_US : 0.0);
+        end = fmax(end, t + step * slow * (double)len[j]);
+        avail -= 2 * HV * ni;
+        rest -= toks;
+        j += ni;
     }
     t += rest * HV * PH_PREP_SMUS / avail + (k > 1 ? PH_STEP_US : 0.0);
-    return fmax(end, t + step * (double)(k - 1 < N ? len[k - 1] : 0));
+    return fmax(end, t + step * (double)(j < N ? len[j] : 0));
 }
 
 /* The phases of a call (launch_phases) and the model's gain from them; k = 1: none */
 typedef struct phase_pick_t {
     int k;
-    int64_t seq[PH_MAX - 1], bos[PH_MAX - 1], len[PH_MAX - 1]; /* the single-sequence phases, longest first */
+    int n0; /* sequences of the first phase (1, or 2 with k = 2) */
+    /* the sequences of the phases before the rest, longest first: k - 1 + n0 - 1 of them */
+    int64_t seq[PH_MAX - 1], bos[PH_MAX - 1], len[PH_MAX - 1];
     double gain_us;
 } phase_pick_t;
 
@@ -2173,7 +2193,7 @@ static phase_pick_t phase_pick(const fkda_prefill_args *a, const fkda_dims *d, c
 {
     phase_pick_t ph;
     memset(&ph, 0, sizeof ph);
-    ph.k = 1;
+    ph.k = ph.n0 = 1;
     if (!deep_chains(d, kn, sms) || !kn->pdl || kn->v2 == 2 || kn->phases == 1 || a->cu_seqlens_host.rank != 1)
         return ph;
     /* the PH_MAX longest sequences (ties: the lower index), by repeated selection */
@@ -2196,7 +2216,7 @@ static phase_pick_t phase_pick(const fkda_prefill_args *a, const fkda_dims *d, c
         len[m] = load_cu(cu, is64, best + 1) - load_cu(cu, is64, best);
     }
     const int gpc = kn->gpc && d->HV % 4 == 0; /* gpc_cluster's clusters of 8 or 16 divide the chain's 2 HV CTAs */
-    const double one = phase_model_us(len, m, 1, d->T, (int)d->HV, sms, c32, gpc);
+    const double one = phase_model_us(len, m, 1, 1, d->T, (int)d->HV, sms, c32, gpc);
     int k = 1;
     double t_k = one;
     if (kn->phases > 1) {
@@ -2205,7 +2225,7 @@ static phase_pick_t phase_pick(const fkda_prefill_args *a, const fkda_dims *d, c
         double best = one * PH_GAIN;
         for (int kk = 2; kk <= PH_MAX && kk <= d->N; ++kk) { /* kk - 1 single sequences and a rest */
             if (sms - 2 * (kk - 1) * d->HV < sms / 4) break;
-            const double t = phase_model_us(len, m, kk, d->T, (int)d->HV, sms, c32, gpc);
+            const double t = phase_model_us(len, m, kk, 1, d->T, (int)d->HV, sms, c32, gpc);
             if (t < best) {
                 best = t;
                 k = kk;
@@ -2215,9 +2235,21 @@ static phase_pick_t phase_pick(const fkda_prefill_args *a, const fkda_dims *d, c
     }
     /* every single-sequence phase has records, the last one has SMs left for its prep */
     while (k > 1 && (k - 1 >= d->N || len[k - 2] <= 0 || sms - 2 * (k - 1) * d->HV < 1)) --k;
+    /* a first phase of the two longest sequences, where it beats that (a rest with records and a quarter of the SMs),
+     * or wherever the rest has an SM (forced) */
+    int n0 = 1;
+    if (kn->pair > 0 && kn->phases < 0 && d->N >= 3 && len[1] > 0 &&
+        sms - 4 * d->HV >= (kn->pair == 2 ? 1 : sms / 4)) {
+        const double t2 = phase_model_us(len, m, 2, 2, d->T, (int)d->HV, sms, c32, gpc);
+        if (kn->pair == 2 || t2 < fmin(t_k, one * PH_GAIN)) {
+            k = n0 = 2;
+            t_k = t2;
+        }
+    }
     ph.k = k;
+    ph.n0 = n0;
     ph.gain_us = k > 1 && kn->phases < 0 ? one - t_k : 0.0;
-    for (int i = 0; i < k - 1; ++i) {
+    for (int i = 0; i < k - 1 + n0 - 1; ++i) {
         ph.seq[i] = seq[i];
         ph.len[i] = len[i];
         ph.bos[i] = load_cu(cu, is64, seq[i]);
@@ -2416,7 +2448,7 @@ static prefill_plan plan_prefill(const fkda_prefill_args *a, const fkda_dims *d,
     pl.overlap = use_overlap(a, d, kn, &pl.seg);
     pl.c32 = use_c32(d, kn, pl.overlap);
     pl.ph = ph;
-    if (pl.overlap || pl.seg.L) pl.ph.k = 1;
+    if (pl.overlap || pl.seg.L) pl.ph.k = pl.ph.n0 = 1;
     pl.ws_bytes = pl.overlap ? 0 : ws_bytes_of(d, pl.seg.L, pl.c32);
     return pl;
 }
@@ -2435,6 +2467,7 @@ extern "C" int fkda_cuda_prefill_plan(const fkda_prefill_args *a, const fkda_dim
     out->c32 = pl.c32;
     out->seg_len = pl.seg.L;
     out->phases = pl.ph.k;
+    out->phase0_seqs = pl.ph.k > 1 ? pl.ph.n0 : 1;
     out->ws_bytes = pl.ws_bytes;
     return 1;
 }
@@ -2580,9 +2613,10 @@ static fkda_status launch_phases(const prefill_params *p, const fkda_dims *d, vo
                                  chain_kernel_fn chain, size_t chain_smem, int64_t nslots, cudaStream_t stream,
                                  phase_streams *ps, int gpc)
 {
-    const int c32 = plan->c32, k = plan->ph.k, csz = c32 ? 32 : 16;
+    const int c32 = plan->c32, k = plan->ph.k, n0 = plan->ph.n0, csz = c32 ? 32 : 16;
+    const int ns = k - 1 + n0 - 1; /* sequences of the phases before the rest: phase 0 has n0, the others one */
     int64_t first[PH_MAX - 1], cnt[PH_MAX - 1], rest = nslots;
-    for (int i = 0; i < k - 1; ++i) {
+    for (int i = 0; i < ns; ++i) {
         first[i] = plan->ph.seq[i] + plan->ph.bos[i] / csz;
         cnt[i] = (plan->ph.len[i] + csz - 1) / csz;
         rest -= cnt[i];
@@ -2604,37 +2638,49 @@ static fkda_status launch_phases(const prefill_params *p, const fkda_dims *d, vo
     unsigned char *wsb = (unsigned char *)ws;
     for (int i = 0; i < k && e == cudaSuccess; ++i) {
         const int last = i == k - 1;
+        const int j = i ? n0 - 1 + i : 0, nj = i ? 1 : n0; /* this phase's sequences: j .. j + nj - 1 */
         cudaStream_t si = i ? ps->s[i - 1] : stream;
         if (i) e = cudaStreamWaitEvent(si, ps->prepped[i - 1], 0);
         prefill_params pp = *p, cp = *p;
+        int64_t pslots = rest;
         if (!last) {
             pp.order = cp.order = nullptr;
-            pp.ps_first = first[i];
-            cp.unit_seq = (int)plan->ph.seq[i];
-        } else { /* the rest: every slot but those of the single-sequence phases (ascending ranges) */
+            pp.ps_first = first[j];
+            pslots = cnt[j];
+            cp.unit_seq = (int)plan->ph.seq[j];
+            if (nj == 2) { /* two slot ranges: the lower one, then the upper one past the gap between them */
+                const int lo = first[j] < first[j + 1] ? j : j + 1, hi = 2 * j + 1 - lo;
+                pp.ps_first = first[lo];
+                pp.ps_n = 1;
+                pp.ps_at[0] = first[lo] + cnt[lo];
+                pp.ps_len[0] = first[hi] - pp.ps_at[0];
+                pslots = cnt[j] + cnt[j + 1];
+                cp.unit_seq2 = (int)plan->ph.seq[j + 1];
+            }
+        } else { /* the rest: every slot but those of the phases before (ascending ranges) */
             int idx[PH_MAX - 1];
-            for (int x = 0; x < k - 1; ++x) idx[x] = x;
-            for (int x = 1; x < k - 1; ++x)
+            for (int x = 0; x < ns; ++x) idx[x] = x;
+            for (int x = 1; x < ns; ++x)
                 for (int y = x; y > 0 && first[idx[y]] < first[idx[y - 1]]; --y) {
                     const int t = idx[y];
                     idx[y] = idx[y - 1];
                     idx[y - 1] = t;
                 }
-            pp.ps_n = k - 1;
-            pp.ph_nexcl = cp.ph_nexcl = k - 1;
-            for (int x = 0; x < k - 1; ++x) {
+            pp.ps_n = ns;
+            pp.ph_nexcl = cp.ph_nexcl = ns;
+            for (int x = 0; x < ns; ++x) {
                 pp.ps_at[x] = first[idx[x]];
                 pp.ps_len[x] = cnt[idx[x]];
                 pp.ph_excl[x] = cp.ph_excl[x] = (int)plan->ph.seq[x];
             }
         }
-        pc.gridDim = dim3((unsigned)(last ? rest : cnt[i]), (unsigned)d->HV);
+        pc.gridDim = dim3((unsigned)pslots, (unsigned)d->HV);
         pc.stream = cc.stream = si;
         if (e == cudaSuccess)
             e = c32 ? cudaLaunchKernelEx(&pc, kda_prep32_kernel, pp, wsb, nslots)
                     : cudaLaunchKernelEx(&pc, kda_prep_kernel, pp, wsb, nslots);
         if (e == cudaSuccess && !last) e = cudaEventRecord(ps->prepped[i], si);
-        cc.gridDim = dim3((unsigned)((last ? d->N - (k - 1) : 1) * d->HV * 2));
+        cc.gridDim = dim3((unsigned)((last ? d->N - ns : nj) * d->HV * 2));
         attr[1].val.clusterDim.x = (unsigned)(!last && gpc ? gpc_cluster(ps, chain, chain_smem, cc.gridDim.x) : 1);
         cc.numAttrs = attr[1].val.clusterDim.x > 1 ? 2 : 1;
         if (e == cudaSuccess) e = cudaLaunchKernelEx(&cc, chain, cp, (const unsigned char *)ws, nslots);
@@ -2834,7 +2880,7 @@ extern "C" fkda_status fkda_cuda_prefill(const fkda_prefill_args *a, const fkda_
 
     prefill_params p;
     memset(&p, 0, sizeof p);
-    p.unit_seq = -1;
+    p.unit_seq = p.unit_seq2 = -1;
     p.q = (const __nv_bfloat16 *)a->q.data;
     p.k = (const __nv_bfloat16 *)a->k.data;
     p.v = (const __nv_bfloat16 *)a->v.data;

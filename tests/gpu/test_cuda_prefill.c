@@ -82,7 +82,7 @@ static void set_segments(int seg) { set_knob("FKDA_PREFILL_SEGMENTS", seg); }
  * the automatic plan. g_graph 1: the case's second run is a CUDA graph replay; 2: its first run too (the first phased
  * call of a process while its stream is being captured runs in one phase: the library makes its phase streams outside
  * captures only) */
-static int g_phases = -1, g_graph = 0;
+static int g_phases = -1, g_graph = 0, g_pair = 0; /* g_pair: the two longest sequences forced into the first phase */
 static void set_phases(int ph) { set_knob("FKDA_PREFILL_PHASES", ph); }
 
 /* v4 overlap (FKDA_PREFILL_OVERLAP): -1 leaves it automatic; 1 forces it on, and then the case also runs the
@@ -249,7 +249,7 @@ static void run_case(const pcase *c)
     uint16_t *out1 = malloc(nv * 2), *out2 = malloc(nv * 2);
     unsigned char *st1 = malloc(nst * 4), *st2 = malloc(nst * 4);
     for (int rep = 0; rep < 3; rep++) {
-        if (rep == 2 && g_overlap != 1 && g_phases > 1) { /* forced phases: one phase must give the same bits */
+        if (rep == 2 && g_overlap != 1 && (g_phases > 1 || g_pair)) { /* forced phases: one phase, the same bits */
             set_phases(1);
         } else if (rep == 2) { /* forced overlap: the v2 path (16-token records, not C32) must give the same bits */
             if (g_overlap != 1) break;
@@ -587,6 +587,18 @@ static void run_phase_cases(int small)
     run_case(&c3);
     g_phases = 4;
     run_case(&c4);
+    /* the two longest sequences (300, 70) in the first phase, then the rest; eager and as graphs */
+    const pcase cp = {"phases: the two longest first", 0, 0, 6, lens_deep, 2, 4, STD, 1, 1, -5.f, 1, 1, 0, 0, 0, 0, 0,
+                      3.f, 0, 0};
+    g_phases = -1;
+    g_pair = 1;
+    set_knob("FKDA_PREFILL_PAIR", 2);
+    run_case(&cp);
+    g_graph = 2;
+    run_case(&cp);
+    g_graph = 0;
+    set_knob("FKDA_PREFILL_PAIR", -1);
+    g_pair = 0;
     if (!small) {
         g_phases = -1;
         run_case(&cb);
