@@ -1998,7 +1998,7 @@ static int env_int(const char *name, int dflt)
  *                          one bulk copy (cp.async.bulk by thread 0, completing on the stage's mbarrier; the default)
  *   FKDA_PREFILL_CW        chain warps of the v4.1 kernel: 4 (32 value columns each, three producer groups; the
  *                          default) or 8 (16 value columns each, two producer groups; sessions 3-16)
- *   FKDA_PREFILL_GPC       0: the chains of single-sequence phases launched without clusters (gpc_cluster)
+ *   FKDA_PREFILL_GPC       0: the chains of the phases before the rest launched without clusters (gpc_cluster)
  *   FKDA_PREFILL_PAIR      a first phase of the two longest sequences (phase_pick): 0 never, 2 wherever it can run
  *                          (with FKDA_PREFILL_PHASES unset), unset or 1: where the model prefers it */
 typedef struct prefill_knobs {
@@ -2010,7 +2010,7 @@ typedef struct prefill_knobs {
     int phases; /* -1 automatic, 1 .. PH_MAX */
     int bulk;
     int cw; /* v4.1 chain warps: 4 (three producer groups, the default) or 8 (two) */
-    int gpc; /* single-sequence phases' chains in GPC-sized clusters (gpc_cluster) */
+    int gpc; /* the chains of the phases before the rest in GPC-sized clusters (gpc_cluster) */
     int pair; /* the two longest sequences in the first phase: 0 never, 1 where phase_pick's model prefers it, 2 forced */
 } prefill_knobs;
 
@@ -2560,7 +2560,7 @@ static phase_streams *phase_begin(cudaStream_t stream)
 }
 static void phase_end(void) { pthread_mutex_unlock(&g_ph_lock); }
 
-/* The cluster size for the chain of a single-sequence phase (grid CTAs of smem bytes, one an SM): 16, else 8, where
+/* The cluster size for the chain of a phase before the rest (grid CTAs of smem bytes, one an SM): 16, else 8, where
  * that many CTAs divide the grid and enough such clusters fit the device at once (cudaOccupancyMaxActiveClusters,
  * asked once per context and kernel: ps->cl_*); 1 (no cluster) otherwise. A cluster's CTAs run in one GPC, so a
  * cluster of 16 holds (almost) a whole GPC: in the runs measured every CTA of one had its TPC sibling in it too.
@@ -2603,8 +2603,9 @@ static int gpc_cluster(phase_streams *ps, chain_kernel_fn chain, size_t smem, un
     return 1;
 }
 
-/* The phases of phase_pick: for each single-sequence phase the prep of its records, then its chain, then the rest's
- * prep and chains. Phase 0 runs in the caller's stream, phase i > 0 in stream i - 1 of phase_streams, which first waits
+/* The phases of phase_pick: for each phase before the rest (one sequence, or the two longest in phase 0: n0) the prep of
+ * its records, then its chain (in GPC-sized clusters where gpc_cluster finds them), then the rest's prep and chains.
+ * Phase 0 runs in the caller's stream, phase i > 0 in stream i - 1 of phase_streams, which first waits
  * for the event recorded after the prep of phase i - 1 (between its prep and its chain); each chain is a programmatic
  * dependent of its prep (its CTAs take their SMs as the prep's last wave leaves, before the next prep can start); the
  * caller's stream then waits for every phase's end. (Session 13, call 3: the chains in streams of the greatest priority
@@ -2624,7 +2625,7 @@ static fkda_status launch_phases(const prefill_params *p, const fkda_dims *d, vo
     if (rest < 1) /* cannot happen with cu_seqlens_host equal to cu_seqlens (checked against T by fkda_prefill) */
         return fkda_fail(FKDA_ERROR_BAD_VALUE, "cu_seqlens_host: its lengths do not fit the record slots of T");
     cudaError_t e = cudaSuccess;
-    cudaLaunchAttribute attr[2]; /* the chain: a programmatic dependent of its prep; single-sequence phases in clusters */
+    cudaLaunchAttribute attr[2]; /* the chain: a programmatic dependent of its prep; before the rest in clusters */
     attr[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
     attr[0].val.programmaticStreamSerializationAllowed = 1;
     attr[1].id = cudaLaunchAttributeClusterDimension;

@@ -561,8 +561,9 @@ static const int64_t lens_hv40[] = {200, 180, 150};
 
 /* Phases (prep and chain launches per long sequence, then the rest; cu_seqlens_host needed), forced: 2 to 4 phases on
  * C32 (lens_deep) and 16-token records (lens_a: short sequences and empty ones in the rest), int32 cu_seqlens with 40
- * value heads (2 phases at most: 80 SMs held by the first chain); the automatic plan on lens_big at H = 16 (full
- * suite). Each forced case also runs in one phase and must give the same bits; the first runs every call as a CUDA
+ * value heads (2 phases at most: 80 SMs held by the first chain), the two longest sequences forced into the first
+ * phase (FKDA_PREFILL_PAIR=2, eager and as graphs); the automatic plan on lens_big at H = 16 (full suite: the two
+ * longest first). Each forced case also runs in one phase and must give the same bits; the first runs every call as a CUDA
  * graph, the second its second call. */
 static void run_phase_cases(int small)
 {
