@@ -2152,6 +2152,7 @@ static int64_t seq_chunks(const fkda_prefill_args *a, const fkda_dims *d, int64_
  * for two single-sequence phases). */
 #define PH_PREP_SMUS 0.0785
 #define PH_GAIN 0.95
+#define GPC_MIN_CLUSTER 8 /* gpc_cluster's smallest cluster: a chain grid it can cluster is a multiple of it */
 #define PH_STEP_US 9.0 /* a phase after the first */
 static double phase_model_us(const int64_t *len, int N, int k, int n0, int64_t tokens, int HV, int sms, int c32,
                              int gpc)
@@ -2215,7 +2216,7 @@ static phase_pick_t phase_pick(const fkda_prefill_args *a, const fkda_dims *d, c
         seq[m] = best;
         len[m] = load_cu(cu, is64, best + 1) - load_cu(cu, is64, best);
     }
-    const int gpc = kn->gpc && d->HV % 4 == 0; /* gpc_cluster's clusters of 8 or 16 divide the chain's 2 HV CTAs */
+    const int gpc = kn->gpc && 2 * d->HV % GPC_MIN_CLUSTER == 0; /* a single-sequence phase's chain: 2 HV CTAs */
     const double one = phase_model_us(len, m, 1, 1, d->T, (int)d->HV, sms, c32, gpc);
     int k = 1;
     double t_k = one;
@@ -2572,7 +2573,7 @@ static void phase_end(void) { pthread_mutex_unlock(&g_ph_lock); }
  * and 99-102 in clusters of 16. */
 static int gpc_cluster(phase_streams *ps, chain_kernel_fn chain, size_t smem, unsigned grid)
 {
-    static const int sizes[2] = {16, 8};
+    static const int sizes[2] = {16, GPC_MIN_CLUSTER};
     for (int i = 0; i < 2; ++i) {
         if (grid % sizes[i]) continue;
         if (ps->cl_fn[i] != chain) {
