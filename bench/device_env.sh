@@ -8,6 +8,9 @@
 #                          (the flags of python/CMakeLists.txt, without configuring the CUDA build)
 #   build_backend_ready    scikit-build-core for `pip install --no-build-isolation .`: the machine's, else the
 #                          carried wheel (.whl/build) on PYTHONPATH
+#   fla_table LIB [ARGS]   the report table: the library folder LIB (lib/libflashkda.so) against fla-core 0.6.0 in one
+#                          process (prefill_bench.py --variants auto:4 --graph --err-only 0,6,7 ARGS, e.g. --host-cu),
+#                          into $OUT/prefill.{json,png,log}; prints the table
 export TRITON_CACHE_DIR=${TRITON_CACHE_DIR:-$HOME/.triton/cache}
 mkdir -p "$TRITON_CACHE_DIR"
 
@@ -37,4 +40,16 @@ fastcall_build() {
         suffix=$(python3 -c "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))") &&
         gcc -O2 -std=c11 -shared -fPIC -fvisibility=hidden -Wall -Wextra -Werror -I "$inc" -I include python/flashkda/_fastcall.c \
             -o "python/flashkda/_fastcall$suffix"
+}
+
+fla_table() {
+    local lib=$1
+    shift
+    fla_autotune_restore
+    fla_install 0.6.0 /tmp/site
+    FLA_FLASH_KDA=0 PYTHONPATH=/tmp/site:$PWD/python FLASHKDA_LIBRARY=$PWD/$lib/lib/libflashkda.so timeout "${FLA_LIMIT:-300}" \
+        python3 bench/prefill_bench.py --variants auto:4 --graph --err-only 0,6,7 "$@" --json "$OUT/prefill.json" \
+        --plot "$OUT/prefill.png" > "$OUT/prefill.log" 2>&1
+    echo "prefill_bench rc=$?"
+    grep -E "^\|" "$OUT/prefill.log"
 }

@@ -24,9 +24,4 @@ for L in $REF $CAND $REF $CAND; do
 done
 [ "${NO_FLA:-0}" = 1 ] && exit 0 # A/B only
 source bench/device_env.sh
-fla_autotune_restore
-fla_install 0.6.0 /tmp/site
-FLA_FLASH_KDA=0 PYTHONPATH=/tmp/site:$PWD/python FLASHKDA_LIBRARY=$PWD/$CAND/lib/libflashkda.so timeout 280 \
-  python3 bench/prefill_bench.py --variants auto:4 --graph --err-only 0,6,7 --json $OUT/prefill.json --plot $OUT/prefill.png \
-  > $OUT/prefill.log 2>&1
-echo "prefill_bench rc=$?"; grep -E "^\|" $OUT/prefill.log
+FLA_LIMIT=280 fla_table "$CAND"

@@ -5,8 +5,6 @@
 set -u
 OUT=${OUT:-/tmp/out}
 source bench/device_env.sh
-fla_autotune_restore
-fla_install 0.6.0 /tmp/site
 fastcall_build > /dev/null 2>&1 || echo "fastcall build failed"
 export FLASHKDA_LIBRARY=$PWD/.carry/gp/lib/libflashkda.so
 V6=1300,547,2048,963,271,3063
@@ -14,6 +12,4 @@ K="auto GPC=0 auto GPC=0 auto GPC=0"
 for s in "--H 12 --lens $V6" "--H 16 --lens $V6" "--H 16 --lens 4000,1000,1000,1000,1000"; do
   PYTHONPATH=python timeout 100 python3 bench/plan_check.py $s --graph --knobs $K 2>&1 | grep -v -i warn
 done | tee "$OUT/gpc-ab.txt"
-FLA_FLASH_KDA=0 PYTHONPATH=/tmp/site:$PWD/python timeout 300 python3 bench/prefill_bench.py --variants auto:4 --graph \
-  --host-cu --err-only 0,6,7 --json "$OUT/prefill.json" --plot "$OUT/prefill.png" > "$OUT/prefill.log" 2>&1
-echo "prefill rc=$?"; grep -E "^\|" "$OUT/prefill.log"
+fla_table .carry/gp --host-cu

@@ -6,8 +6,6 @@
 set -u
 OUT=${OUT:-/tmp/out}
 source bench/device_env.sh
-fla_autotune_restore
-fla_install 0.6.0 /tmp/site
 fastcall_build > /dev/null 2>&1 || echo "fastcall build failed"
 OUT=$OUT/r TEST_LIMIT=200 SAN_LIMIT=200 bash bench/run_gpu_checks.sh .carry/pr
 grep -E "two longest|varlen 6 H=16|worst" "$OUT/r/test.log" | head -6
@@ -18,6 +16,4 @@ PYTHONPATH=python timeout 100 python3 bench/plan_check.py --H 16 --lens $V6 --gr
   --knobs auto PAIR=0 auto PAIR=0 auto PAIR=0 2>&1 | grep -v -i warn | tee "$OUT/pair-ab.txt"
 PYTHONPATH=python timeout 60 python3 bench/phase_timeline.py --H 16 --lens $V6 --knobs auto PAIR=0 2>&1 \
   | grep -v -i warn | tee "$OUT/pair-timeline.txt"
-FLA_FLASH_KDA=0 PYTHONPATH=/tmp/site:$PWD/python timeout 300 python3 bench/prefill_bench.py --variants auto:4 --graph \
-  --host-cu --err-only 0,6,7 --json "$OUT/prefill.json" --plot "$OUT/prefill.png" > "$OUT/prefill.log" 2>&1
-echo "prefill rc=$?"; grep -E "^\|" "$OUT/prefill.log"
+fla_table .carry/pr --host-cu
