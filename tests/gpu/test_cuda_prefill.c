@@ -650,6 +650,63 @@ static size_t phased_kernel_nodes(void)
     return kernels;
 }
 
+/* Stream order after a phased call (forced 2 phases, H = 2, HV = 4) whose first phase's chain (a 4000-token sequence)
+ * ends long after the rest's: an async copy of out in the caller's stream right after the call, and one in a second
+ * stream that waits for an event recorded after the call, must give the bits of a call followed by
+ * cudaDeviceSynchronize (the caller's stream waits for every phase stream at the end of the call). */
+static void stream_order_case(void)
+{
+    static const int64_t lens[] = {64, 4000, 40, 0, 64};
+    varlen_inputs vi;
+    varlen_make(&vi, lens, 5);
+    const fkda_prefill_args a = vi.a;
+    set_split(0);
+    set_segments(0);
+    set_phases(2);
+    size_t ws = 0;
+    FKDA_OK(fkda_prefill_workspace_size(&a, &ws));
+    void *dws = NULL;
+    CUDA_OK(cudaMalloc(&dws, ws));
+    uint16_t *ref = malloc(vi.nv * 2), *pin = NULL;
+    CUDA_OK(cudaMallocHost((void **)&pin, vi.nv * 2));
+    cudaStream_t s, s2;
+    cudaEvent_t ev;
+    CUDA_OK(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
+    CUDA_OK(cudaStreamCreateWithFlags(&s2, cudaStreamNonBlocking));
+    CUDA_OK(cudaEventCreateWithFlags(&ev, cudaEventDisableTiming));
+    CUDA_OK(cudaMemset(a.out.data, 0xff, vi.nv * 2));
+    FKDA_OK(fkda_prefill(&a, dws, ws, s));
+    CUDA_OK(cudaDeviceSynchronize());
+    CUDA_OK(cudaMemcpy(ref, a.out.data, vi.nv * 2, cudaMemcpyDeviceToHost));
+    int bad = 0;
+    for (int rep = 0; rep < 6; ++rep) {
+        CUDA_OK(cudaMemsetAsync(a.out.data, 0xff, vi.nv * 2, s));
+        FKDA_OK(fkda_prefill(&a, dws, ws, s));
+        if (rep & 1) {
+            CUDA_OK(cudaEventRecord(ev, s));
+            CUDA_OK(cudaStreamWaitEvent(s2, ev, 0));
+            CUDA_OK(cudaMemcpyAsync(pin, a.out.data, vi.nv * 2, cudaMemcpyDeviceToHost, s2));
+            CUDA_OK(cudaStreamSynchronize(s2));
+        } else {
+            CUDA_OK(cudaMemcpyAsync(pin, a.out.data, vi.nv * 2, cudaMemcpyDeviceToHost, s));
+            CUDA_OK(cudaStreamSynchronize(s));
+        }
+        bad += memcmp(pin, ref, vi.nv * 2) != 0;
+    }
+    CUDA_OK(cudaDeviceSynchronize());
+    CHECK(bad == 0, "stream order after a phased call: %d of 6 copies differ from the synchronised call", bad);
+    printf("stream order after a phased call: %s\n", bad ? "MISMATCH" : "ok");
+    set_phases(-1);
+    set_segments(-1);
+    cudaEventDestroy(ev);
+    cudaStreamDestroy(s2);
+    cudaStreamDestroy(s);
+    cudaFreeHost(pin);
+    free(ref);
+    cudaFree(dws);
+    varlen_free(&vi);
+}
+
 /* cudaDeviceReset destroys the context and with it the library's phase streams; phased calls afterwards must make
  * new ones (they are kept per context): still correct (run_case, whose second run in one phase must give the same
  * bits) and still in two phases (the captured call's kernel nodes). Last: the reset frees everything. */
@@ -712,6 +769,7 @@ int main(int argc, char **argv)
                            3.f, 0, 0};
         run_case(&cw0);
         run_phase_cases(1);
+        stream_order_case();
         threads_case();
         reset_case();
         printf("%s\n", g_failures ? "FAILED" : "PASSED");
@@ -820,6 +878,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof ov_cases / sizeof ov_cases[0]; i++) run_case(&ov_cases[i]);
     g_overlap = -1;
     run_phase_cases(0);
+    stream_order_case();
     threads_case();
     graph_case();
     set_overlap(1); /* the v4 kernel captured in a graph too */
