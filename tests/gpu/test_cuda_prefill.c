@@ -653,7 +653,8 @@ static size_t phased_kernel_nodes(void)
 /* Stream order after a phased call (forced 2 phases, H = 2, HV = 4) whose first phase's chain (a 4000-token sequence)
  * ends long after the rest's: an async copy of out in the caller's stream right after the call, and one in a second
  * stream that waits for an event recorded after the call, must give the bits of a call followed by
- * cudaDeviceSynchronize (the caller's stream waits for every phase stream at the end of the call). */
+ * cudaDeviceSynchronize (the caller's stream waits for every phase stream at the end of the call). Full suite only: the
+ * 4000-token chain outlasts the sanitizers' time limits on the small one. */
 static void stream_order_case(void)
 {
     static const int64_t lens[] = {64, 4000, 40, 0, 64};
@@ -769,7 +770,6 @@ int main(int argc, char **argv)
                            3.f, 0, 0};
         run_case(&cw0);
         run_phase_cases(1);
-        stream_order_case();
         threads_case();
         reset_case();
         printf("%s\n", g_failures ? "FAILED" : "PASSED");
