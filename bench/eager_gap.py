@@ -1,7 +1,7 @@
 """Where an eager call loses time against the same call as a CUDA graph replay (no FLA). For each knob set (as in
 plan_check.py): eager and graph ms per call (prefill_bench.time_ms / graph_ms), the host's enqueue time per call (wall
 time of `calls` back-to-back calls without synchronisation, with the GPU behind), and the device timeline of three
-back-to-back calls, eager and replayed (torch.profiler): each kernel's start and end and the idle gaps between calls.
+back-to-back calls, eager and replayed (prefill_bench.kernel_timeline): each kernel's start and end and the idle gaps between calls.
 Usage (on the device): python3 bench/eager_gap.py --H 16 --lens 1300,547,2048,963,271,3063 --knobs auto PHASES=1"""
 import argparse
 import os
@@ -27,26 +27,7 @@ def host_us(fn, calls=12, reps=5):
     return sorted(out)[len(out) // 2]
 
 
-def timeline(fn, ncalls=3):
-    """(name, start, end) in us of every kernel of ncalls back-to-back calls of fn, relative to the first start"""
-    from torch.profiler import ProfilerActivity, profile
-    for _ in range(3):
-        fn()
-    torch.cuda.synchronize()
-    with profile(activities=[ProfilerActivity.CUDA]) as prof:
-        for _ in range(ncalls):
-            fn()
-        torch.cuda.synchronize()
-    ev = [e for e in prof.events() if e.device_type == torch.autograd.DeviceType.CUDA]
-    if not ev:
-        return []
-    t0 = min(e.time_range.start for e in ev)
-    return sorted((e.name.split("(")[0].split("<")[0].replace("void ", ""), e.time_range.start - t0,
-                   e.time_range.end - t0) for e in ev)
-
-
 def show(label, tl):
-    tl = sorted(tl, key=lambda r: r[1])
     print(f"  {label}: {len(tl)} kernels, first start to last end {max(r[2] for r in tl) if tl else 0:.1f} us")
     for name, s, e in tl:
         print(f"    {name:24s} {s:7.1f} .. {e:7.1f}  ({e - s:6.1f})")
@@ -79,18 +60,8 @@ def main():
         return
     for ks in a.knobs:
         set_knobs(ks)
-        show(f"{ks} eager x3", timeline(run))
-        s = torch.cuda.Stream()
-        s.wait_stream(torch.cuda.current_stream())
-        with torch.cuda.stream(s):
-            for _ in range(3):
-                run()
-        torch.cuda.current_stream().wait_stream(s)
-        torch.cuda.synchronize()
-        gr = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(gr):
-            run()
-        show(f"{ks} graph x3", timeline(gr.replay))
+        show(f"{ks} eager x3", pb.kernel_timeline(run, 3))
+        show(f"{ks} graph x3", pb.kernel_timeline(pb.capture_graph(run).replay, 3))
     set_knobs("auto")
 
 

@@ -24,21 +24,12 @@ def main():
         x["cu_cpu"] = x["cu"].cpu()
     out = torch.empty_like(x["v"])
     ht = torch.empty_like(x["h0"])
-    from torch.profiler import ProfilerActivity, profile
     for ks in a.knobs:
         set_knobs(ks)
-        for _ in range(3):
-            pb.run_ours(x, out, ht)
-        torch.cuda.synchronize()
-        with profile(activities=[ProfilerActivity.CUDA]) as prof:
-            pb.run_ours(x, out, ht)
-            torch.cuda.synchronize()
-        ev = [e for e in prof.events() if e.device_type == torch.autograd.DeviceType.CUDA]
-        t0 = min(e.time_range.start for e in ev)
-        print(f"H={a.H} lens={a.lens} {ks}: {(max(e.time_range.end for e in ev) - t0):.1f} us, first kernel to last end")
-        for e in sorted(ev, key=lambda e: e.time_range.start):
-            name = e.name.split("(")[0].split("<")[0].replace("void ", "")
-            print(f"    {name:24s} {e.time_range.start - t0:7.1f} .. {e.time_range.end - t0:7.1f} us")
+        tl = pb.kernel_timeline(lambda: pb.run_ours(x, out, ht))
+        print(f"H={a.H} lens={a.lens} {ks}: {max(e for _, _, e in tl):.1f} us, first kernel to last end")
+        for name, s, e in tl:
+            print(f"    {name:24s} {s:7.1f} .. {e:7.1f} us")
 
 
 if __name__ == "__main__":

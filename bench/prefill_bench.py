@@ -145,9 +145,8 @@ def time_ms(fn, calls=30, reps=5):
     return statistics.median(times)
 
 
-def graph_ms(fn, calls=30, reps=5):
-    """One call of fn captured in a CUDA graph (after eager warm-up calls on a side stream), the graph replayed with
-    time_ms: the GPU time of the call without the host's launch gaps"""
+def capture_graph(fn):
+    """One call of fn captured in a CUDA graph, after eager warm-up calls on a side stream (returns the graph)"""
     s = torch.cuda.Stream()
     s.wait_stream(torch.cuda.current_stream())
     with torch.cuda.stream(s):
@@ -158,7 +157,31 @@ def graph_ms(fn, calls=30, reps=5):
     g = torch.cuda.CUDAGraph()
     with torch.cuda.graph(g):
         fn()
-    return time_ms(g.replay, calls, reps)
+    return g
+
+
+def graph_ms(fn, calls=30, reps=5):
+    """capture_graph(fn) replayed with time_ms: the GPU time of the call without the host's launch gaps"""
+    return time_ms(capture_graph(fn).replay, calls, reps)
+
+
+def kernel_timeline(fn, calls=1):
+    """[(kernel name, start, end)] in us from the first kernel's start, sorted by start, of `calls` back-to-back
+    calls of fn after a warm-up (torch.profiler, device timestamps)"""
+    from torch.profiler import ProfilerActivity, profile
+    for _ in range(3):
+        fn()
+    torch.cuda.synchronize()
+    with profile(activities=[ProfilerActivity.CUDA]) as prof:
+        for _ in range(calls):
+            fn()
+        torch.cuda.synchronize()
+    ev = [e for e in prof.events() if e.device_type == torch.autograd.DeviceType.CUDA]
+    if not ev:
+        return []
+    t0 = min(e.time_range.start for e in ev)
+    return sorted(((e.name.split("(")[0].split("<")[0].replace("void ", ""), e.time_range.start - t0,
+                    e.time_range.end - t0) for e in ev), key=lambda r: r[1])
 
 
 def kernel_times(fn, calls=30):
