@@ -494,20 +494,12 @@ static __device__ __forceinline__ void prep_norms(const prefill_params &p, const
 
 /* The gate works in log2 units: a log2(e) = lb log2(e) sigmoid(e^A_log x) for x = g + dt_bias, with
  * sigmoid(e^A_log x) = 1 / (1 + 2^(g cA + cb)), cA = -e^A_log log2(e), cb = dt_bias cA (gate_coefs, per channel);
- * the cumulative sum G2 = G log2(e) then gives e^G = 2^G2 (ex2) without a multiply per exponential. */
-static __device__ __forceinline__ float2 gate_coefs(const prefill_params &p, int hv, int ch, float *cA)
-{
-    const float eA = p.A_log ? __expf(p.A_log[hv * p.alog_s]) : 1.f;
-    *cA = -eA * 1.4426950408889634f;
-    return p.dt_bias ? make_float2(p.dt_bias[hv * p.dtb_sh + ch * p.dtb_sk] * *cA,
-                                   p.dt_bias[hv * p.dtb_sh + (ch + 1) * p.dtb_sk] * *cA)
-                     : make_float2(0.f, 0.f);
-}
-/* gate_coefs in two halves, for prep32: the raw loads (A_log, dt_bias of channels ch, ch + 1) issued before the rows',
- * so that their round trips overlap instead of following each other (ncu, session 20: the A_log load, then the
- * dt_bias loads behind the branch on p.dt_bias, then beta's, each waited for in turn), and the coefficients from them.
- * gate_coefs stays as it was for the other kernels: written through these halves it rescheduled kda_prep_kernel and
- * the fused kernels (SASS compared, session 20), which were not measured that way. */
+ * the cumulative sum G2 = G log2(e) then gives e^G = 2^G2 (ex2) without a multiply per exponential.
+ * The coefficients in two halves: the raw loads (A_log, dt_bias of channels ch, ch + 1; gate_load) and the
+ * coefficients from them (gate_coefs_of). prep32 issues the loads before its rows', so that their round trips overlap
+ * instead of following each other (ncu, session 20: the A_log load, then the dt_bias loads behind the branch on
+ * p.dt_bias, then beta's, each waited for in turn); the other kernels take both at once (gate_coefs). Routing
+ * gate_coefs through the halves rescheduled kda_prep_kernel and the fused kernels; timed level (session 22 call 8). */
 typedef struct gate_raw {
     float alog, dt0, dt1;
 } gate_raw;
@@ -523,6 +515,10 @@ static __device__ __forceinline__ float2 gate_coefs_of(const prefill_params &p, 
 {
     *cA = -(p.A_log ? __expf(r.alog) : 1.f) * 1.4426950408889634f;
     return p.dt_bias ? make_float2(r.dt0 * *cA, r.dt1 * *cA) : make_float2(0.f, 0.f);
+}
+static __device__ __forceinline__ float2 gate_coefs(const prefill_params &p, int hv, int ch, float *cA)
+{
+    return gate_coefs_of(p, gate_load(p, hv, ch), cA);
 }
 
 /* The gate of the thread's two channels ch, ch + 1 for tokens 8 (lane / 16) .. + 7 (see prep_gate_v4) and its
