@@ -19,7 +19,7 @@ ap.add_argument("knobs", nargs="+")
 a = ap.parse_args()
 lens = [int(t) for t in a.lens.split(",")]
 x = pb.make_inputs(a.H, lens)
-x["cu_cpu"] = x["cu"].cpu()
+x["cu_cpu"] = x["cu"].cpu() if x["cu"] is not None else None
 out = torch.empty_like(x["v"])
 ht = torch.empty_like(x["h0"])
 
