@@ -27,6 +27,16 @@ def parse(spec):
     return int(h), out, flag != "nohost"
 
 
+def setup(spec):
+    """(x, out, ht): prefill_bench.make_inputs of a shape spec (with the host copy of cu_seqlens unless /nohost), and
+    the output and final-state buffers run_ours writes"""
+    H, lens, host = parse(spec)
+    x = pb.make_inputs(H, lens)
+    if x["cu"] is not None and host:
+        x["cu_cpu"] = x["cu"].cpu()
+    return x, torch.empty_like(x["v"]), torch.empty_like(x["h0"])
+
+
 def summary(path):
     """One row per shape: each tag's eager and graph times (every run, in run order) from a --json file."""
     rows = [json.loads(line) for line in open(path)]
@@ -53,12 +63,7 @@ def main():
         summary(a.summary)
         return
     for spec in a.shapes:
-        H, lens, host = parse(spec)
-        x = pb.make_inputs(H, lens)
-        if x["cu"] is not None and host:
-            x["cu_cpu"] = x["cu"].cpu()
-        out = torch.empty_like(x["v"])
-        ht = torch.empty_like(x["h0"])
+        x, out, ht = setup(spec)
 
         def run():
             pb.run_ours(x, out, ht)

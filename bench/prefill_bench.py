@@ -85,12 +85,13 @@ def flops(x):
     return 2 * n_tok * x["H"] * (3 * K * V + 2 * 16 * K + 2 * 16 * V)
 
 
-def run_ours(x, out, ht):
+def run_ours(x, out, ht, workspace=None):
+    """One call of ours on inputs x; workspace: None (the binding takes one from torch's allocator) or a caller buffer"""
     import flashkda
-    if x.get("cu_cpu") is not None:  # --host-cu: the lengths on the host too (flashkda.prefill's cu_seqlens_host)
+    if x.get("cu_cpu") is not None or workspace is not None:  # --host-cu: cu_seqlens_host too
         flashkda.prefill(x["q"], x["k"], x["v"], x["g"], x["beta"], out=out, A_log=x["A_log"], dt_bias=x["dt_bias"],
-                         initial_state=x["h0"], final_state=ht, cu_seqlens=x["cu"], cu_seqlens_host=x["cu_cpu"],
-                         scale=K ** -0.5)
+                         initial_state=x["h0"], final_state=ht, cu_seqlens=x["cu"], cu_seqlens_host=x.get("cu_cpu"),
+                         scale=K ** -0.5, workspace=workspace)
         return
     flashkda.fwd(x["q"], x["k"], x["v"], x["g"], x["beta"], K ** -0.5, out, x["A_log"], x["dt_bias"], -5.0,
                  initial_state=x["h0"], final_state=ht, cu_seqlens=x["cu"])
@@ -165,41 +166,40 @@ def graph_ms(fn, calls=30, reps=5):
     return time_ms(capture_graph(fn).replay, calls, reps)
 
 
-def kernel_timeline(fn, calls=1):
-    """[(kernel name, start, end)] in us from the first kernel's start, sorted by start, of `calls` back-to-back
-    calls of fn after a warm-up (torch.profiler, device timestamps)"""
+def _cuda_events(fn, calls, warmup):
+    """The CUDA events (torch.profiler, device timestamps) of `calls` back-to-back calls of fn after `warmup` calls"""
     from torch.profiler import ProfilerActivity, profile
-    for _ in range(3):
+    for _ in range(warmup):
         fn()
     torch.cuda.synchronize()
     with profile(activities=[ProfilerActivity.CUDA]) as prof:
         for _ in range(calls):
             fn()
         torch.cuda.synchronize()
-    ev = [e for e in prof.events() if e.device_type == torch.autograd.DeviceType.CUDA]
+    return [e for e in prof.events() if e.device_type == torch.autograd.DeviceType.CUDA]
+
+
+def _kernel_name(e):
+    return e.name.split("(")[0].split("<")[0].replace("void ", "")
+
+
+def kernel_timeline(fn, calls=1):
+    """[(kernel name, start, end)] in us from the first kernel's start, sorted by start, of `calls` back-to-back
+    calls of fn after a warm-up (torch.profiler, device timestamps)"""
+    ev = _cuda_events(fn, calls, warmup=3)
     if not ev:
         return []
     t0 = min(e.time_range.start for e in ev)
-    return sorted(((e.name.split("(")[0].split("<")[0].replace("void ", ""), e.time_range.start - t0,
-                    e.time_range.end - t0) for e in ev), key=lambda r: r[1])
+    return sorted(((_kernel_name(e), e.time_range.start - t0, e.time_range.end - t0) for e in ev), key=lambda r: r[1])
 
 
 def kernel_times(fn, calls=30):
     """{kernel name: (device us per call, launches per call)} of the CUDA kernels fn launches (torch.profiler over
     `calls` calls): GPU time without host gaps, per kernel"""
-    from torch.profiler import ProfilerActivity, profile
-    fn()
-    torch.cuda.synchronize()
-    with profile(activities=[ProfilerActivity.CUDA]) as prof:
-        for _ in range(calls):
-            fn()
-        torch.cuda.synchronize()
     out = {}
-    for e in prof.events():
-        if e.device_type == torch.autograd.DeviceType.CUDA:
-            name = e.name.split("(")[0].split("<")[0].replace("void ", "")
-            us, n = out.get(name, (0.0, 0.0))
-            out[name] = (us + e.device_time / calls, n + 1 / calls)
+    for e in _cuda_events(fn, calls, warmup=1):
+        us, n = out.get(_kernel_name(e), (0.0, 0.0))
+        out[_kernel_name(e)] = (us + e.device_time / calls, n + 1 / calls)
     return out
 
 

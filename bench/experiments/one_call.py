@@ -14,12 +14,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import ab_shapes  # noqa: E402
 import prefill_bench as pb  # noqa: E402
 
-H, lens, host = ab_shapes.parse(sys.argv[1])
-x = pb.make_inputs(H, lens)
-if x["cu"] is not None and host:
-    x["cu_cpu"] = x["cu"].cpu()
-out = torch.empty_like(x["v"])
-ht = torch.empty_like(x["h0"])
+x, out, ht = ab_shapes.setup(sys.argv[1])
 for _ in range(3):
     pb.run_ours(x, out, ht)
 torch.cuda.synchronize()

@@ -12,21 +12,13 @@ import torch
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 import ab_shapes  # noqa: E402
 import prefill_bench as pb  # noqa: E402
-import flashkda  # noqa: E402
 
 spec = sys.argv[1] if len(sys.argv) > 1 else "16:1300,547,2048,963,271,3063"
-H, lens, host = ab_shapes.parse(spec)
-x = pb.make_inputs(H, lens)
-if x["cu"] is not None and host:
-    x["cu_cpu"] = x["cu"].cpu()
-out = torch.empty_like(x["v"])
-ht = torch.empty_like(x["h0"])
+x, out, ht = ab_shapes.setup(spec)
 
 
 def call(ws=None):
-    flashkda.prefill(x["q"], x["k"], x["v"], x["g"], x["beta"], out=out, A_log=x["A_log"], dt_bias=x["dt_bias"],
-                     initial_state=x["h0"], final_state=ht, cu_seqlens=x["cu"], cu_seqlens_host=x.get("cu_cpu"),
-                     scale=128 ** -0.5, workspace=ws)
+    pb.run_ours(x, out, ht, ws)
 
 
 call()

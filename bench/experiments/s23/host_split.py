@@ -1,35 +1,26 @@
 """The host time of one flashkda.prefill call, piece by piece (session 23): the whole call with and without a caller
 workspace, fast.pack (the 12 tensor descriptors), fast.size (validation + plan), torch.empty of the workspace, the
 current-stream lookup, and fast.call alone (the library: validation, plan, launches), each as the median of 7 runs
-of 200 back-to-back repetitions (the GPU kept behind, so launches do not block). Then eager ms per call (30 calls, as
+of 50 back-to-back repetitions (the GPU kept behind, so launches do not block). Then eager ms per call (30 calls, as
 prefill_bench.time_ms) with and without a caller workspace, alternated for 5 rounds.
 Usage: FLASHKDA_LIBRARY=... PYTHONPATH=python python3 bench/experiments/s23/host_split.py [H:lens]"""
 import os
-import statistics
 import sys
-import time
 
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 import ab_shapes  # noqa: E402
+import eager_gap  # noqa: E402
 import prefill_bench as pb  # noqa: E402
-import flashkda  # noqa: E402
 import flashkda.ops as ops  # noqa: E402
 
 spec = sys.argv[1] if len(sys.argv) > 1 else "16:1300,547,2048,963,271,3063"
-H, lens, host = ab_shapes.parse(spec)
-x = pb.make_inputs(H, lens)
-if x["cu"] is not None and host:
-    x["cu_cpu"] = x["cu"].cpu()
-out = torch.empty_like(x["v"])
-ht = torch.empty_like(x["h0"])
+x, out, ht = ab_shapes.setup(spec)
 
 
 def call(ws=None):
-    flashkda.prefill(x["q"], x["k"], x["v"], x["g"], x["beta"], out=out, A_log=x["A_log"], dt_bias=x["dt_bias"],
-                     initial_state=x["h0"], final_state=ht, cu_seqlens=x["cu"], cu_seqlens_host=x.get("cu_cpu"),
-                     scale=128 ** -0.5, workspace=ws)
+    pb.run_ours(x, out, ht, ws)
 
 
 call()
@@ -50,15 +41,7 @@ stream = ops._current_stream(torch, 0) or 0
 
 
 def host_us(fn, calls=50, reps=7):
-    r = []
-    for _ in range(reps):
-        torch.cuda.synchronize()
-        t = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        r.append((time.perf_counter() - t) / calls * 1e6)
-        torch.cuda.synchronize()
-    return statistics.median(r)
+    return eager_gap.host_us(fn, calls, reps)
 
 
 print(spec, "workspace", need, "bytes")
