@@ -11,6 +11,9 @@
 #   fla_table LIB [ARGS]   the report table: the library folder LIB (lib/libflashkda.so) against fla-core 0.6.0 in one
 #                          process (prefill_bench.py --variants auto:4 --graph --err-only 0,6,7 ARGS, e.g. --host-cu),
 #                          into $OUT/prefill.{json,png,log}; prints the table
+#   fla_rows LIB ROWS N [FIRST]  the report table's rows ROWS (prefill_bench.py --only, e.g. 6) in N fresh processes
+#                          of their own, numbered from FIRST (default 1), each into $OUT/only<ROWS>-p<i>.{json,log};
+#                          prints their table rows (how FLA's eager time, and with it the eager ratio, moves by process)
 export TRITON_CACHE_DIR=${TRITON_CACHE_DIR:-$HOME/.triton/cache}
 mkdir -p "$TRITON_CACHE_DIR"
 
@@ -52,4 +55,17 @@ fla_table() {
         --plot "$OUT/prefill.png" > "$OUT/prefill.log" 2>&1
     echo "prefill_bench rc=$?"
     grep -E "^\|" "$OUT/prefill.log"
+}
+
+fla_rows() {
+    local lib=$1 rows=$2 n=$3 first=${4:-1} i
+    fla_autotune_restore
+    fla_install 0.6.0 /tmp/site
+    for i in $(seq "$first" $((first + n - 1))); do
+        FLA_FLASH_KDA=0 PYTHONPATH=/tmp/site:$PWD/python FLASHKDA_LIBRARY=$PWD/$lib/lib/libflashkda.so timeout 150 \
+            python3 bench/prefill_bench.py --variants auto:4 --graph --host-cu --only "$rows" --err-only "$rows" \
+            --json "$OUT/only$rows-p$i.json" > "$OUT/only$rows-p$i.log" 2>&1
+        echo "process $i rc=$?"
+        grep -E "^\| [0-9]" "$OUT/only$rows-p$i.log"
+    done
 }
