@@ -1,6 +1,7 @@
 """Session 24: does dropping the call's workspace from L2 (discard.global.L2, no write-back) after each prefill call
 speed up the next one? Per shape, alternated rounds of: the call alone, the call + a no-op kernel of the discard's
-launch shape, the call + the discard of its whole workspace (dead once the call ends), the discard alone. Eager and graph medians.
+launch shape, the call + the discard of its whole workspace (dead once the call ends), the discard alone. Eager and
+graph medians.
 
     FLASHKDA_LIBRARY=... PYTHONPATH=python python3 bench/experiments/s24/discard_ab.py --so /tmp/discard.so \\
         --rounds 4 16:1300,547,2048,963,271,3063 16:8192"""
@@ -15,19 +16,30 @@ import prefill_bench as pb  # noqa: E402
 import torch  # noqa: E402
 
 
+def takes(x, out, ht, ws):
+    """whether the library accepts ws as the call's workspace (a refusal for any other reason raises)"""
+    try:
+        pb.run_ours(x, out, ht, workspace=ws)
+        return True
+    except Exception as e:
+        if "workspace" not in str(e).lower():
+            raise
+        return False
+
+
 def ws_for(x, out, ht):
-    """a caller workspace large enough for the call: grown until the library accepts it"""
+    """the smallest caller workspace (to 4 KB) the call takes: doubled until it fits, then bisected, so that the
+    discard covers no more than the call uses"""
     n = 1 << 20
-    while True:
-        ws = torch.empty(n, dtype=torch.uint8, device="cuda")
-        try:
-            pb.run_ours(x, out, ht, workspace=ws)
-            torch.cuda.synchronize()
-            return ws
-        except Exception as e:  # too small: the library says so
-            if "workspace" not in str(e).lower():
-                raise
-            n *= 2
+    while not takes(x, out, ht, torch.empty(n, dtype=torch.uint8, device="cuda")):
+        n *= 2
+    ws = torch.empty(n, dtype=torch.uint8, device="cuda")
+    lo, hi = 0, n
+    while hi - lo > 4096:
+        mid = (lo + hi) // 2 // 256 * 256
+        lo, hi = (lo, mid) if takes(x, out, ht, ws[:mid]) else (mid, hi)
+    torch.cuda.synchronize()
+    return ws[:hi]
 
 
 def main():
@@ -45,17 +57,6 @@ def main():
     for spec in a.shapes:
         x, out, ht = ab_shapes.setup(spec)
         ws = ws_for(x, out, ht)
-        # the smallest size the library takes, to discard no more than the call uses
-        lo, hi = 0, ws.numel()
-        while hi - lo > 4096:
-            mid = (lo + hi) // 2 // 256 * 256
-            try:
-                pb.run_ours(x, out, ht, workspace=ws[:mid])
-                hi = mid
-            except Exception:
-                lo = mid
-        torch.cuda.synchronize()
-        ws = ws[:hi]
 
         def mk(mode):
             def f():
@@ -82,8 +83,6 @@ def main():
             e, g = res[mode]
             print(f"  {name:9s} eager {med(e):.4f} [{' '.join(f'{t:.4f}' for t in e)}]  graph {med(g):.4f} "
                   f"[{' '.join(f'{t:.4f}' for t in g)}]", flush=True)
-        del x, out, ht, ws
-        torch.cuda.empty_cache()
 
 
 if __name__ == "__main__":
