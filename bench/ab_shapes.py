@@ -37,6 +37,26 @@ def setup(spec):
     return x, torch.empty_like(x["v"]), torch.empty_like(x["h0"])
 
 
+def workspace(x, out, ht):
+    """One call of ours on setup's (x, out, ht), then a caller workspace of the size the library asks for that call
+    (the binding's C hot path, which the call leaves holding its arguments, answers; None where it is not built)"""
+    import flashkda.ops as ops
+    pb.run_ours(x, out, ht)
+    if ops._fast is None:
+        return None
+    return torch.empty(ops._fast.size(0)[1], dtype=torch.uint8, device="cuda")
+
+
+def host_setup(default="16:1300,547,2048,963,271,3063"):
+    """The host-time scripts' start (experiments/s23): the shape of sys.argv[1] (else default) set up, one call made
+    and its workspace (workspace): (x, out, ht, call, ws) with call(ws=None) one prefill_bench.run_ours"""
+    x, out, ht = setup(sys.argv[1] if len(sys.argv) > 1 else default)
+
+    def call(ws=None):
+        pb.run_ours(x, out, ht, ws)
+    return x, out, ht, call, workspace(x, out, ht)
+
+
 def summary(path):
     """One row per shape: each tag's eager and graph times (every run, in run order) from a --json file."""
     rows = [json.loads(line) for line in open(path)]
@@ -65,7 +85,7 @@ def main():
     for spec in a.shapes:
         x, out, ht = setup(spec)
 
-        def run():
+        def run(x=x, out=out, ht=ht):
             pb.run_ours(x, out, ht)
         eager = pb.time_ms(run)
         graph = pb.graph_ms(run)

@@ -7,23 +7,11 @@ import os
 import sys
 import time
 
-import torch
-
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 import ab_shapes  # noqa: E402
 import prefill_bench as pb  # noqa: E402
 
-spec = sys.argv[1] if len(sys.argv) > 1 else "16:1300,547,2048,963,271,3063"
-x, out, ht = ab_shapes.setup(spec)
-
-
-def call(ws=None):
-    pb.run_ours(x, out, ht, ws)
-
-
-call()
-import flashkda.ops as ops  # noqa: E402
-ws = torch.empty(ops._fast.size(0)[1], dtype=torch.uint8, device="cuda")
+x, out, ht, call, ws = ab_shapes.host_setup()
 
 
 def spin(us):

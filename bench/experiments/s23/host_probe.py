@@ -18,19 +18,10 @@ import eager_gap  # noqa: E402
 import prefill_bench as pb  # noqa: E402
 import flashkda.ops as ops  # noqa: E402
 
-spec = sys.argv[1] if len(sys.argv) > 1 else "16:1300,547,2048,963,271,3063"
-x, out, ht = ab_shapes.setup(spec)
+x, out, ht, call, ws = ab_shapes.host_setup()
 print("hot path:", pb.hot_path())
-
-
-def call(ws=None):
-    pb.run_ours(x, out, ht, ws)
-
-
-call()
-need = ops._fast.size(0)[1] if ops._fast is not None else None
+need = ws.numel()
 print("workspace bytes:", need)
-ws = torch.empty(need, dtype=torch.uint8, device="cuda")
 
 
 def host_us(fn, calls=12, reps=7):

@@ -15,15 +15,7 @@ import eager_gap  # noqa: E402
 import prefill_bench as pb  # noqa: E402
 import flashkda.ops as ops  # noqa: E402
 
-spec = sys.argv[1] if len(sys.argv) > 1 else "16:1300,547,2048,963,271,3063"
-x, out, ht = ab_shapes.setup(spec)
-
-
-def call(ws=None):
-    pb.run_ours(x, out, ht, ws)
-
-
-call()
+x, out, ht, call, ws = ab_shapes.host_setup()
 torch.cuda.synchronize()
 fast = ops._fast
 tensors = (x["q"], x["k"], x["v"], x["g"], x["beta"], x["A_log"], x["dt_bias"], x["h0"], ht, x["cu"], x.get("cu_cpu"), out)
@@ -35,8 +27,7 @@ def pack():
 
 
 pack()
-need = fast.size(0)[1]
-ws = torch.empty(need, dtype=torch.uint8, device="cuda")
+need = ws.numel()
 stream = ops._current_stream(torch, 0) or 0
 
 
@@ -44,7 +35,7 @@ def host_us(fn, calls=50, reps=7):
     return eager_gap.host_us(fn, calls, reps)
 
 
-print(spec, "workspace", need, "bytes")
+print(sys.argv[1:] or "H = 16 varlen 6", "workspace", need, "bytes")
 rows = [("prefill(workspace=None)", lambda: call()), ("prefill(workspace=ws)", lambda: call(ws)),
         ("fast.pack", pack), ("fast.size", lambda: fast.size(0)),
         ("torch.empty(ws)", lambda: torch.empty(need, dtype=torch.uint8, device="cuda")),

@@ -16,32 +16,6 @@ import prefill_bench as pb  # noqa: E402
 import torch  # noqa: E402
 
 
-def takes(x, out, ht, ws):
-    """whether the library accepts ws as the call's workspace (a refusal for any other reason raises)"""
-    try:
-        pb.run_ours(x, out, ht, workspace=ws)
-        return True
-    except Exception as e:
-        if "workspace" not in str(e).lower():
-            raise
-        return False
-
-
-def ws_for(x, out, ht):
-    """the smallest caller workspace (to 4 KB) the call takes: doubled until it fits, then bisected, so that the
-    discard covers no more than the call uses"""
-    n = 1 << 20
-    while not takes(x, out, ht, torch.empty(n, dtype=torch.uint8, device="cuda")):
-        n *= 2
-    ws = torch.empty(n, dtype=torch.uint8, device="cuda")
-    lo, hi = 0, n
-    while hi - lo > 4096:
-        mid = (lo + hi) // 2 // 256 * 256
-        lo, hi = (lo, mid) if takes(x, out, ht, ws[:mid]) else (mid, hi)
-    torch.cuda.synchronize()
-    return ws[:hi]
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("shapes", nargs="+")
@@ -56,7 +30,9 @@ def main():
     lib.fk_discard.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p, ctypes.c_int]
     for spec in a.shapes:
         x, out, ht = ab_shapes.setup(spec)
-        ws = ws_for(x, out, ht)
+        ws = ab_shapes.workspace(x, out, ht)  # the size the library asks for: the discard covers no more
+        if ws is None:
+            sys.exit("discard_ab.py needs the binding's C hot path (bench/device_env.sh fastcall_build)")
 
         def mk(mode):
             def f():
